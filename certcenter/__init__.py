@@ -1,0 +1,89 @@
+"""certcenter: an independent qualification-confirmation centre under Kazakhstan's NQF."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from certcenter.config import DEFAULT_SECRET_KEY, ProductionConfig, config_class
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
+    instance_path = os.environ.get("CERTCENTER_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    cls = config if isinstance(config, type) else config_class(config)
+    app.config.from_object(cls)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("CERTCENTER")
+    app.config.update(overrides)
+    _finish_config(app, cls)
+
+    from certcenter.extensions import babel, celery_init_app, csrf, db, limiter, login_manager, migrate
+
+    _import_models()
+    db.init_app(app)
+    migrate.init_app(app, db)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from certcenter.core.i18n import select_locale, select_timezone
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    celery_init_app(app)
+
+    _register_blueprints(app)
+
+    from certcenter.core import web
+
+    web.init_app(app)
+
+    from certcenter.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _finish_config(app: Flask, cls: type) -> None:
+    if issubclass(cls, ProductionConfig) and app.config["SECRET_KEY"] in (None, "", DEFAULT_SECRET_KEY):
+        raise RuntimeError(
+            "Refusing to start: the production configuration needs its own SECRET_KEY "
+            "(set CERTCENTER_SECRET_KEY or SECRET_KEY in instance/config.py)."
+        )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"] or (
+            f"sqlite:///{Path(app.instance_path) / 'certcenter.sqlite3'}"
+        )
+    if not app.config.get("STORAGE_ROOT"):
+        app.config["STORAGE_ROOT"] = str(Path(app.instance_path) / "files")
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+
+
+def _import_models() -> None:
+    """Every model module, so that relationships resolve and migrations see the whole schema."""
+    import certcenter.accounts.models
+    import certcenter.core.models
+    import certcenter.framework.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from certcenter.accounts.views import admin_bp
+    from certcenter.accounts.views import bp as accounts_bp
+    from certcenter.core.views import bp as core_bp
+    from certcenter.framework.views import bp as framework_bp
+
+    for blueprint in (core_bp, framework_bp, accounts_bp, admin_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, CANDIDATE
+
+PASSWORD_MIN = 10
+
+ROLE_CHOICES = [
+    (CANDIDATE, _l("Candidate")),
+    (ASSESSOR, _l("Assessor")),
+    (ADMINISTRATOR, _l("Administrator")),
+]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+class RegistrationForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)]
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(),
+            Length(min=PASSWORD_MIN, max=200, message=_l("Use at least %(num)d characters.", num=PASSWORD_MIN)),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"), validators=[DataRequired(), EqualTo("password", message=_l("Passwords differ."))]
+    )
+    accept = BooleanField(
+        _l("I agree that the centre processes my personal data to assess my qualification."),
+        validators=[DataRequired(message=_l("Your consent is needed to register."))],
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(),
+            Length(min=PASSWORD_MIN, max=200, message=_l("Use at least %(num)d characters.", num=PASSWORD_MIN)),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"), validators=[DataRequired(), EqualTo("password", message=_l("Passwords differ."))]
+    )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserCreateForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)]
+    )
+    roles = MultiCheckboxField(
+        _l("Roles"), choices=ROLE_CHOICES, validators=[DataRequired(message=_l("Choose at least one role."))]
+    )
+
+
+class UserRolesForm(FlaskForm):
+    roles = MultiCheckboxField(
+        _l("Roles"), choices=ROLE_CHOICES, validators=[DataRequired(message=_l("Choose at least one role."))]
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """An action button: carries only the CSRF token."""

@@ -1,0 +1,229 @@
+"""Sign-in, registration and the user's own account; administrators' user management and audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from certcenter.accounts import services
+from certcenter.accounts.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    LoginForm,
+    RegistrationForm,
+    UserCreateForm,
+    UserRolesForm,
+)
+from certcenter.accounts.models import ADMINISTRATOR, User
+from certcenter.core.models import AuditEntry
+from certcenter.core.permissions import role_required
+from certcenter.core.views import _safe_next
+from certcenter.extensions import db, limiter, login_manager
+
+bp = Blueprint("accounts", __name__)
+admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = _l("Please sign in to open this page.")
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    user_id, _sep, nonce = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_nonce != nonce:
+        return None
+    return user
+
+
+@bp.before_app_request
+def require_password_change():
+    allowed = {"accounts.change_password", "accounts.logout", "static", "core.set_language"}
+    if current_user.is_authenticated and current_user.must_change_password and request.endpoint not in allowed:
+        return redirect(url_for("accounts.change_password"))
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        throttle = services.login_throttle(form.email.data, request.remote_addr)
+        if throttle.blocked:
+            minutes = max(1, round(throttle.retry_after_seconds / 60))
+            form.form_errors.append(
+                _("Too many failed sign-in attempts. Try again in %(minutes)d minutes.", minutes=minutes)
+            )
+            headers = {"Retry-After": str(throttle.retry_after_seconds)}
+            return render_template("accounts/login.html", form=form), 429, headers
+        user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
+        if user is not None and user.locale is None:
+            user.locale = session.get("locale")
+        db.session.commit()
+        if user is None:
+            form.form_errors.append(_("Invalid e-mail or password."))
+            return render_template("accounts/login.html", form=form)
+        login_user(user)
+        return redirect(_safe_next(form.next.data))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        services.register_candidate(form.email.data, form.full_name.data, form.password.data)
+        db.session.commit()
+        # The same answer whether or not the address was already registered: no account enumeration.
+        flash(_("Registration received. Sign in with your e-mail and password."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        if not services.check_password(user, form.current.data):
+            form.current.errors.append(_("The current password is not correct."))
+        else:
+            services.change_password(user, form.password.data)
+            db.session.commit()
+            login_user(user)  # the nonce changed: keep this session, others end
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("core.home"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+# --- administration -----------------------------------------------------------------------------------------------
+
+
+@admin_bp.get("/users")
+@role_required(ADMINISTRATOR)
+def users():
+    query = request.args.get("q", "").strip()
+    statement = select(User).order_by(User.full_name)
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.where(User.email.like(pattern) | User.full_name.ilike(pattern))
+    page = db.paginate(statement, per_page=50)
+    return render_template("admin/users.html", page=page, query=query)
+
+
+@admin_bp.route("/users/new", methods=["GET", "POST"])
+@role_required(ADMINISTRATOR)
+def create_user():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        if services.user_by_email(form.email.data) is not None:
+            form.email.errors.append(_("A user with this e-mail already exists."))
+        else:
+            password = services.generate_password()
+            user = services.create_user(
+                form.email.data,
+                form.full_name.data,
+                password,
+                set(form.roles.data),
+                actor=current_user,
+                must_change_password=True,
+            )
+            db.session.commit()
+            return render_template("admin/temporary_password.html", user=user, password=password)
+    return render_template("admin/user_new.html", form=form)
+
+
+def _user_or_404(user_id: int) -> User:
+    return db.get_or_404(User, user_id)
+
+
+@admin_bp.get("/users/<int:user_id>")
+@role_required(ADMINISTRATOR)
+def user_detail(user_id: int):
+    user = _user_or_404(user_id)
+    roles_form = UserRolesForm(roles=sorted(user.roles))
+    history = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.target_type == "User", AuditEntry.target_id == str(user.id))
+        .order_by(AuditEntry.at.desc())
+        .limit(50)
+    ).all()
+    return render_template(
+        "admin/user_detail.html", user=user, roles_form=roles_form, action_form=ConfirmForm(), history=history
+    )
+
+
+@admin_bp.post("/users/<int:user_id>/roles")
+@role_required(ADMINISTRATOR)
+def user_roles(user_id: int):
+    user = _user_or_404(user_id)
+    form = UserRolesForm()
+    if not form.validate_on_submit():
+        flash(_("Choose at least one role."), "error")
+    elif user.id == current_user.id and ADMINISTRATOR not in form.roles.data:
+        flash(_("You cannot remove your own administrator role."), "error")
+    else:
+        services.update_roles(user, set(form.roles.data), actor=current_user)
+        db.session.commit()
+        flash(_("Roles saved."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@admin_bp.post("/users/<int:user_id>/<any(activate, deactivate):action>")
+@role_required(ADMINISTRATOR)
+def user_active(user_id: int, action: str):
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if user.id == current_user.id:
+        flash(_("You cannot deactivate your own account."), "error")
+    else:
+        services.set_active(user, action == "activate", actor=current_user)
+        db.session.commit()
+        flash(
+            _("The account is active.") if user.active else _("The account is deactivated; its sessions ended."),
+            "success",
+        )
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@admin_bp.post("/users/<int:user_id>/reset-password")
+@role_required(ADMINISTRATOR)
+def user_reset_password(user_id: int):
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    password = services.reset_password(user, actor=current_user)
+    db.session.commit()
+    return render_template("admin/temporary_password.html", user=user, password=password)
+
+
+@admin_bp.get("/audit")
+@role_required(ADMINISTRATOR)
+def audit_log():
+    action = request.args.get("action", "").strip()
+    statement = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if action:
+        statement = statement.where(AuditEntry.action.startswith(action))
+    page = db.paginate(statement, per_page=100)
+    return render_template("admin/audit.html", page=page, action=action)

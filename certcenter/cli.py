@@ -1,0 +1,217 @@
+"""The ``certcenter`` command: Flask's commands (``db``, ``run``, ``shell``) plus the centre's own."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from certcenter.extensions import db
+
+ROLE_ALIASES = {
+    "admin": "administrator",
+    "administrator": "administrator",
+    "assessor": "assessor",
+    "candidate": "candidate",
+}
+
+
+def _create_app() -> Flask:
+    from certcenter import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Manage the qualification-confirmation centre."""
+
+
+# --- framework --------------------------------------------------------------------------------------------------
+
+framework_cli = click.Group("framework", help="NQF editions: load and list.")
+
+
+@framework_cli.command("load")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--bundled", is_flag=True, help="Load every edition shipped with certcenter.")
+@click.option("--update", is_flag=True, help="Correct an edition already loaded under the same code.")
+@with_appcontext
+def framework_load(paths: tuple[str, ...], bundled: bool, update: bool) -> None:
+    """Load framework editions from data files (idempotent: loading the same file again changes nothing)."""
+    from certcenter.framework.services import EditionFileError, bundled_edition_files, load_edition, read_edition_file
+
+    files = list(paths) + ([str(path) for path in bundled_edition_files()] if bundled else [])
+    if not files:
+        raise click.UsageError("give a file, or --bundled")
+    for path in files:
+        try:
+            result = load_edition(read_edition_file(path), update=update)
+        except EditionFileError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from None
+        db.session.commit()
+        click.echo(f"{result.edition.code}: {result.status}")
+
+
+@framework_cli.command("list")
+@with_appcontext
+def framework_list() -> None:
+    from sqlalchemy import select
+
+    from certcenter.framework.models import FrameworkEdition
+
+    for edition in db.session.scalars(select(FrameworkEdition).order_by(FrameworkEdition.in_force_from)):
+        until = edition.in_force_to or "…"
+        click.echo(f"{edition.code}\t{edition.in_force_from} – {until}\t{edition.title['en']}")
+
+
+# --- users ------------------------------------------------------------------------------------------------------
+
+users_cli = click.Group("users", help="Create accounts from the command line.")
+
+
+@users_cli.command("create")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(sorted(ROLE_ALIASES)))
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def users_create(roles: tuple[str, ...], email: str, full_name: str, password: str) -> None:
+    """Create a user with one or more roles."""
+    from certcenter.accounts.services import create_user, user_by_email
+
+    if user_by_email(email) is not None:
+        raise click.ClickException(f"a user with e-mail {email} already exists")
+    if len(password) < 10:
+        raise click.ClickException("the password needs at least 10 characters")
+    user = create_user(email, full_name, password, {ROLE_ALIASES[role] for role in roles})
+    db.session.commit()
+    click.echo(f"created user {user.id} <{user.email}> with roles {', '.join(sorted(user.roles))}")
+
+
+# --- demo and set-up --------------------------------------------------------------------------------------------
+
+
+@click.command("setup")
+@click.option("--demo/--no-demo", default=True, help="Also load the demo data set.")
+@with_appcontext
+def setup(demo: bool) -> None:
+    """Migrate the database, load the bundled NQF editions and (by default) the demo data set."""
+    from certcenter.demo import DEMO_PASSWORD, load_demo
+    from certcenter.framework.services import bundled_edition_files, load_edition, read_edition_file
+
+    upgrade()
+    for path in bundled_edition_files():
+        result = load_edition(read_edition_file(path))
+        db.session.commit()
+        click.echo(f"framework {result.edition.code}: {result.status}")
+    if demo:
+        users = load_demo()
+        db.session.commit()
+        click.echo(f"demo logins (password for all: {DEMO_PASSWORD}):")
+        for role, email in users:
+            click.echo(f"  {role:<14} {email}")
+
+
+@click.command("serve")
+@click.option("--workers", "web_workers", default=2, show_default=True, help="Web server processes.")
+@click.option("--concurrency", default=2, show_default=True, help="Celery worker processes.")
+@with_appcontext
+def serve(web_workers: int, concurrency: int) -> None:
+    """Run the web server and a Celery worker (with the beat scheduler) until Ctrl-C."""
+    from certcenter.demo import DEMO_PASSWORD, DEMO_USERS
+
+    config = current_app.config
+    host = os.environ.get("CERTCENTER_HOST", "127.0.0.1")
+    port = int(config["PORT"])
+    bin_dir = os.path.dirname(sys.executable)
+    celery_bin = shutil.which("celery", path=bin_dir) or "celery"
+    gunicorn_bin = shutil.which("gunicorn", path=bin_dir) or "gunicorn"
+    worker_cmd = [
+        celery_bin,
+        "-A",
+        "workers",
+        "worker",
+        "--beat",
+        "--loglevel",
+        "INFO",
+        "--concurrency",
+        str(concurrency),
+        "--schedule",
+        os.path.join(current_app.instance_path, "celerybeat-schedule"),
+    ]
+    web_cmd = [
+        gunicorn_bin,
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(web_workers),
+        "--access-logfile",
+        "-",
+        "certcenter:create_app()",
+    ]
+    children = [subprocess.Popen(worker_cmd), subprocess.Popen(web_cmd)]
+    ready = _wait_until_healthy(f"http://{host}:{port}/health", children)
+    broker = "Redis" if config["REDIS_URL"] else "embedded broker (instance/broker)"
+    click.echo("")
+    click.echo(f"certcenter is running at http://{host}:{port}/")
+    click.echo(f"  database: {db.engine.url.render_as_string(hide_password=True)}")
+    click.echo(f"  broker:   {broker}; Celery worker {'running' if ready else 'starting (see /health)'}")
+    click.echo(f"  demo logins (password {DEMO_PASSWORD}):")
+    for role, email in DEMO_USERS:
+        click.echo(f"    {role:<14} {email}")
+    click.echo("Press Ctrl-C to stop.")
+
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while not stopping and all(child.poll() is None for child in children):
+        time.sleep(0.5)
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for child in children:
+        try:
+            child.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    click.echo("certcenter stopped.")
+    if not stopping:
+        raise click.ClickException("a process exited unexpectedly; see the log above")
+
+
+def _wait_until_healthy(url: str, children: list[subprocess.Popen], seconds: float = 40) -> bool:
+    """Wait for /health to report the web server, database, broker and worker up, so the banner comes last."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and all(child.poll() is None for child in children):
+        try:
+            with urllib.request.urlopen(url, timeout=3) as response:
+                if json.load(response).get("status") == "ok":
+                    return True
+        except (urllib.error.URLError, OSError, ValueError):
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def register_commands(app: Flask) -> None:
+    for command in (framework_cli, users_cli, setup, serve):
+        app.cli.add_command(command)

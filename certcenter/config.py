@@ -1,0 +1,95 @@
+"""Configuration classes.
+
+Loading order (later wins): a class below, then ``instance/config.py``, then ``CERTCENTER_*`` environment
+variables, then keyword overrides given to ``create_app``.
+"""
+
+from __future__ import annotations
+
+import os
+
+DEFAULT_SECRET_KEY = "dev-only-insecure-key"
+
+
+class Config:
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    # Filled in by create_app when not configured: sqlite file under instance/.
+    DATABASE_URL: str | None = None
+    # Redis URL for the Celery broker; when unset an embedded filesystem broker under instance/ is used.
+    REDIS_URL: str | None = None
+    PORT = 5000
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    LANGUAGES = ("kk", "ru", "en")
+    BABEL_DEFAULT_LOCALE = "kk"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600  # a long form (evidence, judgements) may stay open for a working day
+
+    # Login throttling: failures counted per e-mail and per client address within the window.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    LOGIN_THROTTLE_WINDOW_SECONDS = 15 * 60
+
+    # Flask-Limiter: memory storage in development; Redis when REDIS_URL is set.
+    RATELIMIT_STORAGE_URI: str | None = None
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # File storage (evidence, certificates, reports); "filesystem" keeps files under STORAGE_ROOT.
+    STORAGE_BACKEND = "filesystem"
+    STORAGE_ROOT: str | None = None  # default: instance/files
+
+    CENTRE_NAME = {
+        "kk": "Біліктілікті растау орталығы",
+        "ru": "Центр подтверждения квалификации",
+        "en": "Qualification Confirmation Centre",
+    }
+
+    # Celery settings are passed to the Celery app as they are (lower-case Celery names).
+    CELERY: dict = {
+        "task_ignore_result": True,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+    }
+    HEALTH_WORKER_TIMEOUT_SECONDS = 1.5
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False  # the demo runs like production: no debugger a visitor could reach
+
+
+class TestingConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False  # tests that check CSRF turn it back on
+    RATELIMIT_ENABLED = False
+    SERVER_NAME = None
+    # Argon2 at production cost makes a suite with hundreds of logins slow; the algorithm stays the same.
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_COST = 8 * 1024
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_class(name: str | None = None) -> type[Config]:
+    name = name or os.environ.get("CERTCENTER_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"CERTCENTER_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None

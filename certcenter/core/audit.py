@@ -1,0 +1,36 @@
+"""The single way to write the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+from certcenter.core.models import AuditEntry
+from certcenter.extensions import db
+
+
+def record(action: str, target: Any = None, *, actor: Any = None, **details: Any) -> AuditEntry:
+    """Add an audit entry to the current transaction (the caller commits with the change it describes).
+
+    ``target`` is a model instance (its class name and id are stored) or None; ``actor`` defaults to the
+    logged-in user of the current request, if any.
+    """
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    target_type = target_id = None
+    if target is not None:
+        if target.id is None:
+            db.session.flush([target])
+        target_type, target_id = type(target).__name__, str(target.id)
+    entry = AuditEntry(
+        action=action,
+        actor=actor,
+        target_type=target_type,
+        target_id=target_id,
+        details=details,
+        ip_address=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(entry)
+    return entry

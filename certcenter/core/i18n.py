@@ -1,0 +1,41 @@
+"""Locale selection and helpers for text stored in several languages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import current_app, has_request_context, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+
+def supported_locales() -> tuple[str, ...]:
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def select_locale() -> str:
+    """The user's saved language, else the one chosen in this session, else Kazakh (the state language)."""
+    if has_request_context():
+        if current_user.is_authenticated and current_user.locale in supported_locales():
+            return current_user.locale
+        if session.get("locale") in supported_locales():
+            return session["locale"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def localized(text: Mapping[str, str] | str | None, language: str | None = None) -> str:
+    """Pick the text of a {"kk": .., "ru": .., "en": ..} mapping in the current language, falling back to Kazakh."""
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        return text
+    language = language or current_language()
+    return text.get(language) or text.get("kk") or next(iter(text.values()), "")

@@ -1,0 +1,99 @@
+"""One small interface for stored files (evidence, certificates, reports).
+
+Domain code and Celery tasks keep only the *key* a backend returns; the filesystem backend keeps files under
+instance/ (outside the web root), and another backend (an object store shared by web servers and workers on
+different machines) can replace it without domain code changing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from flask import current_app
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    key: str
+    size: int
+    sha256: str
+
+
+class StorageError(Exception):
+    pass
+
+
+class Storage(Protocol):
+    def save(self, stream: BinaryIO, *, prefix: str) -> StoredFile: ...
+
+    def open(self, key: str) -> BinaryIO: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None: ...
+
+
+class FileSystemStorage:
+    """Files under ``root`` named by random keys, written once (never overwritten) and atomically."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root.resolve() not in path.parents:
+            raise StorageError(f"key outside the storage root: {key!r}")
+        return path
+
+    def save(self, stream: BinaryIO, *, prefix: str) -> StoredFile:
+        if not prefix.isidentifier():
+            raise StorageError(f"invalid prefix {prefix!r}")
+        token = secrets.token_hex(16)
+        key = f"{prefix}/{token[:2]}/{token}"
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        digest, size = hashlib.sha256(), 0
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as tmp:
+                while chunk := stream.read(CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    tmp.write(chunk)
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            # link() fails if the name exists: a stored file is never replaced.
+            os.link(tmp_name, path)
+        finally:
+            os.unlink(tmp_name)
+        return StoredFile(key=key, size=size, sha256=digest.hexdigest())
+
+    def open(self, key: str) -> BinaryIO:
+        try:
+            return self._path(key).open("rb")
+        except FileNotFoundError:
+            raise StorageError(f"no stored file {key!r}") from None
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+
+def get_storage() -> Storage:
+    backend = current_app.config["STORAGE_BACKEND"]
+    if backend != "filesystem":
+        raise StorageError(f"unknown storage backend {backend!r}")
+    storage = current_app.extensions.get("certcenter.storage")
+    if storage is None:
+        storage = current_app.extensions["certcenter.storage"] = FileSystemStorage(current_app.config["STORAGE_ROOT"])
+    return storage

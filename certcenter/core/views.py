@@ -1,0 +1,52 @@
+"""Home page, language switch and the operators' health endpoint."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from certcenter.core.health import run_checks
+from certcenter.extensions import db, limiter
+from certcenter.framework.services import current_edition
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("core/home.html", edition=current_edition())
+
+
+@bp.post("/language")
+def set_language():
+    language = request.form.get("language", "")
+    if language not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["locale"] = language
+    if current_user.is_authenticated and current_user.locale != language:
+        current_user.locale = language
+        db.session.commit()
+    return redirect(_safe_next(request.form.get("next")))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site, so the switcher cannot be used as an open redirect."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("core.home")
+
+
+@bp.get("/health")
+@limiter.exempt
+def health():
+    checks, healthy = run_checks()
+    body = {
+        "status": "ok" if healthy else "fail",
+        "failing": [name for name, result in checks.items() if not result["ok"]],
+        "checks": checks,
+    }
+    return jsonify(body), 200 if healthy else 503

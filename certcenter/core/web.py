@@ -1,0 +1,80 @@
+"""Request-wide behaviour: error pages in the user's language, template helpers, security headers."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import format_date, format_datetime
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from certcenter.core.i18n import current_language, localized
+from certcenter.extensions import db
+
+ERROR_MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Go back and try again.")),
+    403: (_l("Access denied"), _l("You do not have permission to open this page.")),
+    404: (_l("Page not found"), _l("There is nothing at this address. It may have been moved or never existed.")),
+    405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
+    409: (_l("Conflict"), _l("This action no longer fits the current state. Reload the page to see what changed.")),
+    413: (_l("File too large"), _l("The file you sent is larger than allowed. Choose a smaller file and try again.")),
+    429: (_l("Too many requests"), _l("Too many attempts in a short time. Wait a few minutes and try again.")),
+    500: (_l("Something went wrong"), _l("An unexpected error occurred. It has been logged; please try again later.")),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith(("/api/", "/health"))
+
+
+def render_error(code: int, message: str | None = None):
+    title, default_message = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
+    if wants_json():
+        return jsonify({"error": str(title), "message": str(message or default_message)}), code
+    return render_template("errors/error.html", code=code, title=title, message=message or default_message), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400, _l("The form has expired or did not come from this site. Reload the page and try again.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        message = getattr(error, "user_message", None)
+        return render_error(error.code, message)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(500)
+
+    @app.context_processor
+    def template_helpers() -> dict:
+        from certcenter.accounts.forms import ROLE_CHOICES
+
+        return {
+            "role_labels": dict(ROLE_CHOICES),
+            "format_date": format_date,
+            "format_datetime": format_datetime,
+            "localized": localized,
+            "current_language": current_language(),
+            "languages": [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")],
+            "centre_name": localized(app.config["CENTRE_NAME"]),
+        }
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'self'",
+        )
+        return response

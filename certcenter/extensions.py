@@ -1,0 +1,68 @@
+"""Extensions, created unbound and bound to an app in ``create_app``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from celery import Celery, Task
+from flask import Flask
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(directory=str(Path(__file__).parent / "migrations"), render_as_batch=True, compare_type=True)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def broker_url(app: Flask) -> str:
+    return app.config["REDIS_URL"] or "filesystem://"
+
+
+def embedded_broker_options(app: Flask) -> dict:
+    """Folders of the filesystem broker: one queue folder shared by producers and workers, plus a control folder
+    so that ``control.ping`` (used by /health) works without Redis."""
+    root = Path(app.instance_path) / "broker"
+    folders = {"data_folder_in": root / "queue", "data_folder_out": root / "queue", "control_folder": root / "control"}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    return {key: str(value) for key, value in folders.items()}
+
+
+def celery_init_app(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    settings = dict(app.config["CELERY"])
+    settings["broker_url"] = broker_url(app)
+    if not app.config["REDIS_URL"]:
+        settings["broker_transport_options"] = embedded_broker_options(app)
+    celery_app.config_from_object(settings)
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app

@@ -1,0 +1,45 @@
+"""Role checks on every administration route: anonymous -> sign-in page, candidate and assessor -> 403."""
+
+import pytest
+
+ADMIN_ROUTES = [
+    ("GET", "/admin/users"),
+    ("GET", "/admin/users/new"),
+    ("POST", "/admin/users/new"),
+    ("GET", "/admin/users/{target}"),
+    ("POST", "/admin/users/{target}/roles"),
+    ("POST", "/admin/users/{target}/deactivate"),
+    ("POST", "/admin/users/{target}/activate"),
+    ("POST", "/admin/users/{target}/reset-password"),
+    ("GET", "/admin/audit"),
+]
+
+
+@pytest.fixture
+def target(make_user):
+    return make_user(email="target@example.kz")
+
+
+@pytest.mark.parametrize(("method", "url"), ADMIN_ROUTES)
+def test_anonymous_is_sent_to_sign_in(client, target, method, url):
+    response = client.open(url.format(target=target.id), method=method)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("role", ["candidate", "assessor"])
+@pytest.mark.parametrize(("method", "url"), ADMIN_ROUTES)
+def test_other_roles_are_forbidden(login_as, target, role, method, url):
+    client = login_as(role)
+    response = client.open(url.format(target=target.id), method=method)
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("method", "url"), [route for route in ADMIN_ROUTES if route[0] == "GET"])
+def test_administrator_opens_every_page(login_as, target, method, url):
+    client = login_as("admin")
+    assert client.open(url.format(target=target.id), method=method).status_code == 200
+
+
+def test_unknown_user_is_404_for_the_administrator(login_as):
+    assert login_as("admin").get("/admin/users/99999").status_code == 404

@@ -1,0 +1,181 @@
+"""Fixtures: one app per test session on SQLite (default) or PostgreSQL (CERTCENTER_TEST_DATABASE_URL), migrated
+with the project's migrations, emptied after every test; factories and clients signed in as each role."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from certcenter import create_app
+from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, CANDIDATE, User
+from certcenter.accounts.services import create_user
+from certcenter.extensions import db
+from certcenter.framework.services import bundled_edition_files, load_edition, read_edition_file
+
+TEST_PASSWORD = "correct-horse-battery"
+ROLE_USERS = {"candidate": {CANDIDATE}, "assessor": {ASSESSOR}, "admin": {ADMINISTRATOR}}
+
+_TMP = Path(tempfile.mkdtemp(prefix="certcenter-tests-"))
+os.environ.setdefault("CERTCENTER_INSTANCE_PATH", str(_TMP / "instance"))
+
+
+def require_service(available: bool, reason: str) -> None:
+    """Skip a test whose service is missing; in CI (CI=true) a missing service fails the run instead."""
+    if available:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI requires this service: {reason}")
+    pytest.skip(reason)
+
+
+def database_url_for_tests() -> str:
+    return os.environ.get("CERTCENTER_TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.sqlite3'}"
+
+
+def redis_url_for_tests() -> str | None:
+    return os.environ.get("CERTCENTER_TEST_REDIS_URL") or None
+
+
+def reset_database(url: str) -> None:
+    """Start from an empty database, so the migrations build every table themselves."""
+    if url.startswith("sqlite"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        return
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def build_app(**overrides) -> Flask:
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": database_url_for_tests(),
+        "STORAGE_ROOT": str(_TMP / "files"),
+        "HEALTH_WORKER_TIMEOUT_SECONDS": 0.3,
+    }
+    return create_app("testing", **(settings | overrides))
+
+
+@pytest.fixture(scope="session")
+def app() -> Iterator[Flask]:
+    reset_database(database_url_for_tests())
+    app = build_app()
+    with app.app_context():
+        upgrade()
+    yield app
+
+
+@pytest.fixture
+def make_app(app: Flask):
+    """Another app on the same (migrated) test database, for tests that change configuration or add routes."""
+    return build_app
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        tables = [table for table in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                names = ", ".join(f'"{table.name}"' for table in tables)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(table.delete())
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    """An app context for tests that call services directly. Tests that make requests must not hold one:
+    Flask would reuse it for every request, sharing ``g`` (the signed-in user) and the session between them."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def load_bundled_framework(app: Flask) -> str:
+    with app.app_context():
+        codes = [load_edition(read_edition_file(path)).edition.code for path in bundled_edition_files()]
+        db.session.commit()
+    return codes[0]
+
+
+@pytest.fixture
+def framework(app: Flask) -> str:
+    """Loads the bundled 2013 edition; gives its code."""
+    return load_bundled_framework(app)
+
+
+class UserFactory:
+    """Creates committed users in a short app context of its own and hands them back detached."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.count = 0
+
+    def __call__(self, roles: set[str] | str = CANDIDATE, **fields) -> User:
+        self.count += 1
+        roles = {roles} if isinstance(roles, str) else roles
+        with self.app.app_context():
+            user = create_user(
+                fields.pop("email", f"user{self.count}@example.kz"),
+                fields.pop("full_name", f"Тест Пайдаланушы {self.count}"),
+                fields.pop("password", TEST_PASSWORD),
+                roles,
+            )
+            for key, value in fields.items():
+                setattr(user, key, value)
+            db.session.commit()
+            db.session.refresh(user)
+            user.roles  # noqa: B018 - load the roles before the session closes
+            db.session.expunge(user)
+        return user
+
+
+@pytest.fixture
+def make_user(app: Flask) -> UserFactory:
+    return UserFactory(app)
+
+
+def login(client: FlaskClient, email: str, password: str = TEST_PASSWORD):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def login_as(app: Flask, make_user: UserFactory):
+    """login_as("admin") -> a test client signed in as a new user with that role."""
+
+    def _login(role: str, **fields) -> FlaskClient:
+        user = make_user(ROLE_USERS[role], **fields)
+        client = app.test_client()
+        response = login(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        client.user = user
+        return client
+
+    return _login
+
+
+def html_lang(html: str) -> str | None:
+    match = re.search(r'<html lang="([^"]+)"', html)
+    return match.group(1) if match else None
