@@ -43,6 +43,13 @@ class Config:
     STORAGE_BACKEND = "filesystem"
     STORAGE_ROOT: str | None = None  # default: instance/files
 
+    # Evidence: a per-file limit, and a quota per application. The request limit leaves room for the form fields;
+    # a larger request is answered by a friendly 413 page.
+    EVIDENCE_MAX_FILE_BYTES = 20 * 1024 * 1024
+    EVIDENCE_MAX_APPLICATION_BYTES = 200 * 1024 * 1024
+    EVIDENCE_MAX_ITEMS = 40
+    MAX_CONTENT_LENGTH = 21 * 1024 * 1024
+
     CENTRE_NAME = {
         "kk": "Біліктілікті растау орталығы",
         "ru": "Центр подтверждения квалификации",

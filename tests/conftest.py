@@ -157,6 +157,17 @@ def make_user(app: Flask) -> UserFactory:
     return UserFactory(app)
 
 
+@pytest.fixture
+def catalogue(app: Flask, framework: str) -> dict[str, int]:
+    """The demo catalogue loaded; qualification code -> id."""
+    from certcenter.qualifications.services import DATA_DIR, load_catalogue
+
+    with app.app_context():
+        qualifications = load_catalogue(DATA_DIR / "demo-qualifications.yaml")
+        db.session.commit()
+        return {qualification.code: qualification.id for qualification in qualifications}
+
+
 def login(client: FlaskClient, email: str, password: str = TEST_PASSWORD):
     return client.post("/login", data={"email": email, "password": password})
 
@@ -174,6 +185,48 @@ def login_as(app: Flask, make_user: UserFactory):
         return client
 
     return _login
+
+
+@pytest.fixture
+def make_candidate(app: Flask, login_as):
+    """make_candidate(education=["technical_vocational"], years=4) -> a signed-in client whose candidate has a
+    profile, those education records and that many years of experience (ending today)."""
+    from datetime import date, timedelta
+
+    from certcenter.candidates import services as candidates
+    from tests.samples import make_iin
+
+    counter = iter(range(1000, 9999))
+
+    def _make(education=("general_secondary",), years: float = 0, **profile) -> FlaskClient:
+        client = login_as("candidate")
+        birth = profile.pop("birth_date", date(1990, 1, 1))
+        with app.app_context():
+            user = db.session.get(User, client.user.id)
+            record = candidates.save_profile(
+                user,
+                full_name=profile.pop("full_name", user.full_name),
+                full_name_latin="Test Candidate",
+                iin=make_iin(birth, serial=next(counter)),
+                birth_date=birth,
+                phone="+7 701 000 00 00",
+                employer="ТОО «Тест»",
+                position="Маман",
+            )
+            for level in education:
+                candidates.add_education(
+                    record, actor=user, level=level, institution="Колледж", speciality="", year_completed=2010
+                )
+            if years:
+                start = date.today() - timedelta(days=round(years * 365))
+                candidates.add_experience(
+                    record, actor=user, employer="ТОО «Тест»", position="Маман", started_on=start, ended_on=None
+                )
+            db.session.commit()
+            client.profile_id = record.id
+        return client
+
+    return _make
 
 
 def html_lang(html: str) -> str | None:

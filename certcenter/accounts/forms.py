@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -10,11 +11,8 @@ from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, CANDIDATE
 
 PASSWORD_MIN = 10
 
-ROLE_CHOICES = [
-    (CANDIDATE, _l("Candidate")),
-    (ASSESSOR, _l("Assessor")),
-    (ADMINISTRATOR, _l("Administrator")),
-]
+ROLE_LABELS = {CANDIDATE: _l("Candidate"), ASSESSOR: _l("Assessor"), ADMINISTRATOR: _l("Administrator")}
+ROLE_CHOICES = [SelectChoice(role, label) for role, label in ROLE_LABELS.items()]
 
 
 class LoginForm(FlaskForm):

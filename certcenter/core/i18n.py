@@ -35,7 +35,7 @@ def localized(text: Mapping[str, str] | str | None, language: str | None = None)
     """Pick the text of a {"kk": .., "ru": .., "en": ..} mapping in the current language, falling back to Kazakh."""
     if text is None:
         return ""
-    if isinstance(text, str):
-        return text
+    if not isinstance(text, Mapping):
+        return str(text)  # a plain or lazily translated string
     language = language or current_language()
     return text.get(language) or text.get("kk") or next(iter(text.values()), "")

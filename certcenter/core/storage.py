@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 CHUNK = 1024 * 1024
 
@@ -97,3 +99,21 @@ def get_storage() -> Storage:
     if storage is None:
         storage = current_app.extensions["certcenter.storage"] = FileSystemStorage(current_app.config["STORAGE_ROOT"])
     return storage
+
+
+@event.listens_for(Session, "after_commit")
+def _delete_files_after_commit(session: Session) -> None:
+    """Files of rows deleted in a transaction go once it has committed (see ``delete_after_commit``)."""
+    for key in session.info.pop("delete_after_commit", []):
+        get_storage().delete(key)
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_files_after_rollback(session: Session) -> None:
+    session.info.pop("delete_after_commit", None)
+
+
+def delete_after_commit(key: str) -> None:
+    from certcenter.extensions import db
+
+    db.session.info.setdefault("delete_after_commit", []).append(key)

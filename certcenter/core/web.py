@@ -6,8 +6,10 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from certcenter.assessments.workflow import TransitionError
 from certcenter.core.i18n import current_language, localized
 from certcenter.extensions import db
 
@@ -41,11 +43,33 @@ def init_app(app: Flask) -> None:
             400, _l("The form has expired or did not come from this site. Reload the page and try again.")
         )
 
+    @app.errorhandler(TransitionError)
+    def refused_transition(error: TransitionError):
+        db.session.rollback()
+        return render_error(409, error.message)
+
+    @app.errorhandler(StaleDataError)
+    def stale_write(error: StaleDataError):
+        db.session.rollback()
+        return render_error(
+            409,
+            _l(
+                "Someone changed this application while you were working on it. Reload the page "
+                "to see its current state; nothing was saved."
+            ),
+        )
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        message = getattr(error, "user_message", None)
+        # abort(409, description=...) carries a message for the user; "stale" means a form older than its object.
+        message = error.description if error.code == 409 and error.description else None
+        if message == "stale":
+            message = _l(
+                "This form is out of date: the application changed after you opened it. Reload the page; "
+                "nothing was saved."
+            )
         return render_error(error.code, message)
 
     @app.errorhandler(Exception)
@@ -56,12 +80,14 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def template_helpers() -> dict:
-        from certcenter.accounts.forms import ROLE_CHOICES
+        from certcenter.accounts.forms import ROLE_LABELS
+        from certcenter.candidates.eligibility import format_duration
 
         return {
-            "role_labels": dict(ROLE_CHOICES),
+            "role_labels": ROLE_LABELS,
             "format_date": format_date,
             "format_datetime": format_datetime,
+            "format_duration": format_duration,
             "localized": localized,
             "current_language": current_language(),
             "languages": [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")],

@@ -1,0 +1,192 @@
+"""The application workflow: every state, every allowed move and who may make it, and the one verb that moves.
+
+Nothing else changes ``Application.state``. A move not in ``TRANSITIONS``, or made by someone without the right,
+raises ``TransitionError`` (shown as HTTP 409 when it comes from a form).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from flask_babel import lazy_gettext as _l
+
+from certcenter.core import audit
+from certcenter.core.models import utcnow
+from certcenter.extensions import db
+
+if TYPE_CHECKING:
+    from certcenter.accounts.models import User
+    from certcenter.candidates.models import Application
+
+DRAFT = "draft"
+SUBMITTED = "submitted"
+EXCEPTION_REQUESTED = "exception_requested"
+NOT_ELIGIBLE = "not_eligible"
+IN_ASSESSMENT = "in_assessment"
+MODERATION = "moderation"
+AWAITING_DECISION = "awaiting_decision"
+CONFIRMED = "confirmed"
+NOT_CONFIRMED = "not_confirmed"
+APPEALED = "appealed"
+WITHDRAWN = "withdrawn"
+
+STATES = (
+    DRAFT,
+    SUBMITTED,
+    EXCEPTION_REQUESTED,
+    NOT_ELIGIBLE,
+    IN_ASSESSMENT,
+    MODERATION,
+    AWAITING_DECISION,
+    CONFIRMED,
+    NOT_CONFIRMED,
+    APPEALED,
+    WITHDRAWN,
+)
+
+STATE_LABELS = {
+    DRAFT: _l("Draft"),
+    SUBMITTED: _l("Submitted"),
+    EXCEPTION_REQUESTED: _l("Exception requested"),
+    NOT_ELIGIBLE: _l("Not eligible"),
+    IN_ASSESSMENT: _l("In assessment"),
+    MODERATION: _l("Moderation"),
+    AWAITING_DECISION: _l("Awaiting decision"),
+    CONFIRMED: _l("Qualification confirmed"),
+    NOT_CONFIRMED: _l("Qualification not confirmed"),
+    APPEALED: _l("Appealed"),
+    WITHDRAWN: _l("Withdrawn"),
+}
+
+# What the candidate is told comes next, per state.
+NEXT_STEPS = {
+    DRAFT: _l("Complete your evidence, map it to the criteria and submit the application."),
+    SUBMITTED: _l("The centre checks your application and assigns two independent assessors."),
+    EXCEPTION_REQUESTED: _l("An administrator considers your request for an exception."),
+    NOT_ELIGIBLE: _l("You may apply again once you meet a pathway to this level."),
+    IN_ASSESSMENT: _l(
+        "Assessors are judging your evidence; you will be told about the theory test and practical task."
+    ),
+    MODERATION: _l("The assessors' judgements differ; a lead assessor is moderating them."),
+    AWAITING_DECISION: _l("An administrator who did not assess you will record the decision."),
+    CONFIRMED: _l("Your certificate will be issued."),
+    NOT_CONFIRMED: _l("You may appeal the decision within the period the centre sets."),
+    APPEALED: _l("The centre reviews your appeal."),
+    WITHDRAWN: _l("Nothing more will happen with this application."),
+}
+
+FINAL_STATES = frozenset({NOT_ELIGIBLE, CONFIRMED, WITHDRAWN})
+# States in which the candidate's application and evidence may still be edited.
+EDITABLE_STATES = frozenset({DRAFT})
+
+CANDIDATE, ADMINISTRATOR, ASSESSOR, SYSTEM = "candidate", "administrator", "assessor", "system"
+
+# (from, to) -> the roles allowed to make the move. "candidate" means the application's own candidate.
+TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (DRAFT, SUBMITTED): frozenset({CANDIDATE}),
+    (DRAFT, EXCEPTION_REQUESTED): frozenset({CANDIDATE}),
+    (DRAFT, WITHDRAWN): frozenset({CANDIDATE}),
+    (EXCEPTION_REQUESTED, SUBMITTED): frozenset({ADMINISTRATOR}),
+    (EXCEPTION_REQUESTED, NOT_ELIGIBLE): frozenset({ADMINISTRATOR}),
+    (EXCEPTION_REQUESTED, WITHDRAWN): frozenset({CANDIDATE}),
+    (SUBMITTED, IN_ASSESSMENT): frozenset({ADMINISTRATOR}),
+    (SUBMITTED, NOT_ELIGIBLE): frozenset({ADMINISTRATOR}),
+    (SUBMITTED, WITHDRAWN): frozenset({CANDIDATE}),
+    (IN_ASSESSMENT, MODERATION): frozenset({SYSTEM}),
+    (IN_ASSESSMENT, AWAITING_DECISION): frozenset({SYSTEM}),
+    (IN_ASSESSMENT, WITHDRAWN): frozenset({CANDIDATE}),
+    (MODERATION, AWAITING_DECISION): frozenset({ASSESSOR, ADMINISTRATOR}),
+    (AWAITING_DECISION, CONFIRMED): frozenset({ADMINISTRATOR}),
+    (AWAITING_DECISION, NOT_CONFIRMED): frozenset({ADMINISTRATOR}),
+    (NOT_CONFIRMED, APPEALED): frozenset({CANDIDATE}),
+    (APPEALED, IN_ASSESSMENT): frozenset({ADMINISTRATOR}),
+    (APPEALED, NOT_CONFIRMED): frozenset({ADMINISTRATOR}),
+}
+
+# Moves that must carry a written reason.
+REASON_REQUIRED = frozenset(
+    {
+        (DRAFT, EXCEPTION_REQUESTED),
+        (EXCEPTION_REQUESTED, SUBMITTED),
+        (EXCEPTION_REQUESTED, NOT_ELIGIBLE),
+        (SUBMITTED, NOT_ELIGIBLE),
+        (NOT_CONFIRMED, APPEALED),
+        (APPEALED, IN_ASSESSMENT),
+        (APPEALED, NOT_CONFIRMED),
+    }
+)
+
+
+class TransitionError(Exception):
+    """A refused move, with a message for the user."""
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Move:
+    from_state: str
+    to_state: str
+
+
+def allowed_moves(state: str) -> list[str]:
+    return [to for (frm, to) in TRANSITIONS if frm == state]
+
+
+def acting_roles(application: Application, actor: User | None) -> set[str]:
+    """The workflow roles ``actor`` holds for this application (None is the system itself)."""
+    if actor is None:
+        return {SYSTEM}
+    roles = set()
+    if application.candidate.user_id == actor.id:
+        roles.add(CANDIDATE)
+    if actor.has_role("administrator"):
+        roles.add(ADMINISTRATOR)
+    if actor.has_role("assessor") and application.is_lead_assessor(actor):
+        roles.add(ASSESSOR)
+    return roles
+
+
+def can_transition(application: Application, to_state: str, actor: User | None) -> bool:
+    allowed = TRANSITIONS.get((application.state, to_state))
+    return bool(allowed) and bool(allowed & acting_roles(application, actor))
+
+
+def transition(
+    application: Application, to_state: str, actor: User | None, reason: str | None = None, **details: Any
+) -> None:
+    """Move the application, stamping the time, its history and the audit log. Does not commit."""
+    from certcenter.candidates.models import ApplicationEvent
+
+    from_state = application.state
+    if (from_state, to_state) not in TRANSITIONS:
+        raise TransitionError(
+            _l(
+                "An application that is “%(from)s” cannot become “%(to)s”.",
+                **{"from": STATE_LABELS[from_state], "to": STATE_LABELS.get(to_state, to_state)},
+            )
+        )
+    if not can_transition(application, to_state, actor):
+        raise TransitionError(_l("You are not allowed to make this change to the application."))
+    reason = (reason or "").strip() or None
+    if (from_state, to_state) in REASON_REQUIRED and not reason:
+        raise TransitionError(_l("A written reason is required for this step."))
+    now = utcnow()
+    application.state = to_state
+    application.state_changed_at = now
+    application.events.append(
+        ApplicationEvent(at=now, actor=actor, from_state=from_state, to_state=to_state, reason=reason)
+    )
+    db.session.flush()
+    audit.record(
+        "application.transition",
+        application,
+        actor=actor,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        **details,
+    )

@@ -1,0 +1,118 @@
+"""Eligibility: does the candidate meet a pathway to the qualification's level, and if not, what is missing?"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from certcenter.candidates.models import CandidateProfile, ExperienceRecord
+from certcenter.core.i18n import localized
+from certcenter.framework.models import FrameworkLevel
+from certcenter.framework.rules import DAYS_PER_YEAR, Facts, evaluate
+from certcenter.framework.vocabulary import EDUCATION_LEVELS
+
+MET, NEEDS_REVIEW, NOT_MET = "met", "needs_review", "not_met"
+
+
+def experience_days(records: Iterable[ExperienceRecord], today: date) -> int:
+    """Total practical experience in days, counting overlapping periods (two jobs at once) only once."""
+    periods = sorted(
+        (record.started_on, min(record.ended_on or today, today)) for record in records if record.started_on <= today
+    )
+    total, current_start, current_end = 0, None, None
+    for start, end in periods:
+        if current_end is not None and start <= current_end + timedelta(days=1):
+            current_end = max(current_end, end)
+            continue
+        if current_end is not None:
+            total += (current_end - current_start).days + 1
+        current_start, current_end = start, end
+    if current_end is not None:
+        total += (current_end - current_start).days + 1
+    return total
+
+
+def format_duration(days: int) -> str:
+    """'1 year 4 months' in the user's language (a year is 365 days, a month 30)."""
+    years, rest = divmod(days, int(DAYS_PER_YEAR))
+    months = rest // 30
+    parts = []
+    if years:
+        parts.append(ngettext("%(num)d year", "%(num)d years", years))
+    if months or not years:
+        parts.append(ngettext("%(num)d month", "%(num)d months", months))
+    return " ".join(parts)
+
+
+def candidate_facts(candidate: CandidateProfile, today: date | None = None) -> Facts:
+    today = today or date.today()
+    return Facts(
+        education=frozenset(record.level for record in candidate.education),
+        experience_days=experience_days(candidate.experience, today),
+    )
+
+
+def describe_shortfall(condition: dict[str, Any], facts: Facts) -> str:
+    ((key, value),) = condition.items()
+    if key == "experience_years":
+        return _(
+            "needs %(required)s of practical experience; you have %(actual)s",
+            required=ngettext("%(num)s year", "%(num)s years", value),
+            actual=format_duration(facts.experience_days) if facts.experience_days else _("none"),
+        )
+    if key == "practical_experience":
+        return _("needs documented practical experience; you have none recorded")
+    if key == "education":
+        names = ", ".join(str(EDUCATION_LEVELS[code].label) for code in value)
+        return _("needs education of one of these kinds: %(names)s", names=names)
+    if key == "education_at_least":
+        return _("needs at least: %(level)s", level=EDUCATION_LEVELS[value].label)
+    return _("the centre will judge: %(condition)s", condition=localized(value["text"]))
+
+
+@dataclass
+class PathwayResult:
+    code: str
+    text: dict
+    met: bool | None
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Eligibility:
+    status: str
+    pathways: list[PathwayResult]
+    facts: Facts
+
+    @property
+    def met_pathway(self) -> PathwayResult | None:
+        return next((result for result in self.pathways if result.met), None)
+
+    def snapshot(self) -> dict[str, Any]:
+        """What is stored on the application at submission (the messages in the candidate's language)."""
+        return {
+            "status": self.status,
+            "met_pathway": self.met_pathway.code if self.met_pathway else None,
+            "education": sorted(self.facts.education),
+            "experience_days": self.facts.experience_days,
+            "pathways": [
+                {"code": result.code, "met": result.met, "missing": result.missing} for result in self.pathways
+            ],
+        }
+
+
+def evaluate_eligibility(candidate: CandidateProfile, level: FrameworkLevel, today: date | None = None) -> Eligibility:
+    facts = candidate_facts(candidate, today)
+    results = []
+    for pathway in level.pathways:
+        outcome = evaluate(pathway.rule, facts)
+        missing = [] if outcome.met else [describe_shortfall(short, facts) for short in outcome.shortfalls]
+        results.append(PathwayResult(code=pathway.code, text=pathway.text, met=outcome.met, missing=missing))
+    outcomes = [result.met for result in results]
+    status = MET if True in outcomes else NEEDS_REVIEW if None in outcomes else NOT_MET
+    return Eligibility(status=status, pathways=results, facts=facts)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from certcenter.core.forms import choices
+from certcenter.evidence.models import EVIDENCE_KINDS
+from certcenter.framework.vocabulary import EDUCATION_LEVELS
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField(_l("Full name as in your ID card (Cyrillic)"), validators=[DataRequired(), Length(max=200)])
+    full_name_latin = StringField(
+        _l("Full name in Latin letters, as on English documents"),
+        validators=[
+            DataRequired(),
+            Length(max=200),
+            Regexp(r"^[A-Za-z][A-Za-z' .-]*$", message=_l("Use Latin letters, spaces, apostrophes and dashes.")),
+        ],
+    )
+    iin = StringField(_l("IIN (individual identification number)"), validators=[DataRequired(), Length(max=20)])
+    birth_date = DateField(_l("Date of birth"), validators=[DataRequired(message=_l("Enter the date of birth."))])
+    phone = StringField(
+        _l("Phone"),
+        validators=[
+            DataRequired(),
+            Length(max=40),
+            Regexp(r"^\+?[0-9 ()-]{7,}$", message=_l("Enter a phone number, e.g. +7 701 123 45 67.")),
+        ],
+    )
+    employer = StringField(_l("Current employer"), validators=[Optional(), Length(max=200)])
+    position = StringField(_l("Current position"), validators=[Optional(), Length(max=200)])
+    next = HiddenField()
+
+
+class EducationForm(FlaskForm):
+    level = SelectField(_l("Level of education"), choices=[], validators=[DataRequired()])
+    institution = StringField(_l("Institution"), validators=[DataRequired(), Length(max=300)])
+    speciality = StringField(_l("Speciality or programme"), validators=[Optional(), Length(max=300)])
+    year_completed = IntegerField(
+        _l("Year completed"),
+        validators=[
+            DataRequired(),
+            NumberRange(1940, date.today().year, message=_l("Enter a year between %(min)s and %(max)s.")),
+        ],
+    )
+    document = FileField(_l("Supporting document (diploma, certificate), optional"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.level.choices = choices({code: level.label for code, level in EDUCATION_LEVELS.items()})
+
+
+class ExperienceForm(FlaskForm):
+    employer = StringField(_l("Employer"), validators=[DataRequired(), Length(max=200)])
+    position = StringField(_l("Position"), validators=[DataRequired(), Length(max=200)])
+    started_on = DateField(_l("From"), validators=[DataRequired(message=_l("Enter the start date."))])
+    ended_on = DateField(_l("To (leave empty if you work there now)"), validators=[Optional()])
+    description = TextAreaField(_l("Duties"), validators=[Optional(), Length(max=2000)])
+
+    def validate_ended_on(self, field) -> None:
+        if field.data and self.started_on.data and field.data < self.started_on.data:
+            raise ValidationError(_l("The end date is before the start date."))
+
+
+class EvidenceUploadForm(FlaskForm):
+    file = FileField(_l("File (PDF, JPEG, PNG, DOCX or ODT)"))
+    kind = SelectField(_l("Kind of evidence"), choices=[], validators=[DataRequired()])
+    document_date = DateField(_l("Date of the document"), validators=[Optional()])
+    description = TextAreaField(_l("What it shows"), validators=[DataRequired(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = choices(EVIDENCE_KINDS)
+
+
+class SubmitForm(FlaskForm):
+    exception_request = TextAreaField(_l("Request for an exception"), validators=[Optional(), Length(max=5000)])
+    version = HiddenField()
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), Length(max=2000)])
+    version = HiddenField()
+
+
+class ExceptionDecisionForm(FlaskForm):
+    decision = SelectField(
+        _l("Decision"), choices=choices({"grant": _l("Grant the exception"), "refuse": _l("Refuse the exception")})
+    )
+    reason = TextAreaField(
+        _l("Reason"), validators=[DataRequired(message=_l("Write the reason for the decision.")), Length(max=5000)]
+    )
+    version = HiddenField()

@@ -1,0 +1,46 @@
+"""Form pieces shared by domains: text in the three languages of the centre."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import Form, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+
+def _localized_form(field_class, required: bool, max_length: int):
+    validators = [DataRequired()] if required else [Optional()]
+
+    class LocalizedForm(Form):
+        kk = field_class(LANGUAGE_NAMES["kk"], validators=[*validators, Length(max=max_length)])
+        ru = field_class(LANGUAGE_NAMES["ru"], validators=[*validators, Length(max=max_length)])
+        en = field_class(LANGUAGE_NAMES["en"], validators=[*validators, Length(max=max_length)])
+
+    return LocalizedForm
+
+
+LocalizedStringForm = _localized_form(StringField, True, 300)
+LocalizedTextForm = _localized_form(TextAreaField, False, 4000)
+LocalizedLinesForm = _localized_form(TextAreaField, False, 8000)
+
+
+def choices(options: dict) -> list[SelectChoice]:
+    """Select options from a {value: label} mapping."""
+    return [SelectChoice(value, label) for value, label in options.items()]
+
+
+def lines_to_items(data: dict[str, str]) -> list[dict[str, str]]:
+    """Three textareas, one item per line, into a list of {"kk", "ru", "en"} items; ValueError if counts differ."""
+    columns = {
+        lang: [line.strip() for line in (data.get(lang) or "").splitlines() if line.strip()] for lang in LANGUAGE_NAMES
+    }
+    counts = {len(lines) for lines in columns.values()}
+    if len(counts) != 1:
+        raise ValueError(_l("Each language needs the same number of lines."))
+    return [dict(zip(LANGUAGE_NAMES, items, strict=True)) for items in zip(*columns.values(), strict=True)]
+
+
+def items_to_lines(items: list[dict[str, str]]) -> dict[str, str]:
+    return {lang: "\n".join(item.get(lang, "") for item in items) for lang in LANGUAGE_NAMES}

@@ -1,0 +1,39 @@
+"""Evidence files, served by id to those allowed to see them, never by path."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, request, send_file
+from flask_login import login_required
+
+from certcenter.core.storage import StorageError, get_storage
+from certcenter.evidence.models import EvidenceItem
+from certcenter.extensions import db
+
+bp = Blueprint("evidence", __name__)
+
+
+@bp.get("/evidence/<int:item_id>")
+@login_required
+def download(item_id: int):
+    from flask_login import current_user
+
+    item = db.session.get(EvidenceItem, item_id)
+    if item is None or not item.can_view(current_user):
+        abort(404)
+    try:
+        handle = get_storage().open(item.storage_key)
+    except StorageError:
+        abort(404)
+    # Previews (PDF and images) open inline in the assessor's page; everything else is a download.
+    inline = request.args.get("inline") == "1" and item.previewable
+    response = send_file(
+        handle,
+        mimetype=item.content_type,
+        as_attachment=not inline,
+        download_name=item.original_filename,
+        etag=item.sha256,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; plugin-types application/pdf"
+    return response

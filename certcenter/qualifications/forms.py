@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FormField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from certcenter.core.forms import LocalizedLinesForm, LocalizedStringForm, LocalizedTextForm
+
+
+class QualificationForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(),
+            Length(max=40),
+            Regexp(r"^[A-Za-z0-9-]+$", message=_l("Latin letters, digits, dashes.")),
+        ],
+    )
+    title = FormField(LocalizedStringForm, label=_l("Title"))
+    description = FormField(LocalizedTextForm, label=_l("Description"))
+    level_id = SelectField(_l("NQF level"), coerce=int, validators=[DataRequired()])
+    professional_standard = StringField(_l("Professional standard"), validators=[Optional(), Length(max=500)])
+    theory_pass_mark = IntegerField(_l("Theory pass mark, %"), validators=[DataRequired(), NumberRange(0, 100)])
+    practical_pass_mark = IntegerField(_l("Practical pass mark, %"), validators=[DataRequired(), NumberRange(0, 100)])
+    validity_years = IntegerField(_l("Certificate validity, years"), validators=[DataRequired(), NumberRange(1, 10)])
+    active = BooleanField(_l("Open for applications"), default=True)
+
+
+class UnitForm(FlaskForm):
+    code = StringField(_l("Unit code"), validators=[DataRequired(), Length(max=20)])
+    title = FormField(LocalizedStringForm, label=_l("Labour function"))
+    skills = FormField(LocalizedLinesForm, label=_l("Skills (one per line, the same lines in each language)"))
+    knowledge = FormField(LocalizedLinesForm, label=_l("Knowledge (one per line, the same lines in each language)"))

@@ -1,0 +1,63 @@
+"""The centre's qualification catalogue: titles at an NQF level, refined by units (labour functions)."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from certcenter.core.models import LocalizedText, TimestampMixin
+from certcenter.extensions import db
+from certcenter.framework.models import FrameworkEdition, FrameworkLevel
+
+
+class Qualification(TimestampMixin, db.Model):
+    __tablename__ = "qualifications"
+    __table_args__ = (
+        CheckConstraint("theory_pass_mark BETWEEN 0 AND 100", name="theory_pass_mark_range"),
+        CheckConstraint("practical_pass_mark BETWEEN 0 AND 100", name="practical_pass_mark_range"),
+        CheckConstraint("validity_years BETWEEN 1 AND 10", name="validity_years_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    title: Mapped[dict] = mapped_column(LocalizedText, nullable=False)
+    description: Mapped[dict] = mapped_column(LocalizedText, nullable=False, default=dict)
+    level_id: Mapped[int] = mapped_column(ForeignKey("framework_levels.id", ondelete="RESTRICT"), nullable=False)
+    professional_standard: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    theory_pass_mark: Mapped[int] = mapped_column(Integer, nullable=False)
+    practical_pass_mark: Mapped[int] = mapped_column(Integer, nullable=False)
+    validity_years: Mapped[int] = mapped_column(Integer, nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    level: Mapped[FrameworkLevel] = relationship(lazy="joined")
+    units: Mapped[list[QualificationUnit]] = relationship(
+        back_populates="qualification", cascade="all, delete-orphan", order_by="QualificationUnit.position"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Qualification {self.code}>"
+
+    @property
+    def edition(self) -> FrameworkEdition:
+        return self.level.edition
+
+
+class QualificationUnit(db.Model):
+    """A labour function of the qualification, with the skills and knowledge a holder shows in it."""
+
+    __tablename__ = "qualification_units"
+    __table_args__ = (UniqueConstraint("qualification_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    qualification_id: Mapped[int] = mapped_column(ForeignKey("qualifications.id", ondelete="CASCADE"), nullable=False)
+    code: Mapped[str] = mapped_column(String(20), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    title: Mapped[dict] = mapped_column(LocalizedText, nullable=False)
+    # Lists of {"kk": .., "ru": .., "en": ..}.
+    skills: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    knowledge: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+
+    qualification: Mapped[Qualification] = relationship(back_populates="units")
+
+    def __repr__(self) -> str:
+        return f"<QualificationUnit {self.qualification_id}:{self.code}>"

@@ -1,0 +1,178 @@
+"""Catalogue verbs: create and edit qualifications and their units, load a catalogue file. None commits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from certcenter.accounts.models import User
+from certcenter.core import audit
+from certcenter.extensions import db
+from certcenter.framework.models import FrameworkEdition, FrameworkLevel
+from certcenter.qualifications.models import Qualification, QualificationUnit
+
+DATA_DIR = Path(__file__).parent / "data"
+FIELDS = (
+    "code",
+    "title",
+    "description",
+    "professional_standard",
+    "theory_pass_mark",
+    "practical_pass_mark",
+    "validity_years",
+    "active",
+)
+
+
+class CatalogueError(ValueError):
+    def __init__(self, message: Any, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+def active_qualifications() -> list[Qualification]:
+    return list(
+        db.session.scalars(
+            select(Qualification)
+            .join(Qualification.level)
+            .where(Qualification.active.is_(True))
+            .order_by(FrameworkLevel.number, Qualification.code)
+        )
+    )
+
+
+def save_qualification(
+    qualification: Qualification | None, *, actor: User | None, level: FrameworkLevel, **values: Any
+) -> Qualification:
+    code = values["code"].strip().upper()
+    clash = db.session.scalar(select(Qualification.id).where(Qualification.code == code))
+    if clash and (qualification is None or clash != qualification.id):
+        raise CatalogueError(_l("Another qualification already has this code."), "code")
+    created = qualification is None
+    if not created and level.id != qualification.level_id and in_use(qualification):
+        raise CatalogueError(
+            _l("Applications have been submitted for this qualification; its level cannot change."), "level_id"
+        )
+    if created:
+        qualification = Qualification()
+        db.session.add(qualification)
+    before = {name: getattr(qualification, name) for name in FIELDS} | {"level_id": qualification.level_id}
+    for name in FIELDS:
+        if name in values:
+            setattr(qualification, name, values[name])
+    qualification.code = code
+    qualification.level = level
+    db.session.flush()
+    after = {name: getattr(qualification, name) for name in FIELDS} | {"level_id": qualification.level_id}
+    changed = sorted(name for name in after if before[name] != after[name])
+    if created or changed:
+        audit.record(
+            "qualification.create" if created else "qualification.update", qualification, actor=actor, changed=changed
+        )
+    return qualification
+
+
+def save_unit(
+    qualification: Qualification,
+    unit: QualificationUnit | None,
+    *,
+    actor: User | None,
+    code: str,
+    title: dict,
+    skills: list[dict],
+    knowledge: list[dict],
+) -> QualificationUnit:
+    code = code.strip()
+    if any(other.code == code and other is not unit for other in qualification.units):
+        raise CatalogueError(_l("This qualification already has a unit with this code."), "code")
+    created = unit is None
+    if created:
+        unit = QualificationUnit(position=len(qualification.units))
+        qualification.units.append(unit)
+    unit.code, unit.title, unit.skills, unit.knowledge = code, title, skills, knowledge
+    db.session.flush()
+    audit.record(
+        "qualification.unit_create" if created else "qualification.unit_update", qualification, actor=actor, unit=code
+    )
+    return unit
+
+
+def in_use(qualification: Qualification) -> bool:
+    """Submitted applications were judged against these criteria: units and level then stay as they are."""
+    from certcenter.candidates.models import Application
+
+    return (
+        bool(qualification.id)
+        and db.session.scalar(
+            select(Application.id)
+            .where(Application.qualification_id == qualification.id, Application.state != "draft")
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def remove_unit(unit: QualificationUnit, *, actor: User) -> None:
+    qualification = unit.qualification
+    if in_use(qualification):
+        raise CatalogueError(
+            _l(
+                "Applications have been submitted for this qualification; its units cannot be "
+                "removed. Create a new qualification instead."
+            )
+        )
+    qualification.units.remove(unit)
+    for position, other in enumerate(qualification.units):
+        other.position = position
+    audit.record("qualification.unit_remove", qualification, actor=actor, unit=unit.code)
+
+
+def level_by_edition(edition_code: str, number: int) -> FrameworkLevel:
+    level = db.session.scalar(
+        select(FrameworkLevel)
+        .join(FrameworkEdition)
+        .where(FrameworkEdition.code == edition_code, FrameworkLevel.number == number)
+    )
+    if level is None:
+        raise CatalogueError(f"no level {number} in edition {edition_code!r}; load the edition first")
+    return level
+
+
+def load_catalogue(path: str | Path, *, actor: User | None = None) -> list[Qualification]:
+    """Create the qualifications of a catalogue file that do not exist yet (matched by code); idempotent."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    created = []
+    for item in data["qualifications"]:
+        if db.session.scalar(select(Qualification.id).where(Qualification.code == item["code"])):
+            continue
+        level = level_by_edition(item["edition"], item["level"])
+        qualification = save_qualification(
+            None,
+            actor=actor,
+            level=level,
+            code=item["code"],
+            title=item["title"],
+            description=item.get("description") or {},
+            professional_standard=item.get("professional_standard"),
+            theory_pass_mark=item["theory_pass_mark"],
+            practical_pass_mark=item["practical_pass_mark"],
+            validity_years=item["validity_years"],
+            active=True,
+        )
+        for unit in item.get("units", []):
+            save_unit(
+                qualification,
+                None,
+                actor=actor,
+                code=unit["code"],
+                title=unit["title"],
+                skills=unit.get("skills", []),
+                knowledge=unit.get("knowledge", []),
+            )
+        created.append(qualification)
+    return created

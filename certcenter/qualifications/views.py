@@ -1,0 +1,188 @@
+"""The public qualification catalogue, applying for a qualification, and the administrators' catalogue editor."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from certcenter.accounts.forms import ConfirmForm
+from certcenter.accounts.models import ADMINISTRATOR, CANDIDATE
+from certcenter.candidates import services as candidate_services
+from certcenter.candidates.eligibility import evaluate_eligibility
+from certcenter.core.forms import choices, items_to_lines, lines_to_items
+from certcenter.core.permissions import role_required
+from certcenter.extensions import db
+from certcenter.framework.models import FrameworkEdition, FrameworkLevel
+from certcenter.framework.vocabulary import EDUCATION_LEVELS
+from certcenter.qualifications import services
+from certcenter.qualifications.criteria import assessment_criteria
+from certcenter.qualifications.forms import QualificationForm, UnitForm
+from certcenter.qualifications.models import Qualification, QualificationUnit
+
+bp = Blueprint("qualifications", __name__)
+
+
+@bp.get("/qualifications")
+def catalogue():
+    return render_template("qualifications/catalogue.html", qualifications=services.active_qualifications())
+
+
+@bp.get("/qualifications/<int:qualification_id>")
+def detail(qualification_id: int):
+    qualification = db.get_or_404(Qualification, qualification_id)
+    if not qualification.active and not (current_user.is_authenticated and current_user.has_role(ADMINISTRATOR)):
+        abort(404)
+    profile = eligibility = None
+    if current_user.is_authenticated and current_user.has_role(CANDIDATE):
+        profile = candidate_services.profile_of(current_user)
+        if profile is not None:
+            eligibility = evaluate_eligibility(profile, qualification.level)
+    return render_template(
+        "qualifications/detail.html",
+        qualification=qualification,
+        criteria=assessment_criteria(qualification),
+        profile=profile,
+        eligibility=eligibility,
+        education_levels=EDUCATION_LEVELS,
+        apply_form=ConfirmForm(),
+        form_token=secrets.token_urlsafe(24),
+    )
+
+
+@bp.post("/qualifications/<int:qualification_id>/apply")
+@role_required(CANDIDATE)
+def apply(qualification_id: int):
+    qualification = db.get_or_404(Qualification, qualification_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    profile = candidate_services.profile_of(current_user)
+    if profile is None:
+        flash(_("Fill in your profile before applying."), "info")
+        return redirect(url_for("candidates.profile", next=url_for(".detail", qualification_id=qualification.id)))
+    token = request.form.get("form_token", "")[:64] or secrets.token_urlsafe(24)
+    try:
+        application = candidate_services.start_application(profile, qualification, actor=current_user, form_token=token)
+    except candidate_services.CandidateError as exc:
+        flash(str(exc.message), "error")
+        return redirect(url_for(".detail", qualification_id=qualification.id))
+    db.session.commit()
+    return redirect(url_for("candidates.application", application_id=application.id))
+
+
+# --- administration -----------------------------------------------------------------------------------------------
+
+
+def _level_choices() -> list:
+    levels = db.session.scalars(
+        select(FrameworkLevel)
+        .join(FrameworkEdition)
+        .order_by(FrameworkEdition.in_force_from.desc(), FrameworkLevel.number)
+    )
+    return choices(
+        {level.id: f"{level.edition.code} · {_('Level %(number)s', number=level.number)}" for level in levels}
+    )
+
+
+@bp.get("/admin/qualifications")
+@role_required(ADMINISTRATOR)
+def admin_list():
+    qualifications = db.session.scalars(
+        select(Qualification).join(Qualification.level).order_by(FrameworkLevel.number, Qualification.code)
+    ).all()
+    return render_template("qualifications/admin_list.html", qualifications=qualifications)
+
+
+@bp.route("/admin/qualifications/new", methods=["GET", "POST"])
+@bp.route("/admin/qualifications/<int:qualification_id>", methods=["GET", "POST"])
+@role_required(ADMINISTRATOR)
+def admin_edit(qualification_id: int | None = None):
+    qualification = db.get_or_404(Qualification, qualification_id) if qualification_id else None
+    form = QualificationForm(obj=qualification)
+    form.level_id.choices = _level_choices()
+    if form.validate_on_submit():
+        level = db.get_or_404(FrameworkLevel, form.level_id.data)
+        try:
+            qualification = services.save_qualification(
+                qualification,
+                actor=current_user,
+                level=level,
+                code=form.code.data,
+                title=form.title.data,
+                description=form.description.data,
+                professional_standard=form.professional_standard.data or None,
+                theory_pass_mark=form.theory_pass_mark.data,
+                practical_pass_mark=form.practical_pass_mark.data,
+                validity_years=form.validity_years.data,
+                active=form.active.data,
+            )
+        except services.CatalogueError as exc:
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("The qualification has been saved."), "success")
+            return redirect(url_for(".admin_edit", qualification_id=qualification.id))
+    return render_template(
+        "qualifications/admin_edit.html", form=form, qualification=qualification, action_form=ConfirmForm()
+    )
+
+
+@bp.route("/admin/qualifications/<int:qualification_id>/units/new", methods=["GET", "POST"])
+@bp.route("/admin/qualifications/<int:qualification_id>/units/<int:unit_id>", methods=["GET", "POST"])
+@role_required(ADMINISTRATOR)
+def admin_unit(qualification_id: int, unit_id: int | None = None):
+    qualification = db.get_or_404(Qualification, qualification_id)
+    unit = None
+    if unit_id is not None:
+        unit = db.get_or_404(QualificationUnit, unit_id)
+        if unit.qualification_id != qualification.id:
+            abort(404)
+    form = UnitForm()
+    if unit is not None and request.method == "GET":
+        form = UnitForm(
+            data={
+                "code": unit.code,
+                "title": unit.title,
+                "skills": items_to_lines(unit.skills),
+                "knowledge": items_to_lines(unit.knowledge),
+            }
+        )
+    if form.validate_on_submit():
+        try:
+            skills = lines_to_items(form.skills.data)
+            knowledge = lines_to_items(form.knowledge.data)
+            services.save_unit(
+                qualification,
+                unit,
+                actor=current_user,
+                code=form.code.data,
+                title=form.title.data,
+                skills=skills,
+                knowledge=knowledge,
+            )
+        except ValueError as exc:
+            form.form_errors.append(getattr(exc, "message", None) or exc.args[0])
+        else:
+            db.session.commit()
+            flash(_("The unit has been saved."), "success")
+            return redirect(url_for(".admin_edit", qualification_id=qualification.id))
+    return render_template("qualifications/admin_unit.html", form=form, qualification=qualification, unit=unit)
+
+
+@bp.post("/admin/qualifications/<int:qualification_id>/units/<int:unit_id>/delete")
+@role_required(ADMINISTRATOR)
+def admin_unit_delete(qualification_id: int, unit_id: int):
+    unit = db.get_or_404(QualificationUnit, unit_id)
+    if unit.qualification_id != qualification_id or not ConfirmForm().validate_on_submit():
+        abort(404)
+    try:
+        services.remove_unit(unit, actor=current_user)
+    except services.CatalogueError as exc:
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The unit has been removed."), "success")
+    return redirect(url_for(".admin_edit", qualification_id=qualification_id))

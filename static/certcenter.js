@@ -1,0 +1,42 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+  // A submit button is disabled after the first click, so a double click sends one request.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var button = event.submitter;
+    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+      event.preventDefault();
+      return;
+    }
+    if (form.dataset.submitted === "1") {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.submitted = "1";
+    if (button && button.name) {
+      // keep the pressed button's value, which a disabled button would not send
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = button.name;
+      hidden.value = button.value;
+      form.appendChild(hidden);
+    }
+    if (button) { window.setTimeout(function () { button.disabled = true; }, 0); }
+  });
+  // A file over the limit is refused before it is sent, with the message the page carries.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.type !== "file" || !input.dataset.maxBytes) { return; }
+    var file = input.files && input.files[0];
+    var note = input.parentNode.querySelector(".client-error");
+    if (note) { note.remove(); }
+    if (file && file.size > Number(input.dataset.maxBytes)) {
+      var message = document.createElement("p");
+      message.className = "error client-error";
+      message.textContent = input.dataset.tooLarge;
+      input.parentNode.appendChild(message);
+      input.value = "";
+    }
+  });
+})();
