@@ -2,6 +2,45 @@
 
 import pytest
 
+from certcenter import create_app
+
+
+def all_admin_routes():
+    """Every /admin rule of the application, with each id filled in: a new admin page is checked automatically."""
+    app = create_app("testing")
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/admin"):
+            continue
+        url = rule.rule
+        for argument in rule.arguments:
+            url = url.replace(f"<int:{argument}>", "1").replace(f"<{argument}>", "1")
+        url = url.replace("<any(activate, deactivate):action>", "deactivate")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((method, url))
+    return routes
+
+
+ALL_ADMIN_ROUTES = all_admin_routes()
+
+
+def test_the_route_list_is_complete():
+    assert ("GET", "/admin/qualifications") in ALL_ADMIN_ROUTES
+    assert ("POST", "/admin/applications/1/exception") in ALL_ADMIN_ROUTES
+    assert len(ALL_ADMIN_ROUTES) >= 15
+
+
+@pytest.mark.parametrize(("method", "url"), ALL_ADMIN_ROUTES)
+def test_every_admin_route_sends_anonymous_users_to_sign_in(client, method, url):
+    response = client.open(url, method=method)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("role", ["candidate", "assessor"])
+@pytest.mark.parametrize(("method", "url"), ALL_ADMIN_ROUTES)
+def test_every_admin_route_is_forbidden_to_other_roles(login_as, role, method, url):
+    assert login_as(role).open(url, method=method).status_code == 403
+
 ADMIN_ROUTES = [
     ("GET", "/admin/users"),
     ("GET", "/admin/users/new"),
