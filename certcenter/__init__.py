@@ -75,6 +75,7 @@ def _finish_config(app: Flask, cls: type) -> None:
 def _import_models() -> None:
     """Every model module, so that relationships resolve and migrations see the whole schema."""
     import certcenter.accounts.models
+    import certcenter.assessments.models
     import certcenter.candidates.models
     import certcenter.core.models
     import certcenter.evidence.models
@@ -85,11 +86,21 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from certcenter.accounts.views import admin_bp
     from certcenter.accounts.views import bp as accounts_bp
+    from certcenter.assessments.views import bp as assessments_bp
     from certcenter.candidates.views import bp as candidates_bp
     from certcenter.core.views import bp as core_bp
     from certcenter.evidence.views import bp as evidence_bp
     from certcenter.framework.views import bp as framework_bp
     from certcenter.qualifications.views import bp as qualifications_bp
 
-    for blueprint in (core_bp, framework_bp, accounts_bp, admin_bp, qualifications_bp, candidates_bp, evidence_bp):
+    for blueprint in (
+        core_bp,
+        framework_bp,
+        accounts_bp,
+        admin_bp,
+        qualifications_bp,
+        candidates_bp,
+        evidence_bp,
+        assessments_bp,
+    ):
         app.register_blueprint(blueprint)

@@ -50,6 +50,9 @@ class Config:
     EVIDENCE_MAX_ITEMS = 40
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024
 
+    # Independent assessors per application (ISO/IEC 17024: those who assess do not decide).
+    ASSESSORS_PER_APPLICATION = 2
+
     CENTRE_NAME = {
         "kk": "Біліктілікті растау орталығы",
         "ru": "Центр подтверждения квалификации",

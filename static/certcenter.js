@@ -40,3 +40,22 @@
     }
   });
 })();
+// Judgement drafts save themselves a few seconds after the assessor stops typing.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-autosave-url]");
+  if (!form || !window.fetch) { return; }
+  var status = document.getElementById("autosave-status");
+  var timer = null;
+  function save() {
+    var data = new FormData(form);
+    fetch(form.dataset.autosaveUrl, {method: "POST", body: data, headers: {"Accept": "application/json"},
+                                     credentials: "same-origin"})
+      .then(function (response) { return response.json(); })
+      .then(function (body) { if (status) { status.textContent = body.message || ""; } })
+      .catch(function () { /* the next change, or the buttons, save again */ });
+  }
+  function schedule() { window.clearTimeout(timer); timer = window.setTimeout(save, 2500); }
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+})();

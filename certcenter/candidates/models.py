@@ -151,9 +151,20 @@ class Application(TimestampMixin, db.Model):
     def is_owner(self, user: User) -> bool:
         return user.is_authenticated and self.candidate.user_id == user.id
 
+    def assignment_for(self, user: User):
+        """The user's assignment to this application, unless a declared conflict removed it."""
+        if not user.is_authenticated:
+            return None
+        return next((a for a in self.assignments if a.assessor_id == user.id and a.counts), None)
+
     def is_lead_assessor(self, user: User) -> bool:
-        """Lead assessors moderate; assignments (and so lead assessors) come with the assessment module."""
-        return False
+        assignment = self.assignment_for(user)
+        return assignment is not None and assignment.is_lead
+
+    def assessor_sees_evidence(self, user: User) -> bool:
+        """Assessors see the evidence once they have declared they have no conflict of interest."""
+        assignment = self.assignment_for(user)
+        return assignment is not None and assignment.status in ("active", "submitted")
 
     def can_view(self, user: User) -> bool:
         return user.is_authenticated and (self.is_owner(user) or user.has_role("administrator"))

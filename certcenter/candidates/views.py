@@ -10,7 +10,12 @@ from sqlalchemy import select
 
 from certcenter.accounts.forms import ConfirmForm
 from certcenter.accounts.models import ADMINISTRATOR, CANDIDATE
+from certcenter.assessments import notifications
+from certcenter.assessments import services as assessment_services
 from certcenter.assessments import workflow
+from certcenter.assessments.forms import AssignForm, DecisionForm, ModerationForm
+from certcenter.assessments.models import RATING_LABELS
+from certcenter.assessments.reasons import describe_reason
 from certcenter.candidates import services
 from certcenter.candidates.eligibility import evaluate_eligibility, format_duration
 from certcenter.candidates.forms import (
@@ -24,6 +29,7 @@ from certcenter.candidates.forms import (
 )
 from certcenter.candidates.iin import mask_iin
 from certcenter.candidates.models import Application, CandidateProfile, EducationRecord, ExperienceRecord
+from certcenter.core.forms import choices
 from certcenter.core.permissions import role_required
 from certcenter.core.views import _safe_next
 from certcenter.evidence import services as evidence_services
@@ -213,6 +219,13 @@ def _application_page(application: Application, **forms):
     forms.setdefault("submit_form", SubmitForm(version=application.version))
     forms.setdefault("withdraw_form", WithdrawForm(version=application.version))
     forms.setdefault("exception_form", ExceptionDecisionForm(version=application.version))
+    panel = assessment_services.application_panel(application, current_user)
+    if "available" in panel:
+        assign_form = AssignForm()
+        assign_form.assessor_id.choices = choices({user.id: user.full_name for user in panel["available"]})
+        forms.setdefault("assign_form", assign_form)
+        forms.setdefault("decision_form", DecisionForm(version=application.version))
+        forms.setdefault("moderation_form", ModerationForm())
     return render_template(
         "candidates/application.html",
         application=application,
@@ -227,6 +240,10 @@ def _application_page(application: Application, **forms):
         action_form=ConfirmForm(),
         can_withdraw=workflow.can_transition(application, workflow.WITHDRAWN, current_user),
         masked_iin=mask_iin(application.candidate.iin),
+        panel=panel,
+        rating_labels=RATING_LABELS,
+        describe_reason=describe_reason,
+        lower_levels=range(1, application.qualification.level.number),
         **forms,
     )
 

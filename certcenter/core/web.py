@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_login import current_user
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -81,6 +82,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def template_helpers() -> dict:
         from certcenter.accounts.forms import ROLE_LABELS
+        from certcenter.assessments.notifications import unread_count
         from certcenter.candidates.eligibility import format_duration
 
         return {
@@ -88,6 +90,7 @@ def init_app(app: Flask) -> None:
             "format_date": format_date,
             "format_datetime": format_datetime,
             "format_duration": format_duration,
+            "unread_notifications": unread_count(current_user) if current_user.is_authenticated else 0,
             "localized": localized,
             "current_language": current_language(),
             "languages": [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")],

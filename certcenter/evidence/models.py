@@ -73,7 +73,7 @@ class EvidenceItem(db.Model):
         if self.candidate.user_id == user.id or user.has_role("administrator"):
             return True
         applications = [self.application] if self.application else self.candidate.applications
-        return any(application.can_view(user) for application in applications)
+        return any(application.assessor_sees_evidence(user) for application in applications)
 
 
 class EvidenceLink(db.Model):

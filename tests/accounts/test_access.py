@@ -41,6 +41,7 @@ def test_every_admin_route_sends_anonymous_users_to_sign_in(client, method, url)
 def test_every_admin_route_is_forbidden_to_other_roles(login_as, role, method, url):
     assert login_as(role).open(url, method=method).status_code == 403
 
+
 ADMIN_ROUTES = [
     ("GET", "/admin/users"),
     ("GET", "/admin/users/new"),

@@ -51,8 +51,10 @@ def test_candidate_applies_from_registration_to_submission(page, catalogue, tmp_
     assert page.get_by_text("You meet pathway 3.2 to this level.").is_visible()
     page.get_by_role("button", name="Apply for this qualification").click()
 
-    for path, kind, description in [(diploma, "diploma", "School leaving certificate"),
-                                    (photo, "work_sample", "A butt weld I made")]:
+    for path, kind, description in [
+        (diploma, "diploma", "School leaving certificate"),
+        (photo, "work_sample", "A butt weld I made"),
+    ]:
         page.get_by_label("File (PDF, JPEG, PNG, DOCX or ODT)").set_input_files(str(path))
         page.get_by_label("Kind of evidence").select_option(kind)
         page.get_by_label("What it shows").fill(description)

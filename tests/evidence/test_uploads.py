@@ -23,8 +23,7 @@ def draft(app, make_candidate, catalogue):
 
 def upload(client, content, name, **fields):
     data = {"kind": "diploma", "description": "Diploma", **fields, "file": (io.BytesIO(content), name)}
-    return client.post(f"/applications/{client.application_id}/evidence", data=data,
-                       content_type="multipart/form-data")
+    return client.post(f"/applications/{client.application_id}/evidence", data=data, content_type="multipart/form-data")
 
 
 def items(app):
@@ -155,15 +154,31 @@ def test_inline_preview_only_for_previewable_types(app, draft):
 
 def test_education_document_is_a_profile_evidence_item(app, make_candidate):
     client = make_candidate(education=[])
-    response = client.post("/profile/education", content_type="multipart/form-data", data={
-        "level": "higher", "institution": "ҚазҰУ", "speciality": "Информатика", "year_completed": "2012",
-        "document": (io.BytesIO(samples.PDF), "diploma.pdf")})
+    response = client.post(
+        "/profile/education",
+        content_type="multipart/form-data",
+        data={
+            "level": "higher",
+            "institution": "ҚазҰУ",
+            "speciality": "Информатика",
+            "year_completed": "2012",
+            "document": (io.BytesIO(samples.PDF), "diploma.pdf"),
+        },
+    )
     assert response.status_code == 302
     (item,) = items(app)
     assert item.kind == "diploma" and item.application_id is None
-    fake = client.post("/profile/education", content_type="multipart/form-data", data={
-        "level": "master", "institution": "X", "speciality": "", "year_completed": "2014",
-        "document": (io.BytesIO(samples.HTML_AS_PDF), "master.pdf")})
+    fake = client.post(
+        "/profile/education",
+        content_type="multipart/form-data",
+        data={
+            "level": "master",
+            "institution": "X",
+            "speciality": "",
+            "year_completed": "2014",
+            "document": (io.BytesIO(samples.HTML_AS_PDF), "master.pdf"),
+        },
+    )
     assert fake.status_code == 200 and len(items(app)) == 1
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Application)) == 0

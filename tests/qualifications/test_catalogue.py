@@ -9,9 +9,20 @@ from certcenter.qualifications.criteria import assessment_criteria
 from certcenter.qualifications.models import Qualification
 from certcenter.qualifications.services import DATA_DIR, load_catalogue
 
-NEW = {"code": "COOK-4", "title-kk": "Аспаз", "title-ru": "Повар", "title-en": "Cook",
-       "description-kk": "", "description-ru": "", "description-en": "", "professional_standard": "",
-       "theory_pass_mark": "70", "practical_pass_mark": "80", "validity_years": "5", "active": "y"}
+NEW = {
+    "code": "COOK-4",
+    "title-kk": "Аспаз",
+    "title-ru": "Повар",
+    "title-en": "Cook",
+    "description-kk": "",
+    "description-ru": "",
+    "description-en": "",
+    "professional_standard": "",
+    "theory_pass_mark": "70",
+    "practical_pass_mark": "80",
+    "validity_years": "5",
+    "active": "y",
+}
 
 
 def test_demo_catalogue_covers_levels_two_to_seven_with_units(app, catalogue):
@@ -56,10 +67,18 @@ def test_administrator_creates_a_qualification_and_its_units(app, login_as, fram
     qualification_url = response.headers["Location"]
     duplicate = admin.post("/admin/qualifications/new", data=NEW | {"level_id": level_id})
     assert "Another qualification already has this code." in duplicate.get_data(as_text=True)
-    unit = {"code": "LF1", "title-kk": "Тағам дайындау", "title-ru": "Приготовление блюд", "title-en": "Cooking",
-            "skills-kk": "Тағам дайындайды\nМәзір құрады", "skills-ru": "Готовит блюда\nСоставляет меню",
-            "skills-en": "Prepares dishes\nPlans menus", "knowledge-kk": "Санитария", "knowledge-ru": "Санитария",
-            "knowledge-en": "Food hygiene"}
+    unit = {
+        "code": "LF1",
+        "title-kk": "Тағам дайындау",
+        "title-ru": "Приготовление блюд",
+        "title-en": "Cooking",
+        "skills-kk": "Тағам дайындайды\nМәзір құрады",
+        "skills-ru": "Готовит блюда\nСоставляет меню",
+        "skills-en": "Prepares dishes\nPlans menus",
+        "knowledge-kk": "Санитария",
+        "knowledge-ru": "Санитария",
+        "knowledge-en": "Food hygiene",
+    }
     assert admin.post(f"{qualification_url}/units/new", data=unit).status_code == 302
     uneven = admin.post(f"{qualification_url}/units/new", data=unit | {"code": "LF2", "skills-en": "Only one"})
     assert "Each language needs the same number of lines." in uneven.get_data(as_text=True)
@@ -67,8 +86,10 @@ def test_administrator_creates_a_qualification_and_its_units(app, login_as, fram
         qualification = db.session.scalar(select(Qualification).where(Qualification.code == "COOK-4"))
         assert qualification.level.number == 4 and qualification.theory_pass_mark == 70
         (only,) = qualification.units
-        assert only.skills == [{"kk": "Тағам дайындайды", "ru": "Готовит блюда", "en": "Prepares dishes"},
-                               {"kk": "Мәзір құрады", "ru": "Составляет меню", "en": "Plans menus"}]
+        assert only.skills == [
+            {"kk": "Тағам дайындайды", "ru": "Готовит блюда", "en": "Prepares dishes"},
+            {"kk": "Мәзір құрады", "ru": "Составляет меню", "en": "Plans menus"},
+        ]
     edit = admin.get(f"{qualification_url}/units/{only.id}").get_data(as_text=True)
     assert "Мәзір құрады" in edit
 
@@ -95,6 +116,7 @@ def test_units_of_a_qualification_in_use_cannot_be_removed(app, login_as, make_c
         unit_id = application.qualification.units[0].id
     admin = login_as("admin")
     admin.post("/language", data={"language": "en"})
-    response = admin.post(f"/admin/qualifications/{catalogue['KITCHEN-ASSIST-2']}/units/{unit_id}/delete",
-                          follow_redirects=True)
+    response = admin.post(
+        f"/admin/qualifications/{catalogue['KITCHEN-ASSIST-2']}/units/{unit_id}/delete", follow_redirects=True
+    )
     assert "its units cannot be removed" in response.get_data(as_text=True)

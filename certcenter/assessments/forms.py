@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from certcenter.assessments.models import CONFLICT_KINDS, EVIDENCE_RULES, RATING_LABELS, RESULT_KINDS
+from certcenter.core.forms import choices
+
+
+class DeclarationForm(FlaskForm):
+    conflict = SelectField(
+        _l("Do you have a conflict of interest with this candidate?"),
+        choices=choices(
+            {
+                "no": _l("No, I have no conflict of interest"),
+                "yes": _l("Yes, I have a conflict of interest"),
+            }
+        ),
+    )
+    kind = SelectField(_l("Kind of conflict"), choices=choices({"": "—"} | CONFLICT_KINDS), validators=[Optional()])
+    note = TextAreaField(_l("Details"), validators=[Optional(), Length(max=2000)])
+
+
+class AssignForm(FlaskForm):
+    assessor_id = SelectField(_l("Assessor"), coerce=int, validators=[DataRequired()])
+    lead = BooleanField(_l("Lead assessor (moderates disagreements)"))
+
+
+class ModerationForm(FlaskForm):
+    criterion_key = HiddenField(validators=[DataRequired()])
+    rating = SelectField(_l("Moderated rating"), choices=choices(RATING_LABELS))
+    met_at_level = IntegerField(_l("If not met: the level the evidence meets it at"), validators=[Optional()])
+    reason = TextAreaField(
+        _l("Reason"), validators=[DataRequired(message=_l("Write the reason for the rating.")), Length(max=5000)]
+    )
+
+
+class DecisionForm(FlaskForm):
+    outcome = SelectField(
+        _l("Decision"),
+        choices=choices(
+            {"confirmed": _l("Qualification confirmed"), "not_confirmed": _l("Qualification not confirmed")}
+        ),
+    )
+    deviation_reason = TextAreaField(
+        _l("Reason for differing from the recommendation"), validators=[Optional(), Length(max=5000)]
+    )
+    comment = TextAreaField(_l("Comment to the candidate"), validators=[Optional(), Length(max=5000)])
+    version = HiddenField()
+
+
+class JudgementForm(FlaskForm):
+    """Only the CSRF token and the version: the judgement's many fields are read by ``parse_judgement``."""
+
+    version = HiddenField()
+
+
+def parse_judgement(form: Any) -> dict[str, Any]:
+    """The judgement page's fields into the structure ``save_draft`` takes."""
+    data: dict[str, Any] = {"reviews": {}, "ratings": {}, "results": {}}
+    for name in form:
+        parts = name.split("|")
+        if parts[0] == "review" and len(parts) == 3 and parts[1].isdigit():
+            review = data["reviews"].setdefault(parts[1], {})
+            if parts[2] in EVIDENCE_RULES:
+                review[parts[2]] = form.get(name) == "on"
+            elif parts[2] == "comment":
+                review["comment"] = form.get(name, "")
+        elif parts[0] == "rating" and len(parts) == 3:
+            rating = data["ratings"].setdefault(parts[1], {})
+            if parts[2] == "evidence":
+                rating["evidence_ids"] = [value for value in form.getlist(name) if value.isdigit()]
+            elif parts[2] in ("rating", "justification", "met_at_level"):
+                rating[parts[2]] = form.get(name, "")
+        elif parts[0] == "result" and len(parts) == 3 and parts[1] in RESULT_KINDS:
+            data["results"].setdefault(parts[1], {})[parts[2]] = form.get(name, "")
+    for review_id in form.getlist("reviewed"):
+        data["reviews"].setdefault(review_id, {})
+    return data

@@ -1,0 +1,256 @@
+"""Assessment: assignments with conflict declarations, judgements (evidence reviews and criterion ratings),
+theory and practical results, final ratings (agreed or moderated), the decision, and in-app notifications."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from certcenter.accounts.models import User
+from certcenter.candidates.models import Application
+from certcenter.core.models import UTCDateTime, utcnow
+from certcenter.extensions import db
+
+NOT_MET, PARTIALLY_MET, MET = "not_met", "partially_met", "met"
+RATINGS = (NOT_MET, PARTIALLY_MET, MET)
+RATING_LABELS = {NOT_MET: _l("Not met"), PARTIALLY_MET: _l("Partially met"), MET: _l("Met")}
+
+CONFLICT_KINDS = {
+    "same_employer": _l("Same employer"),
+    "relative": _l("Relative"),
+    "trained_candidate": _l("I trained the candidate"),
+    "other": _l("Other"),
+}
+EVIDENCE_RULES = {
+    "valid": _l("Valid"),
+    "sufficient": _l("Sufficient"),
+    "authentic": _l("Authentic"),
+    "current": _l("Current"),
+}
+
+# Assignment states: waiting for the conflict declaration, judging, judgement submitted, removed by a conflict.
+PENDING, ACTIVE, SUBMITTED, CONFLICT = "pending", "active", "submitted", "conflict"
+
+THEORY, PRACTICAL = "theory", "practical"
+RESULT_KINDS = {THEORY: _l("Theory test"), PRACTICAL: _l("Practical task")}
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
+class Assignment(db.Model):
+    """An assessor's assignment to an application, and their judgement of it."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        UniqueConstraint("application_id", "assessor_id"),
+        CheckConstraint(_in("status", (PENDING, ACTIVE, SUBMITTED, CONFLICT)), name="status"),
+        CheckConstraint(f"conflict_kind IS NULL OR {_in('conflict_kind', CONFLICT_KINDS)}", name="conflict_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    assessor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), nullable=False, index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    is_lead: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=PENDING)
+    declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    conflict_kind: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    conflict_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    application: Mapped[Application] = relationship(backref="assignments")
+    assessor: Mapped[User] = relationship(foreign_keys=[assessor_id])
+    assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])
+    evidence_reviews: Mapped[list[EvidenceReview]] = relationship(
+        back_populates="assignment", cascade="all, delete-orphan"
+    )
+    ratings: Mapped[list[CriterionRating]] = relationship(back_populates="assignment", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Assignment {self.id} app={self.application_id} assessor={self.assessor_id} {self.status}>"
+
+    @property
+    def counts(self) -> bool:
+        """Assignments removed by a declared conflict no longer count towards the application's assessors."""
+        return self.status != CONFLICT
+
+    def is_assessor(self, user: User) -> bool:
+        return user.is_authenticated and self.assessor_id == user.id
+
+    def can_open(self, user: User) -> bool:
+        return self.is_assessor(user) and self.status != CONFLICT
+
+    def can_score(self, user: User) -> bool:
+        from certcenter.assessments.workflow import IN_ASSESSMENT
+
+        return self.is_assessor(user) and self.status == ACTIVE and self.application.state == IN_ASSESSMENT
+
+    def rating(self, key: str) -> CriterionRating | None:
+        return next((rating for rating in self.ratings if rating.criterion_key == key), None)
+
+    def review(self, evidence_id: int) -> EvidenceReview | None:
+        return next((review for review in self.evidence_reviews if review.evidence_id == evidence_id), None)
+
+
+class EvidenceReview(db.Model):
+    """The four rules of evidence for one item, as one assessor sees them."""
+
+    __tablename__ = "evidence_reviews"
+    __table_args__ = (UniqueConstraint("assignment_id", "evidence_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), nullable=False)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id", ondelete="CASCADE"), nullable=False)
+    valid: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    sufficient: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    authentic: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    current: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    assignment: Mapped[Assignment] = relationship(back_populates="evidence_reviews")
+
+    def __repr__(self) -> str:
+        return f"<EvidenceReview {self.assignment_id}:{self.evidence_id}>"
+
+    @property
+    def all_rules_met(self) -> bool:
+        return all(getattr(self, rule) for rule in EVIDENCE_RULES)
+
+
+class CriterionRating(db.Model):
+    """One assessor's rating of one criterion, with its justification and the evidence it rests on."""
+
+    __tablename__ = "criterion_ratings"
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "criterion_key"),
+        CheckConstraint(f"rating IS NULL OR {_in('rating', RATINGS)}", name="rating"),
+        CheckConstraint("met_at_level IS NULL OR met_at_level BETWEEN 1 AND 8", name="met_at_level_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), nullable=False)
+    criterion_key: Mapped[str] = mapped_column(String(40), nullable=False)
+    rating: Mapped[str | None] = mapped_column(String(20), nullable=True)  # None in an unfinished draft
+    justification: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    evidence_ids: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    # For an NQF descriptor not met at the target level: the highest lower level the evidence meets it at.
+    met_at_level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="ratings")
+
+    def __repr__(self) -> str:
+        return f"<CriterionRating {self.assignment_id}:{self.criterion_key} {self.rating}>"
+
+
+class AssessmentResult(db.Model):
+    """The theory test or the practical task result of an application (one each), recorded by an assessor."""
+
+    __tablename__ = "assessment_results"
+    __table_args__ = (
+        UniqueConstraint("application_id", "kind"),
+        CheckConstraint(_in("kind", RESULT_KINDS), name="kind"),
+        CheckConstraint("percent BETWEEN 0 AND 100", name="percent_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    percent: Mapped[int] = mapped_column(Integer, nullable=False)
+    taken_on: Mapped[date] = mapped_column(Date, nullable=False)
+    notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    application: Mapped[Application] = relationship(backref="results")
+    recorded_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AssessmentResult {self.application_id}:{self.kind} {self.percent}%>"
+
+
+class FinalRating(db.Model):
+    """The rating a criterion ends with: the assessors' agreed rating, or the moderated one with its reason."""
+
+    __tablename__ = "final_ratings"
+    __table_args__ = (
+        UniqueConstraint("application_id", "criterion_key"),
+        CheckConstraint(f"rating IS NULL OR {_in('rating', RATINGS)}", name="rating"),
+        CheckConstraint("met_at_level IS NULL OR met_at_level BETWEEN 1 AND 8", name="met_at_level_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    criterion_key: Mapped[str] = mapped_column(String(40), nullable=False)
+    agreed: Mapped[bool] = mapped_column(Boolean, nullable=False)  # kept for the agreement statistics
+    rating: Mapped[str | None] = mapped_column(String(20), nullable=True)  # None until moderated
+    met_at_level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    moderation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    application: Mapped[Application] = relationship(backref="final_ratings")
+    moderated_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<FinalRating {self.application_id}:{self.criterion_key} {self.rating}>"
+
+
+class Decision(db.Model):
+    """The centre's decision on an application, with the edition and a snapshot of everything it rested on."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('confirmed', 'not_confirmed')", name="outcome"),
+        CheckConstraint("recommended_outcome IN ('confirmed', 'not_confirmed')", name="recommended_outcome"),
+        CheckConstraint("outcome = recommended_outcome OR deviation_reason IS NOT NULL", name="deviation_reasoned"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="RESTRICT"), nullable=False, unique=True
+    )
+    edition_id: Mapped[int] = mapped_column(ForeignKey("framework_editions.id", ondelete="RESTRICT"), nullable=False)
+    outcome: Mapped[str] = mapped_column(String(20), nullable=False)
+    recommended_outcome: Mapped[str] = mapped_column(String(20), nullable=False)
+    reasons: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    advice_level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    deviation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), nullable=False)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    snapshot: Mapped[dict] = mapped_column(JSON, nullable=False)
+
+    application: Mapped[Application] = relationship(backref=db.backref("decision", uselist=False))
+    decided_by: Mapped[User] = relationship()
+    edition = relationship("FrameworkEdition")
+
+    def __repr__(self) -> str:
+        return f"<Decision {self.application_id} {self.outcome}>"
+
+
+class Notification(db.Model):
+    """An in-app message: ``kind`` and ``params`` are rendered in the reader's language when shown."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    params: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    def __repr__(self) -> str:
+        return f"<Notification {self.user_id} {self.kind}>"

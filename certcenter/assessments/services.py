@@ -1,0 +1,593 @@
+"""Assessment verbs: assign, declare conflicts, judge, moderate, recommend and decide. None of them commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, User
+from certcenter.assessments import workflow
+from certcenter.assessments.models import (
+    ACTIVE,
+    CONFLICT,
+    CONFLICT_KINDS,
+    EVIDENCE_RULES,
+    MET,
+    PENDING,
+    PRACTICAL,
+    RATINGS,
+    RESULT_KINDS,
+    SUBMITTED,
+    THEORY,
+    AssessmentResult,
+    Assignment,
+    CriterionRating,
+    Decision,
+    EvidenceReview,
+    FinalRating,
+)
+from certcenter.assessments.notifications import notify
+from certcenter.candidates.eligibility import MET as ELIGIBLE
+from certcenter.candidates.models import Application
+from certcenter.core import audit
+from certcenter.core.models import utcnow
+from certcenter.evidence.models import EvidenceItem
+from certcenter.extensions import db
+from certcenter.qualifications.criteria import Criterion, assessment_criteria
+
+
+class AssessmentError(ValueError):
+    def __init__(self, message: Any) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def lock_application(application_id: int) -> Application:
+    """Load the application with a row lock (PostgreSQL), so concurrent judgements and decisions serialise."""
+    return db.session.execute(
+        select(Application)
+        .where(Application.id == application_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def required_assessors() -> int:
+    return int(current_app.config["ASSESSORS_PER_APPLICATION"])
+
+
+def counting_assignments(application: Application) -> list[Assignment]:
+    return [assignment for assignment in application.assignments if assignment.counts]
+
+
+# --- assignments ----------------------------------------------------------------------------------------------------
+
+
+def available_assessors(application: Application) -> list[User]:
+    """Active assessors not yet assigned to (nor conflicted out of) this application, and not its candidate."""
+    taken = {assignment.assessor_id for assignment in application.assignments}
+    from certcenter.accounts.models import UserRole
+
+    users = db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == ASSESSOR, User.active.is_(True)).order_by(User.full_name)
+    )
+    return [user for user in users if user.id not in taken and user.id != application.candidate.user_id]
+
+
+def assign_assessor(application: Application, assessor: User, *, actor: User, lead: bool = False) -> Assignment:
+    if application.state not in (workflow.SUBMITTED, workflow.IN_ASSESSMENT):
+        raise AssessmentError(_l("Assessors are assigned to submitted applications only."))
+    if assessor not in available_assessors(application):
+        raise AssessmentError(
+            _l(
+                "This person cannot be assigned: not an active assessor, already assigned, "
+                "conflicted out, or the candidate."
+            )
+        )
+    current = counting_assignments(application)
+    if len(current) >= required_assessors():
+        raise AssessmentError(_l("The application already has its %(count)s assessors.", count=required_assessors()))
+    if lead or not any(assignment.is_lead for assignment in current):
+        for assignment in current:
+            assignment.is_lead = False
+        lead = True
+    assignment = Assignment(application=application, assessor=assessor, assigned_by=actor, is_lead=lead)
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record(
+        "assessment.assign", assignment, actor=actor, application_id=application.id, assessor_id=assessor.id, lead=lead
+    )
+    notify(assessor, "assigned", application)
+    if application.state == workflow.SUBMITTED and len(counting_assignments(application)) >= required_assessors():
+        workflow.transition(application, workflow.IN_ASSESSMENT, actor)
+    return assignment
+
+
+def declare_conflict(
+    assignment: Assignment, *, actor: User, conflict: bool, kind: str | None = None, note: str = ""
+) -> None:
+    """The assessor's declaration on first opening. A conflict removes the assignment and tells the admin."""
+    if assignment.status != PENDING:
+        raise AssessmentError(_l("The declaration has already been made."))
+    assignment.declared_at = utcnow()
+    if not conflict:
+        assignment.status = ACTIVE
+        audit.record("assessment.no_conflict", assignment, actor=actor, application_id=assignment.application_id)
+        return
+    if kind not in CONFLICT_KINDS:
+        raise AssessmentError(_l("Choose the kind of conflict."))
+    if kind == "other" and not note.strip():
+        raise AssessmentError(_l("Describe the conflict."))
+    assignment.status = CONFLICT
+    assignment.conflict_kind = kind
+    assignment.conflict_note = note.strip() or None
+    if assignment.is_lead:
+        assignment.is_lead = False
+        others = [other for other in counting_assignments(assignment.application) if other is not assignment]
+        if others:
+            others[0].is_lead = True
+    audit.record("assessment.conflict", assignment, actor=actor, application_id=assignment.application_id, kind=kind)
+    if assignment.assigned_by_id:
+        notify(assignment.assigned_by_id, "conflict_declared", assignment.application)
+
+
+# --- judging --------------------------------------------------------------------------------------------------------
+
+
+def _criteria(application: Application) -> dict[str, Criterion]:
+    return {criterion.key: criterion for criterion in assessment_criteria(application.qualification)}
+
+
+def _evidence_ids(application: Application) -> set[int]:
+    ids = {item.id for item in application.evidence}
+    ids |= {record.document_id for record in application.candidate.education if record.document_id}
+    return ids
+
+
+def save_draft(assignment: Assignment, data: dict[str, Any], *, actor: User) -> None:
+    """Store what the assessor has entered so far (an autosave, or before a submission)."""
+    if not assignment.can_score(actor):
+        raise AssessmentError(_l("This judgement can no longer be changed."))
+    application = assignment.application
+    criteria = _criteria(application)
+    evidence_ids = _evidence_ids(application)
+    for raw_id, values in (data.get("reviews") or {}).items():
+        evidence_id = int(raw_id)
+        if evidence_id not in evidence_ids:
+            raise AssessmentError(_l("Unknown evidence item. Reload the page."))
+        review = assignment.review(evidence_id)
+        if review is None:
+            review = EvidenceReview(evidence_id=evidence_id)
+            assignment.evidence_reviews.append(review)
+        for rule in EVIDENCE_RULES:
+            setattr(review, rule, bool(values.get(rule)))
+        review.comment = (values.get("comment") or "").strip()
+    for key, values in (data.get("ratings") or {}).items():
+        if key not in criteria:
+            raise AssessmentError(_l("Unknown criterion. Reload the page."))
+        rating = assignment.rating(key)
+        if rating is None:
+            rating = CriterionRating(criterion_key=key)
+            assignment.ratings.append(rating)
+        value = values.get("rating") or None
+        if value is not None and value not in RATINGS:
+            raise AssessmentError(_l("Unknown rating. Reload the page."))
+        rating.rating = value
+        rating.justification = (values.get("justification") or "").strip()
+        rating.evidence_ids = sorted({int(item) for item in values.get("evidence_ids") or []} & evidence_ids)
+        level = values.get("met_at_level")
+        target = application.qualification.level.number
+        rating.met_at_level = (
+            int(level)
+            if level and criteria[key].kind == "descriptor" and value != MET and 1 <= int(level) < target
+            else None
+        )
+    for kind, values in (data.get("results") or {}).items():
+        if kind not in RESULT_KINDS or not values or values.get("percent") in (None, ""):
+            continue
+        try:
+            percent = int(values["percent"])
+        except (TypeError, ValueError):
+            raise AssessmentError(_l("A result is a percentage from 0 to 100.")) from None
+        record_result(
+            application,
+            kind,
+            actor=actor,
+            percent=percent,
+            taken_on=values.get("taken_on") or date.today(),
+            notes=values.get("notes") or "",
+        )
+    assignment.draft_saved_at = utcnow()
+    db.session.flush()
+
+
+def record_result(
+    application: Application, kind: str, *, actor: User, percent: int, taken_on: date | str, notes: str = ""
+) -> AssessmentResult:
+    if not 0 <= percent <= 100:
+        raise AssessmentError(_l("A result is a percentage from 0 to 100."))
+    if isinstance(taken_on, str):
+        try:
+            taken_on = date.fromisoformat(taken_on)
+        except ValueError:
+            raise AssessmentError(_l("Enter the date of the test as YYYY-MM-DD.")) from None
+    result = next((result for result in application.results if result.kind == kind), None)
+    changed = result is None or (result.percent, result.taken_on, result.notes) != (percent, taken_on, notes.strip())
+    if result is None:
+        result = AssessmentResult(application=application, kind=kind, percent=percent, taken_on=taken_on)
+        db.session.add(result)
+    if changed:
+        result.percent, result.taken_on, result.notes, result.recorded_by = percent, taken_on, notes.strip(), actor
+        db.session.flush()
+        audit.record("assessment.result", application, actor=actor, kind=kind, percent=percent)
+    return result
+
+
+def judgement_problems(assignment: Assignment) -> list[Any]:
+    """What must be completed before the judgement can be submitted."""
+    problems = []
+    application = assignment.application
+    for criterion in assessment_criteria(application.qualification):
+        rating = assignment.rating(criterion.key)
+        label = criterion.code if criterion.kind == "unit" else str(criterion.title)
+        if rating is None or rating.rating is None:
+            problems.append(_l("Rate the criterion “%(criterion)s”.", criterion=label))
+        elif not rating.justification:
+            problems.append(_l("Write a justification for the rating of “%(criterion)s”.", criterion=label))
+        elif not rating.evidence_ids:
+            problems.append(_l("Choose the evidence the rating of “%(criterion)s” rests on.", criterion=label))
+    for item in application.evidence:
+        review = assignment.review(item.id)
+        if review is not None and not review.all_rules_met and not review.comment:
+            problems.append(
+                _l("Explain in a comment why “%(name)s” fails a rule of evidence.", name=item.original_filename)
+            )
+    kinds = {result.kind for result in application.results}
+    for kind in (THEORY, PRACTICAL):
+        if kind not in kinds:
+            problems.append(_l("Record the result of the %(kind)s.", kind=str(RESULT_KINDS[kind]).lower()))
+    return problems
+
+
+def submit_judgement(assignment: Assignment, data: dict[str, Any], *, actor: User) -> None:
+    """Lock the judgement. The last assessor to submit moves the application on: to moderation where the
+    assessors disagree on a criterion, otherwise to the decision."""
+    application = lock_application(assignment.application_id)
+    if assignment.status == SUBMITTED:
+        return  # a second click
+    save_draft(assignment, data, actor=actor)
+    problems = judgement_problems(assignment)
+    if problems:
+        raise AssessmentError(problems[0])
+    assignment.status = SUBMITTED
+    assignment.submitted_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "assessment.submit",
+        assignment,
+        actor=actor,
+        application_id=application.id,
+        ratings={rating.criterion_key: rating.rating for rating in assignment.ratings},
+    )
+    assignments = counting_assignments(application)
+    if len(assignments) >= required_assessors() and all(a.status == SUBMITTED for a in assignments):
+        _close_marking(application, assignments)
+
+
+def _close_marking(application: Application, assignments: list[Assignment]) -> None:
+    disagreements = 0
+    for key in _criteria(application):
+        ratings = [assignment.rating(key) for assignment in assignments]
+        values = {rating.rating for rating in ratings}
+        agreed = len(values) == 1
+        levels = [rating.met_at_level for rating in ratings if rating.met_at_level]
+        db.session.add(
+            FinalRating(
+                application=application,
+                criterion_key=key,
+                agreed=agreed,
+                rating=values.pop() if agreed else None,
+                met_at_level=min(levels) if agreed and levels else None,
+            )
+        )
+        disagreements += not agreed
+    db.session.flush()
+    target = workflow.MODERATION if disagreements else workflow.AWAITING_DECISION
+    workflow.transition(application, target, None, disagreements=disagreements)
+
+
+@dataclass
+class Agreement:
+    criterion: Criterion
+    ratings: list[CriterionRating]
+    final: FinalRating | None
+
+    @property
+    def agreed(self) -> bool:
+        return len({rating.rating for rating in self.ratings}) == 1
+
+
+def agreement(application: Application) -> list[Agreement]:
+    """Per criterion: each assessor's rating and the final one. Only once every judgement is in (blind marking)."""
+    assignments = [a for a in counting_assignments(application) if a.status == SUBMITTED]
+    finals = {final.criterion_key: final for final in application.final_ratings}
+    return [
+        Agreement(criterion, [a.rating(criterion.key) for a in assignments], finals.get(criterion.key))
+        for criterion in assessment_criteria(application.qualification)
+    ]
+
+
+def marking_closed(application: Application) -> bool:
+    return bool(application.final_ratings)
+
+
+# --- moderation -----------------------------------------------------------------------------------------------------
+
+
+def can_moderate(application: Application, user: User) -> bool:
+    return application.state == workflow.MODERATION and (
+        user.has_role(ADMINISTRATOR) or application.is_lead_assessor(user)
+    )
+
+
+def moderate(
+    application: Application,
+    criterion_key: str,
+    *,
+    actor: User,
+    rating: str,
+    reason: str,
+    met_at_level: int | None = None,
+) -> None:
+    application = lock_application(application.id)
+    if not can_moderate(application, actor):
+        raise AssessmentError(
+            _l("Only the lead assessor or an administrator moderates, while the application is in moderation.")
+        )
+    final = next((final for final in application.final_ratings if final.criterion_key == criterion_key), None)
+    if final is None or final.agreed:
+        raise AssessmentError(_l("This criterion needs no moderation."))
+    if rating not in RATINGS:
+        raise AssessmentError(_l("Choose the moderated rating."))
+    if not reason.strip():
+        raise AssessmentError(_l("Write the reason for the moderated rating."))
+    target = application.qualification.level.number
+    final.rating = rating
+    final.met_at_level = met_at_level if met_at_level and rating != MET and 1 <= met_at_level < target else None
+    final.moderated_by = actor
+    final.moderated_at = utcnow()
+    final.moderation_reason = reason.strip()
+    db.session.flush()
+    audit.record(
+        "assessment.moderate", application, actor=actor, criterion=criterion_key, rating=rating, reason=reason.strip()
+    )
+    if all(final.rating for final in application.final_ratings):
+        workflow.transition(application, workflow.AWAITING_DECISION, actor)
+
+
+# --- recommendation and decision ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Recommendation:
+    outcome: str
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    advice_level: int | None = None
+
+
+def recommend(application: Application) -> Recommendation:
+    """Confirmed only if eligibility is met (or an exception granted), every final rating is "met", and both
+    results reach the pass marks. Otherwise not confirmed, with every reason, and where the three NQF descriptors
+    are met at a lower level, the highest such level as advice."""
+    qualification = application.qualification
+    reasons: list[dict[str, Any]] = []
+    if not (application.eligibility_status == ELIGIBLE or application.exception_granted):
+        reasons.append({"code": "eligibility", "status": application.eligibility_status})
+    criteria = _criteria(application)
+    finals = {final.criterion_key: final for final in application.final_ratings}
+    for key, criterion in criteria.items():
+        final = finals.get(key)
+        if final is None or final.rating != MET:
+            reasons.append(
+                {
+                    "code": "criterion",
+                    "key": key,
+                    "unit": criterion.code if criterion.kind == "unit" else None,
+                    "rating": final.rating if final else None,
+                }
+            )
+    results = {result.kind: result for result in application.results}
+    for kind, pass_mark in ((THEORY, qualification.theory_pass_mark), (PRACTICAL, qualification.practical_pass_mark)):
+        result = results.get(kind)
+        if result is None:
+            reasons.append({"code": "result_missing", "kind": kind})
+        elif result.percent < pass_mark:
+            reasons.append({"code": "result_below", "kind": kind, "percent": result.percent, "pass_mark": pass_mark})
+    if not reasons:
+        return Recommendation("confirmed")
+    return Recommendation("not_confirmed", reasons, _advice_level(application, finals))
+
+
+def _advice_level(application: Application, finals: dict[str, FinalRating]) -> int | None:
+    """The highest lower level at which all three descriptors are met, by the final ratings."""
+    target = application.qualification.level.number
+    levels = []
+    for key in ("descriptor:competence", "descriptor:skills", "descriptor:knowledge"):
+        final = finals.get(key)
+        if final is None:
+            return None
+        levels.append(target if final.rating == MET else (final.met_at_level or 0))
+    advice = min(levels)
+    return advice if 1 <= advice < target else None
+
+
+def assessed_by(application: Application, user: User) -> bool:
+    """Whether the user took part in assessing the application: assigned (without a conflict) or moderated."""
+    if application.assignment_for(user) is not None:
+        return True
+    return any(final.moderated_by_id == user.id for final in application.final_ratings)
+
+
+def can_decide(application: Application, user: User) -> bool:
+    return user.has_role(ADMINISTRATOR) and not assessed_by(application, user)
+
+
+def decide(
+    application: Application, *, actor: User, outcome: str, deviation_reason: str = "", comment: str = ""
+) -> Decision:
+    application = lock_application(application.id)
+    if application.state != workflow.AWAITING_DECISION:
+        raise workflow.TransitionError(_l("A decision is recorded only when the application awaits it."))
+    if not can_decide(application, actor):
+        raise AssessmentError(_l("Those who assessed or moderated an application do not decide it."))
+    if outcome not in ("confirmed", "not_confirmed"):
+        raise AssessmentError(_l("Choose the decision."))
+    recommendation = recommend(application)
+    deviation_reason = deviation_reason.strip()
+    if outcome != recommendation.outcome and not deviation_reason:
+        raise AssessmentError(_l("A decision that differs from the recommendation needs a written reason."))
+    decision = Decision(
+        application=application,
+        edition_id=application.edition_id,
+        outcome=outcome,
+        recommended_outcome=recommendation.outcome,
+        reasons=recommendation.reasons,
+        advice_level=recommendation.advice_level,
+        deviation_reason=deviation_reason if outcome != recommendation.outcome else None,
+        comment=comment.strip(),
+        decided_by=actor,
+        snapshot=decision_snapshot(application, recommendation),
+    )
+    db.session.add(decision)
+    db.session.flush()
+    audit.record(
+        "assessment.decide",
+        decision,
+        actor=actor,
+        application_id=application.id,
+        outcome=outcome,
+        recommended=recommendation.outcome,
+    )
+    target = workflow.CONFIRMED if outcome == "confirmed" else workflow.NOT_CONFIRMED
+    workflow.transition(application, target, actor, reason=deviation_reason or comment.strip() or None)
+    return decision
+
+
+def decision_snapshot(application: Application, recommendation: Recommendation) -> dict[str, Any]:
+    """Everything the decision rests on, copied, so later edits to the framework or the qualification never
+    change what it says."""
+    qualification = application.qualification
+    level = qualification.level
+    finals = {final.criterion_key: final for final in application.final_ratings}
+    assignments = [a for a in counting_assignments(application) if a.status == SUBMITTED]
+    return {
+        "edition": {"id": application.edition.id, "code": application.edition.code, "title": application.edition.title},
+        "qualification": {
+            "id": qualification.id,
+            "code": qualification.code,
+            "title": qualification.title,
+            "level": level.number,
+            "eqf_level": level.eqf_level,
+            "professional_standard": qualification.professional_standard,
+            "theory_pass_mark": qualification.theory_pass_mark,
+            "practical_pass_mark": qualification.practical_pass_mark,
+            "validity_years": qualification.validity_years,
+        },
+        "eligibility": application.eligibility,
+        "exception_granted": application.exception_granted,
+        "criteria": [
+            {
+                "key": criterion.key,
+                "kind": criterion.kind,
+                "code": criterion.code,
+                "title": criterion.title if isinstance(criterion.title, dict) else _descriptor_titles(criterion.key),
+                "text": criterion.text,
+                "skills": criterion.skills,
+                "knowledge": criterion.knowledge,
+                "final": finals[criterion.key].rating if criterion.key in finals else None,
+                "agreed": finals[criterion.key].agreed if criterion.key in finals else None,
+                "moderation_reason": finals[criterion.key].moderation_reason if criterion.key in finals else None,
+                "assessors": [
+                    {
+                        "assessor": a.assessor.full_name,
+                        "rating": a.rating(criterion.key).rating,
+                        "justification": a.rating(criterion.key).justification,
+                        "evidence_ids": a.rating(criterion.key).evidence_ids,
+                    }
+                    for a in assignments
+                    if a.rating(criterion.key)
+                ],
+            }
+            for criterion in assessment_criteria(qualification)
+        ],
+        "results": [
+            {"kind": r.kind, "percent": r.percent, "taken_on": r.taken_on.isoformat(), "notes": r.notes}
+            for r in application.results
+        ],
+        "evidence": [
+            {
+                "id": item.id,
+                "kind": item.kind,
+                "filename": item.original_filename,
+                "sha256": item.sha256,
+                "document_date": item.document_date.isoformat() if item.document_date else None,
+            }
+            for item in application.evidence
+        ],
+        "recommendation": {
+            "outcome": recommendation.outcome,
+            "reasons": recommendation.reasons,
+            "advice_level": recommendation.advice_level,
+        },
+    }
+
+
+def _descriptor_titles(key: str) -> dict[str, str]:
+    from flask_babel import force_locale
+
+    from certcenter.framework.vocabulary import DESCRIPTOR_LABELS
+
+    kind = key.split(":", 1)[1]
+    titles = {}
+    for language in current_app.config["LANGUAGES"]:
+        with force_locale(language):
+            titles[language] = str(DESCRIPTOR_LABELS[kind])
+    return titles
+
+
+def evidence_for_assessor(application: Application) -> list[EvidenceItem]:
+    """The application's items, then the profile documents (diplomas) behind its education records."""
+    documents = [record.document for record in application.candidate.education if record.document]
+    return list(application.evidence) + documents
+
+
+def application_panel(application: Application, user: User) -> dict[str, Any]:
+    """What the application page shows of the assessment, for the candidate or an administrator."""
+    from certcenter.assessments.reasons import snapshot_titles
+
+    panel: dict[str, Any] = {"decision": getattr(application, "decision", None)}
+    if panel["decision"] is not None:
+        panel["criteria_titles"] = snapshot_titles(panel["decision"].snapshot)
+    if not user.has_role(ADMINISTRATOR):
+        return panel
+    closed = marking_closed(application)
+    panel.update(
+        assignments=application.assignments,
+        required=required_assessors(),
+        can_assign=application.state in (workflow.SUBMITTED, workflow.IN_ASSESSMENT)
+        and len(counting_assignments(application)) < required_assessors(),
+        available=available_assessors(application),
+        agreement=agreement(application) if closed else [],
+        can_moderate=can_moderate(application, user),
+        recommendation=recommend(application) if application.state == workflow.AWAITING_DECISION else None,
+        can_decide=application.state == workflow.AWAITING_DECISION and can_decide(application, user),
+        assessed_by_user=assessed_by(application, user),
+    )
+    if panel["recommendation"] is not None:
+        panel["criteria_titles"] = {c.key: c.title for c in assessment_criteria(application.qualification)}
+    return panel

@@ -1,0 +1,273 @@
+"""The assessors' workspace (declarations, judging, moderation), the administrators' assignment and decision
+forms, and in-app notifications."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, User
+from certcenter.assessments import notifications, services, workflow
+from certcenter.assessments.forms import AssignForm, DeclarationForm, DecisionForm, JudgementForm, ModerationForm
+from certcenter.assessments.forms import parse_judgement
+from certcenter.assessments.models import (
+    CONFLICT,
+    CONFLICT_KINDS,
+    EVIDENCE_RULES,
+    PENDING,
+    RATING_LABELS,
+    RESULT_KINDS,
+    Assignment,
+)
+from certcenter.candidates.models import Application
+from certcenter.core.forms import choices
+from certcenter.core.permissions import role_required
+from certcenter.evidence.models import EVIDENCE_KINDS
+from certcenter.extensions import db
+from certcenter.framework.vocabulary import EDUCATION_LEVELS
+from certcenter.qualifications.criteria import assessment_criteria
+
+bp = Blueprint("assessments", __name__)
+
+
+def _own_assignment(assignment_id: int) -> Assignment:
+    """The signed-in assessor's assignment; anyone else's is 404."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or not assignment.can_open(current_user):
+        abort(404)
+    return assignment
+
+
+def _check_version(application: Application, submitted: str | None) -> None:
+    if submitted and submitted != str(application.version):
+        abort(409, description="stale")
+
+
+@bp.get("/assess")
+@role_required(ASSESSOR)
+def workspace():
+    assignments = db.session.scalars(
+        select(Assignment)
+        .where(Assignment.assessor_id == current_user.id, Assignment.status != CONFLICT)
+        .order_by(Assignment.assigned_at.desc())
+    ).all()
+    return render_template("assessments/workspace.html", assignments=assignments, state_labels=workflow.STATE_LABELS)
+
+
+def _judge_page(assignment: Assignment, status: int = 200, problems=None):
+    application = assignment.application
+    marking_closed = services.marking_closed(application)
+    return render_template(
+        "assessments/judge.html",
+        assignment=assignment,
+        application=application,
+        criteria=assessment_criteria(application.qualification),
+        evidence=services.evidence_for_assessor(application),
+        results={result.kind: result for result in application.results},
+        editable=assignment.can_score(current_user),
+        marking_closed=marking_closed,
+        agreement=services.agreement(application) if marking_closed else [],
+        can_moderate=services.can_moderate(application, current_user),
+        moderation_form=ModerationForm(),
+        form=JudgementForm(version=application.version),
+        problems=problems if problems is not None else services.judgement_problems(assignment),
+        rating_labels=RATING_LABELS,
+        evidence_rules=EVIDENCE_RULES,
+        evidence_kinds=EVIDENCE_KINDS,
+        result_kinds=RESULT_KINDS,
+        education_levels=EDUCATION_LEVELS,
+        state_labels=workflow.STATE_LABELS,
+        lower_levels=range(1, application.qualification.level.number),
+    ), status
+
+
+@bp.route("/assess/<int:assignment_id>", methods=["GET", "POST"])
+@role_required(ASSESSOR)
+def assignment(assignment_id: int):
+    assignment = _own_assignment(assignment_id)
+    if assignment.status != PENDING:
+        return _judge_page(assignment)
+    form = DeclarationForm()
+    if form.validate_on_submit():
+        conflict = form.conflict.data == "yes"
+        try:
+            services.declare_conflict(
+                assignment,
+                actor=current_user,
+                conflict=conflict,
+                kind=form.kind.data or None,
+                note=form.note.data or "",
+            )
+        except services.AssessmentError as exc:
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            if conflict:
+                flash(
+                    _("Thank you. The assignment has been removed and the centre will assign another assessor."), "info"
+                )
+                return redirect(url_for(".workspace"))
+            return redirect(url_for(".assignment", assignment_id=assignment.id))
+    return render_template(
+        "assessments/declaration.html", assignment=assignment, form=form, conflict_kinds=CONFLICT_KINDS
+    )
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.post("/assess/<int:assignment_id>/draft")
+@role_required(ASSESSOR)
+def save_draft(assignment_id: int):
+    assignment = _own_assignment(assignment_id)
+    form = JudgementForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not assignment.can_score(current_user):
+        abort(409, description=_("This judgement can no longer be changed."))
+    try:
+        services.save_draft(assignment, parse_judgement(request.form), actor=current_user)
+    except services.AssessmentError as exc:
+        db.session.rollback()
+        if _wants_json():
+            return jsonify({"saved": False, "message": str(exc.message)}), 400
+        return _judge_page(assignment, 400, problems=[exc.message])
+    db.session.commit()
+    if _wants_json():
+        return jsonify(
+            {
+                "saved": True,
+                "saved_at": assignment.draft_saved_at.isoformat(),
+                "message": _("Draft saved at %(time)s.", time=format_datetime(assignment.draft_saved_at, "HH:mm:ss")),
+            }
+        )
+    flash(_("Draft saved."), "success")
+    return redirect(url_for(".assignment", assignment_id=assignment.id))
+
+
+@bp.post("/assess/<int:assignment_id>/submit")
+@role_required(ASSESSOR)
+def submit(assignment_id: int):
+    assignment = _own_assignment(assignment_id)
+    form = JudgementForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if assignment.status == "submitted":
+        flash(_("Your judgement has been submitted."), "success")
+        return redirect(url_for(".assignment", assignment_id=assignment.id))
+    if not assignment.can_score(current_user):
+        abort(409, description=_("This judgement can no longer be changed."))
+    data = parse_judgement(request.form)
+    try:
+        services.submit_judgement(assignment, data, actor=current_user)
+    except services.AssessmentError as exc:
+        db.session.rollback()
+        # keep what was typed: save it as a draft, then show what is missing
+        assignment = _own_assignment(assignment_id)
+        try:
+            services.save_draft(assignment, data, actor=current_user)
+            db.session.commit()
+        except services.AssessmentError:
+            db.session.rollback()
+        return _judge_page(_own_assignment(assignment_id), 400, problems=[exc.message])
+    db.session.commit()
+    flash(_("Your judgement has been submitted and locked."), "success")
+    return redirect(url_for(".assignment", assignment_id=assignment.id))
+
+
+@bp.post("/moderation/<int:application_id>")
+@role_required(ASSESSOR, ADMINISTRATOR)
+def moderate(application_id: int):
+    application = db.session.get(Application, application_id)
+    if application is None or not (current_user.has_role(ADMINISTRATOR) or application.assignment_for(current_user)):
+        abort(404)
+    form = ModerationForm()
+    if not form.validate_on_submit():
+        flash(_("Write the reason for the rating."), "error")
+    else:
+        try:
+            services.moderate(
+                application,
+                form.criterion_key.data,
+                actor=current_user,
+                rating=form.rating.data,
+                reason=form.reason.data,
+                met_at_level=form.met_at_level.data,
+            )
+        except services.AssessmentError as exc:
+            db.session.rollback()
+            abort(409, description=str(exc.message))
+        db.session.commit()
+        flash(_("The moderated rating has been recorded."), "success")
+    own = application.assignment_for(current_user)
+    if own is not None:
+        return redirect(url_for(".assignment", assignment_id=own.id) + "#agreement")
+    return redirect(url_for("candidates.application", application_id=application.id) + "#assessment")
+
+
+@bp.post("/admin/applications/<int:application_id>/assign")
+@role_required(ADMINISTRATOR)
+def assign(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    form = AssignForm()
+    form.assessor_id.choices = choices({user.id: user.full_name for user in services.available_assessors(application)})
+    if not form.validate_on_submit():
+        flash(_("Choose an assessor."), "error")
+    else:
+        try:
+            services.assign_assessor(
+                application, db.session.get(User, form.assessor_id.data), actor=current_user, lead=form.lead.data
+            )
+        except services.AssessmentError as exc:
+            db.session.rollback()
+            abort(409, description=str(exc.message))
+        db.session.commit()
+        flash(_("The assessor has been assigned."), "success")
+    return redirect(url_for("candidates.application", application_id=application.id) + "#assessment")
+
+
+@bp.post("/admin/applications/<int:application_id>/decision")
+@role_required(ADMINISTRATOR)
+def decide(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _check_version(application, form.version.data)
+    try:
+        services.decide(
+            application,
+            actor=current_user,
+            outcome=form.outcome.data,
+            deviation_reason=form.deviation_reason.data or "",
+            comment=form.comment.data or "",
+        )
+    except services.AssessmentError as exc:
+        db.session.rollback()
+        abort(409, description=str(exc.message))
+    db.session.commit()
+    flash(_("The decision has been recorded."), "success")
+    return redirect(url_for("candidates.application", application_id=application.id))
+
+
+@bp.get("/notifications")
+@login_required
+def notification_list():
+    items = notifications.unread(current_user, limit=100)
+    return render_template("assessments/notifications.html", items=items, describe=notifications.describe)
+
+
+@bp.post("/notifications/read")
+@login_required
+def notifications_read():
+    if not JudgementForm().validate_on_submit():
+        abort(400)
+    notifications.mark_read(current_user)
+    db.session.commit()
+    return redirect(
+        request.referrer if request.referrer and request.referrer.startswith(request.host_url) else url_for("core.home")
+    )
