@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from certcenter.assessments.models import RATING_LABELS, RESULT_KINDS
+from certcenter.assessments.models import RESULT_KINDS
 from certcenter.core.i18n import localized
 
 
@@ -18,8 +18,11 @@ def describe_reason(reason: dict[str, Any], criteria_titles: dict[str, Any]) -> 
         title = localized(criteria_titles.get(reason["key"], reason["key"]))
         if reason.get("unit"):
             title = f"{reason['unit']} · {title}"
-        rating = RATING_LABELS.get(reason.get("rating"), _("not rated"))
-        return _("Criterion “%(criterion)s” is %(rating)s, not met.", criterion=title, rating=str(rating).lower())
+        if reason.get("rating") == "partially_met":
+            return _("Criterion “%(criterion)s” is only partially met.", criterion=title)
+        if reason.get("rating") is None:
+            return _("Criterion “%(criterion)s” has no final rating.", criterion=title)
+        return _("Criterion “%(criterion)s” is not met.", criterion=title)
     if code == "result_missing":
         return _("The result of the %(kind)s is missing.", kind=str(RESULT_KINDS[reason["kind"]]).lower())
     if code == "result_below":

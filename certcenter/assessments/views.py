@@ -11,8 +11,14 @@ from sqlalchemy import select
 
 from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, User
 from certcenter.assessments import notifications, services, workflow
-from certcenter.assessments.forms import AssignForm, DeclarationForm, DecisionForm, JudgementForm, ModerationForm
-from certcenter.assessments.forms import parse_judgement
+from certcenter.assessments.forms import (
+    AssignForm,
+    DecisionForm,
+    DeclarationForm,
+    JudgementForm,
+    ModerationForm,
+    parse_judgement,
+)
 from certcenter.assessments.models import (
     CONFLICT,
     CONFLICT_KINDS,

@@ -159,6 +159,7 @@ def transition(
     application: Application, to_state: str, actor: User | None, reason: str | None = None, **details: Any
 ) -> None:
     """Move the application, stamping the time, its history and the audit log. Does not commit."""
+    from certcenter.assessments.notifications import notify
     from certcenter.candidates.models import ApplicationEvent
 
     from_state = application.state
@@ -190,3 +191,6 @@ def transition(
         reason=reason,
         **details,
     )
+    if actor is None or actor.id != application.candidate.user_id:
+        # the candidate hears of every change they did not make themselves
+        notify(application.candidate.user_id, "state_changed", application, state=to_state)

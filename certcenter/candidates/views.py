@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from certcenter.accounts.forms import ConfirmForm
 from certcenter.accounts.models import ADMINISTRATOR, CANDIDATE
-from certcenter.assessments import notifications
+from certcenter.assessments import notifications, workflow
 from certcenter.assessments import services as assessment_services
-from certcenter.assessments import workflow
 from certcenter.assessments.forms import AssignForm, DecisionForm, ModerationForm
 from certcenter.assessments.models import RATING_LABELS
 from certcenter.assessments.reasons import describe_reason
@@ -68,10 +67,19 @@ def _check_version(application: Application, submitted: str | None) -> None:
 def dashboard():
     profile = services.profile_of(current_user)
     applications = profile.applications if profile else []
+    panels = {
+        application.id: assessment_services.application_panel(application, current_user)
+        for application in applications
+        if application.decision
+    }
     return render_template(
         "candidates/dashboard.html",
         profile=profile,
         applications=applications,
+        panels=panels,
+        notices=notifications.unread(current_user),
+        describe=notifications.describe,
+        describe_reason=describe_reason,
         next_steps=workflow.NEXT_STEPS,
         state_labels=workflow.STATE_LABELS,
     )

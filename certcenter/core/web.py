@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
-from flask_login import current_user
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException

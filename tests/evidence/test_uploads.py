@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -122,12 +123,12 @@ def test_the_application_quota(app, draft):
 def test_removal_before_submission_deletes_row_and_file(app, draft):
     upload(draft, samples.PDF, "a.pdf")
     (item,) = items(app)
-    path = app.config["STORAGE_ROOT"] + "/" + item.storage_key
-    assert open(path, "rb").read() == samples.PDF
+    path = Path(app.config["STORAGE_ROOT"]) / item.storage_key
+    assert path.read_bytes() == samples.PDF
     response = draft.post(f"/applications/{draft.application_id}/evidence/{item.id}/delete")
     assert response.status_code == 302
     assert items(app) == []
-    assert not __import__("os").path.exists(path)
+    assert not path.exists()
 
 
 def test_download_is_an_attachment_for_the_owner_and_the_administrator_only(app, draft, login_as, make_candidate):
