@@ -42,6 +42,7 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     celery_init_app(app)
+    import certcenter.certificates.tasks  # noqa: F401 - registers the tasks with the Celery app
 
     _register_blueprints(app)
 
@@ -77,6 +78,7 @@ def _import_models() -> None:
     import certcenter.accounts.models
     import certcenter.assessments.models
     import certcenter.candidates.models
+    import certcenter.certificates.models
     import certcenter.core.models
     import certcenter.evidence.models
     import certcenter.framework.models
@@ -88,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from certcenter.accounts.views import bp as accounts_bp
     from certcenter.assessments.views import bp as assessments_bp
     from certcenter.candidates.views import bp as candidates_bp
+    from certcenter.certificates.views import bp as certificates_bp
     from certcenter.core.views import bp as core_bp
     from certcenter.evidence.views import bp as evidence_bp
     from certcenter.framework.views import bp as framework_bp
@@ -102,5 +105,6 @@ def _register_blueprints(app: Flask) -> None:
         candidates_bp,
         evidence_bp,
         assessments_bp,
+        certificates_bp,
     ):
         app.register_blueprint(blueprint)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from celery.schedules import crontab
+
 DEFAULT_SECRET_KEY = "dev-only-insecure-key"
 
 
@@ -53,6 +55,21 @@ class Config:
     # Independent assessors per application (ISO/IEC 17024: those who assess do not decide).
     ASSESSORS_PER_APPLICATION = 2
 
+    # What certificates state about the centre (copied onto each certificate at issue).
+    CENTRE_ACCREDITATION = "Accreditation certificate No. KZ-NCA-0000 (demo), ISO/IEC 17024"
+    CENTRE_SIGNATORY_NAME = "Ә. С. Нұрланова"
+    CENTRE_SIGNATORY_POSITION = {"kk": "Орталық директоры", "ru": "Директор центра", "en": "Director of the centre"}
+    CERTIFICATE_NUMBER_PREFIX = "KZQC"
+    # The address certificates' QR codes and the credential JSON point to.
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # Signing: generated into instance/signing for development; production sets the paths.
+    SIGNING_KEY_PATH: str | None = None
+    SIGNING_CERT_PATH: str | None = None
+    SIGNING_KEY_PASSPHRASE: str | None = None
+    SIGNING_REQUIRE_CONFIGURED_KEY = False
+    CERTIFICATE_RENDER_BATCH = 25
+    VERIFY_RATE_LIMIT = "30 per minute"
+
     CENTRE_NAME = {
         "kk": "Біліктілікті растау орталығы",
         "ru": "Центр подтверждения квалификации",
@@ -61,6 +78,13 @@ class Config:
 
     # Celery settings are passed to the Celery app as they are (lower-case Celery names).
     CELERY: dict = {
+        "beat_schedule": {
+            "expire-certificates": {
+                "task": "certcenter.certificates.tasks.expire_certificates",
+                "schedule": crontab(hour=0, minute=5),
+            },
+            "sweep-render-queue": {"task": "certcenter.certificates.tasks.sweep_render_queue", "schedule": 120.0},
+        },
         "task_ignore_result": True,
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
@@ -85,6 +109,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    SIGNING_REQUIRE_CONFIGURED_KEY = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

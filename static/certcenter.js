@@ -59,3 +59,51 @@
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
 })();
+// Certificate rendering progress: polls the status until every certificate is ready or failed.
+(function () {
+  "use strict";
+  var box = document.getElementById("render-progress");
+  if (!box || !window.fetch) { return; }
+  var labels = document.getElementById("render-labels").dataset;
+  var bar = document.getElementById("render-bar");
+  var summary = document.getElementById("render-summary");
+  var list = document.getElementById("render-items");
+  function poll() {
+    fetch(box.dataset.statusUrl, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        bar.max = data.total || 1;
+        bar.value = data.ready + data.failed;
+        summary.textContent = labels.summary.replace("{ready}", data.ready).replace("{total}", data.total);
+        list.textContent = "";
+        data.items.forEach(function (item) {
+          var li = document.createElement("li");
+          li.dataset.status = item.render_status;
+          var link = document.createElement("a");
+          link.href = item.url;
+          link.textContent = item.number + " — " + item.holder;
+          li.appendChild(link);
+          li.appendChild(document.createTextNode(": " + (labels[item.render_status === "ready" ? "ready" :
+            item.render_status === "failed" ? "failed" : "pending"])));
+          list.appendChild(li);
+        });
+        if (data.total && data.ready + data.failed >= data.total) {
+          if (!data.failed) { summary.textContent = labels.done; }
+          box.dataset.done = "1";
+          return;
+        }
+        window.setTimeout(poll, 1000);
+      })
+      .catch(function () { window.setTimeout(poll, 3000); });
+  }
+  poll();
+  // "select all" on the issue page
+})();
+(function () {
+  "use strict";
+  var all = document.getElementById("select-all");
+  if (!all) { return; }
+  all.addEventListener("change", function () {
+    document.querySelectorAll("input[name=application]").forEach(function (box) { box.checked = all.checked; });
+  });
+})();

@@ -28,7 +28,7 @@ EVIDENCE_RULES = {
     "valid": _l("Valid"),
     "sufficient": _l("Sufficient"),
     "authentic": _l("Authentic"),
-    "current": _l("Current"),
+    "current": _l("Current (up to date)"),
 }
 
 # Assignment states: waiting for the conflict declaration, judging, judgement submitted, removed by a conflict.

@@ -27,6 +27,7 @@ IN_ASSESSMENT = "in_assessment"
 MODERATION = "moderation"
 AWAITING_DECISION = "awaiting_decision"
 CONFIRMED = "confirmed"
+CERTIFIED = "certified"
 NOT_CONFIRMED = "not_confirmed"
 APPEALED = "appealed"
 WITHDRAWN = "withdrawn"
@@ -40,6 +41,7 @@ STATES = (
     MODERATION,
     AWAITING_DECISION,
     CONFIRMED,
+    CERTIFIED,
     NOT_CONFIRMED,
     APPEALED,
     WITHDRAWN,
@@ -54,6 +56,7 @@ STATE_LABELS = {
     MODERATION: _l("Moderation"),
     AWAITING_DECISION: _l("Awaiting decision"),
     CONFIRMED: _l("Qualification confirmed"),
+    CERTIFIED: _l("Certificate issued"),
     NOT_CONFIRMED: _l("Qualification not confirmed"),
     APPEALED: _l("Appealed"),
     WITHDRAWN: _l("Withdrawn"),
@@ -71,12 +74,13 @@ NEXT_STEPS = {
     MODERATION: _l("The assessors' judgements differ; a lead assessor is moderating them."),
     AWAITING_DECISION: _l("An administrator who did not assess you will record the decision."),
     CONFIRMED: _l("Your certificate will be issued."),
+    CERTIFIED: _l("Download your certificate; anyone can check it by its QR code."),
     NOT_CONFIRMED: _l("You may appeal the decision within the period the centre sets."),
     APPEALED: _l("The centre reviews your appeal."),
     WITHDRAWN: _l("Nothing more will happen with this application."),
 }
 
-FINAL_STATES = frozenset({NOT_ELIGIBLE, CONFIRMED, WITHDRAWN})
+FINAL_STATES = frozenset({NOT_ELIGIBLE, CERTIFIED, WITHDRAWN})
 # States in which the candidate's application and evidence may still be edited.
 EDITABLE_STATES = frozenset({DRAFT})
 
@@ -99,6 +103,7 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (MODERATION, AWAITING_DECISION): frozenset({ASSESSOR, ADMINISTRATOR}),
     (AWAITING_DECISION, CONFIRMED): frozenset({ADMINISTRATOR}),
     (AWAITING_DECISION, NOT_CONFIRMED): frozenset({ADMINISTRATOR}),
+    (CONFIRMED, CERTIFIED): frozenset({ADMINISTRATOR}),
     (NOT_CONFIRMED, APPEALED): frozenset({CANDIDATE}),
     (APPEALED, IN_ASSESSMENT): frozenset({ADMINISTRATOR}),
     (APPEALED, NOT_CONFIRMED): frozenset({ADMINISTRATOR}),

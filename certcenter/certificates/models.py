@@ -1,0 +1,122 @@
+"""Certificates: one per decision (reissues add generations), numbered in a readable series per year, with an
+unguessable verification code, the facts they state copied in, the rendered and signed PDF's key and hash, and
+their lifecycle status."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from certcenter.accounts.models import User
+from certcenter.candidates.models import Application
+from certcenter.core.models import UTCDateTime, utcnow
+from certcenter.extensions import db
+
+VALID, SUSPENDED, REVOKED, SUPERSEDED, EXPIRED = "valid", "suspended", "revoked", "superseded", "expired"
+STATUSES = (VALID, SUSPENDED, REVOKED, SUPERSEDED, EXPIRED)
+STATUS_LABELS = {
+    VALID: _l("Valid"),
+    SUSPENDED: _l("Suspended"),
+    REVOKED: _l("Revoked"),
+    SUPERSEDED: _l("Superseded"),
+    EXPIRED: _l("Expired"),
+}
+
+QUEUED, RENDERING, READY, FAILED = "queued", "rendering", "ready", "failed"
+RENDER_STATES = (QUEUED, RENDERING, READY, FAILED)
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
+class CertificateSeries(db.Model):
+    """The last number issued in a year: certificate numbers run 1, 2, 3, ... within each year."""
+
+    __tablename__ = "certificate_series"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    def __repr__(self) -> str:
+        return f"<CertificateSeries {self.year}: {self.last_number}>"
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificates"
+    __table_args__ = (
+        UniqueConstraint("decision_id", "generation"),
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint(_in("render_status", RENDER_STATES), name="render_status"),
+        CheckConstraint("status != 'revoked' OR status_reason IS NOT NULL", name="revocation_reasoned"),
+        CheckConstraint("expires_on > issued_on", name="validity_period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id", ondelete="RESTRICT"), nullable=False)
+    generation: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    number: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    verification_code: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+
+    # What the certificate states, copied in at issue so it never changes afterwards.
+    holder_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    holder_name_latin: Mapped[str] = mapped_column(String(200), nullable=False)
+    iin_last4: Mapped[str] = mapped_column(String(4), nullable=False)
+    qualification_code: Mapped[str] = mapped_column(String(40), nullable=False)
+    qualification_title: Mapped[dict] = mapped_column(JSON, nullable=False)
+    nqf_level: Mapped[int] = mapped_column(Integer, nullable=False)
+    eqf_level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    edition_code: Mapped[str] = mapped_column(String(60), nullable=False)
+    edition_title: Mapped[dict] = mapped_column(JSON, nullable=False)
+    professional_standard: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    centre: Mapped[dict] = mapped_column(JSON, nullable=False)  # name, accreditation, address, signatory
+    decided_on: Mapped[date] = mapped_column(Date, nullable=False)
+    issued_on: Mapped[date] = mapped_column(Date, nullable=False)
+    expires_on: Mapped[date] = mapped_column(Date, nullable=False)
+    english: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=VALID, index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id", ondelete="RESTRICT"), nullable=True)
+
+    render_status: Mapped[str] = mapped_column(String(20), nullable=False, default=QUEUED, index=True)
+    render_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    render_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    storage_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    application: Mapped[Application] = relationship(backref="certificates")
+    decision = relationship("Decision")
+    issued_by: Mapped[User | None] = relationship()
+    replaces: Mapped[Certificate | None] = relationship(remote_side=[id], backref="replaced_by")
+
+    def __repr__(self) -> str:
+        return f"<Certificate {self.number} {self.status}/{self.render_status}>"
+
+    def current_status(self, today: date | None = None) -> str:
+        """The status as of today: a valid certificate past its expiry date is expired even before the nightly
+        task has marked it."""
+        if self.status == VALID and self.expires_on < (today or date.today()):
+            return EXPIRED
+        return self.status
+
+    @property
+    def ready(self) -> bool:
+        return self.render_status == READY and self.storage_key is not None
+
+    def can_download(self, user: User) -> bool:
+        return user.is_authenticated and (
+            user.has_role("administrator") or self.application.candidate.user_id == user.id
+        )

@@ -1,0 +1,298 @@
+"""Certificate verbs: issue, render and sign (the task's work), suspend, reinstate, revoke, reissue, expire.
+None of them commits, except ``render_and_store``, which is a task's body and commits its own steps."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from certcenter.accounts.models import User
+from certcenter.assessments import workflow
+from certcenter.assessments.services import lock_application
+from certcenter.candidates.models import Application
+from certcenter.certificates.models import (
+    EXPIRED,
+    FAILED,
+    QUEUED,
+    READY,
+    RENDERING,
+    REVOKED,
+    SUPERSEDED,
+    SUSPENDED,
+    VALID,
+    Certificate,
+)
+from certcenter.certificates.numbering import next_number
+from certcenter.core import audit
+from certcenter.core.models import utcnow
+from certcenter.core.storage import get_storage
+from certcenter.extensions import db
+
+
+class CertificateError(ValueError):
+    def __init__(self, message: Any) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _centre() -> dict[str, Any]:
+    config = current_app.config
+    return {
+        "name": config["CENTRE_NAME"],
+        "accreditation": config["CENTRE_ACCREDITATION"],
+        "signatory_name": config["CENTRE_SIGNATORY_NAME"],
+        "signatory_position": config["CENTRE_SIGNATORY_POSITION"],
+    }
+
+
+def _new_certificate(
+    application: Application, *, actor: User | None, english: bool, generation: int, replaces: Certificate | None = None
+) -> Certificate:
+    decision = application.decision
+    snapshot = decision.snapshot
+    profile = application.candidate
+    today = date.today()
+    qualification = snapshot["qualification"]
+    return Certificate(
+        decision=decision,
+        generation=generation,
+        application=application,
+        replaces=replaces,
+        number=next_number(today.year),
+        verification_code=secrets.token_urlsafe(18),
+        holder_name=profile.full_name,
+        holder_name_latin=profile.full_name_latin,
+        iin_last4=profile.iin[-4:],
+        qualification_code=qualification["code"],
+        qualification_title=qualification["title"],
+        nqf_level=qualification["level"],
+        eqf_level=qualification.get("eqf_level"),
+        edition_code=snapshot["edition"]["code"],
+        edition_title=snapshot["edition"]["title"],
+        professional_standard=qualification.get("professional_standard"),
+        centre=_centre(),
+        decided_on=decision.decided_at.date(),
+        issued_on=today,
+        expires_on=_add_years(today, int(qualification["validity_years"])),
+        english=english,
+        status=VALID,
+        render_status=QUEUED,
+        issued_by=actor,
+    )
+
+
+@dataclass
+class IssueResult:
+    issued: list[Certificate]
+    skipped: list[tuple[int, Any]]
+
+
+def issue_certificates(application_ids: list[int], *, actor: User, english: bool = False) -> IssueResult:
+    """One certificate per confirmed application, created with the application's move to "certificate issued" in
+    the same transaction. An application already certified (a double click, another administrator) is skipped."""
+    issued, skipped = [], []
+    for application_id in sorted(set(application_ids)):
+        application = lock_application(application_id)
+        if application.state != workflow.CONFIRMED or application.decision is None:
+            skipped.append(
+                (application_id, _l("Application No. %(id)s is not awaiting a certificate.", id=application_id))
+            )
+            continue
+        certificate = _new_certificate(application, actor=actor, english=english, generation=1)
+        db.session.add(certificate)
+        db.session.flush()
+        workflow.transition(application, workflow.CERTIFIED, actor, certificate=certificate.number)
+        audit.record(
+            "certificate.issue",
+            certificate,
+            actor=actor,
+            number=certificate.number,
+            application_id=application.id,
+            english=english,
+        )
+        issued.append(certificate)
+    return IssueResult(issued, skipped)
+
+
+def render_and_store(certificate_ids: list[int]) -> list[int]:
+    """Render, sign and store the certificates not yet ready; return the ids made ready. Idempotent: a ready
+    certificate is left as it is, and of two workers rendering the same certificate only one file is kept."""
+    from certcenter.certificates.rendering import render_certificates
+    from certcenter.certificates.signing import sign_pdf
+
+    pending = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.id.in_(certificate_ids), Certificate.render_status != READY)
+        .order_by(Certificate.id)
+    ).all()
+    if not pending:
+        return []
+    for certificate in pending:
+        certificate.render_status = RENDERING
+        certificate.render_attempts += 1
+    db.session.commit()
+    storage = get_storage()
+    pdfs = render_certificates(pending)
+    made_ready = []
+    for certificate in pending:
+        signed = sign_pdf(pdfs[certificate.id], reason=f"Certificate {certificate.number}")
+        stored = storage.save(io.BytesIO(signed), prefix="certificates")
+        result = db.session.execute(
+            update(Certificate)
+            .where(Certificate.id == certificate.id, Certificate.render_status != READY)
+            .values(
+                render_status=READY,
+                storage_key=stored.key,
+                sha256=stored.sha256,
+                size=stored.size,
+                rendered_at=utcnow(),
+                render_error=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        if result.rowcount == 1:
+            made_ready.append(certificate.id)
+        else:
+            storage.delete(stored.key)  # another worker finished first: keep its file, drop ours
+    return made_ready
+
+
+def mark_render_failed(certificate_ids: list[int], error: str) -> None:
+    db.session.execute(
+        update(Certificate)
+        .where(Certificate.id.in_(certificate_ids), Certificate.render_status != READY)
+        .values(render_status=FAILED, render_error=error[:2000])
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def retry_render(certificate: Certificate, *, actor: User) -> None:
+    if certificate.render_status != FAILED:
+        raise CertificateError(_l("Only a certificate whose rendering failed can be retried."))
+    certificate.render_status = QUEUED
+    certificate.render_error = None
+    audit.record("certificate.render_retry", certificate, actor=actor)
+
+
+# --- lifecycle ------------------------------------------------------------------------------------------------------
+
+
+def _change_status(
+    certificate: Certificate, status: str, *, actor: User | None, reason: str | None, action: str
+) -> None:
+    before = certificate.status
+    certificate.status = status
+    certificate.status_reason = reason
+    certificate.status_changed_at = utcnow()
+    audit.record(
+        action, certificate, actor=actor, number=certificate.number, before=before, after=status, reason=reason
+    )
+
+
+def suspend(certificate: Certificate, *, actor: User, reason: str) -> None:
+    if certificate.current_status() != VALID:
+        raise CertificateError(_l("Only a valid certificate can be suspended."))
+    if not reason.strip():
+        raise CertificateError(_l("Write the reason for the suspension."))
+    _change_status(certificate, SUSPENDED, actor=actor, reason=reason.strip(), action="certificate.suspend")
+
+
+def reinstate(certificate: Certificate, *, actor: User, reason: str = "") -> None:
+    if certificate.status != SUSPENDED:
+        raise CertificateError(_l("Only a suspended certificate can be reinstated."))
+    _change_status(certificate, VALID, actor=actor, reason=reason.strip() or None, action="certificate.reinstate")
+
+
+def revoke(certificate: Certificate, *, actor: User, reason: str) -> None:
+    if certificate.status not in (VALID, SUSPENDED):
+        raise CertificateError(_l("This certificate cannot be revoked: it is no longer in force."))
+    if not reason.strip():
+        raise CertificateError(_l("Revocation needs a written reason."))
+    _change_status(certificate, REVOKED, actor=actor, reason=reason.strip(), action="certificate.revoke")
+
+
+def reissue(certificate: Certificate, *, actor: User, reason: str, english: bool | None = None) -> Certificate:
+    """A replacement with a new number (the holder's name as the profile has it now); the old one is superseded
+    and points to it."""
+    if certificate.status not in (VALID, SUSPENDED):
+        raise CertificateError(_l("Only a certificate in force can be reissued."))
+    if not reason.strip():
+        raise CertificateError(_l("Write the reason for the reissue."))
+    generation = max(other.generation for other in certificate.application.certificates) + 1
+    replacement = _new_certificate(
+        certificate.application,
+        actor=actor,
+        generation=generation,
+        replaces=certificate,
+        english=certificate.english if english is None else english,
+    )
+    replacement.expires_on = certificate.expires_on  # a replacement does not extend the validity
+    db.session.add(replacement)
+    db.session.flush()
+    _change_status(certificate, SUPERSEDED, actor=actor, reason=reason.strip(), action="certificate.supersede")
+    audit.record(
+        "certificate.reissue", replacement, actor=actor, number=replacement.number, replaces=certificate.number
+    )
+    return replacement
+
+
+def expire_due(today: date | None = None) -> int:
+    """Mark certificates past their expiry date as expired (the nightly task); returns how many."""
+    today = today or date.today()
+    due = db.session.scalars(
+        select(Certificate).where(Certificate.status.in_((VALID, SUSPENDED)), Certificate.expires_on < today)
+    ).all()
+    for certificate in due:
+        _change_status(certificate, EXPIRED, actor=None, reason=None, action="certificate.expire")
+    return len(due)
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    if not code or len(code) > 40:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.verification_code == code))
+
+
+def certificate_by_hash(sha256: str) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.sha256 == sha256))
+
+
+def public_record(certificate: Certificate) -> dict[str, Any]:
+    """What anyone may learn of a certificate: no IIN, no contact data."""
+    status = certificate.current_status()
+    replacement = certificate.replaced_by[0] if certificate.replaced_by else None
+    return {
+        "number": certificate.number,
+        "holder": {"name": certificate.holder_name, "name_latin": certificate.holder_name_latin},
+        "qualification": {"code": certificate.qualification_code, "title": certificate.qualification_title},
+        "nqf_level": certificate.nqf_level,
+        "eqf_level": certificate.eqf_level,
+        "framework_edition": certificate.edition_code,
+        "professional_standard": certificate.professional_standard,
+        "centre": certificate.centre["name"],
+        "decided_on": certificate.decided_on.isoformat(),
+        "issued_on": certificate.issued_on.isoformat(),
+        "expires_on": certificate.expires_on.isoformat(),
+        "status": status,
+        "status_changed_at": certificate.status_changed_at.isoformat() if certificate.status_changed_at else None,
+        "status_reason": certificate.status_reason if status in (REVOKED, SUSPENDED) else None,
+        "superseded_by": replacement.number if replacement else None,
+        "replaces": certificate.replaces.number if certificate.replaces else None,
+        "pdf_sha256": certificate.sha256,
+    }

@@ -1,0 +1,159 @@
+"""The centre's signature on every certificate PDF (PAdES baseline, pyHanko).
+
+For development a key and a self-signed certificate are generated into instance/signing/ on first use; production
+reads them from SIGNING_KEY_PATH and SIGNING_CERT_PATH (and SIGNING_KEY_PASSPHRASE)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from flask import current_app
+
+_signers: dict[tuple, object] = {}
+
+
+def _paths() -> tuple[Path, Path]:
+    config = current_app.config
+    if config.get("SIGNING_KEY_PATH") and config.get("SIGNING_CERT_PATH"):
+        return Path(config["SIGNING_KEY_PATH"]), Path(config["SIGNING_CERT_PATH"])
+    folder = Path(current_app.instance_path) / "signing"
+    key_path, cert_path = folder / "centre-key.pem", folder / "centre-cert.pem"
+    if not key_path.exists() or not cert_path.exists():
+        if current_app.config.get("SIGNING_REQUIRE_CONFIGURED_KEY"):
+            raise RuntimeError("SIGNING_KEY_PATH and SIGNING_CERT_PATH must be set in production")
+        generate_development_key(key_path, cert_path, current_app.config["CENTRE_NAME"]["en"])
+    return key_path, cert_path
+
+
+def generate_development_key(key_path: Path, cert_path: Path, common_name: str) -> None:
+    """An EC P-256 key and a self-signed certificate, for development and tests only."""
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, common_name),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{common_name} (development signing key)"),
+        ]
+    )
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    tmp_key = key_path.with_suffix(".tmp")
+    tmp_key.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    tmp_key.chmod(0o600)
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    tmp_key.replace(key_path)
+
+
+def signer():
+    from pyhanko.sign import signers
+
+    key_path, cert_path = _paths()
+    cache_key = (str(key_path), key_path.stat().st_mtime)
+    if cache_key not in _signers:
+        passphrase = current_app.config.get("SIGNING_KEY_PASSPHRASE")
+        _signers[cache_key] = signers.SimpleSigner.load(
+            str(key_path), str(cert_path), key_passphrase=passphrase.encode() if passphrase else None
+        )
+    return _signers[cache_key]
+
+
+def signing_certificate_pem() -> bytes:
+    return _paths()[1].read_bytes()
+
+
+def sign_pdf(pdf: bytes, *, reason: str, location: str = "Kazakhstan") -> bytes:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    metadata = signers.PdfSignatureMetadata(
+        field_name="CentreSignature",
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location,
+    )
+    output = io.BytesIO()
+    signers.sign_pdf(writer, metadata, signer=signer(), output=output)
+    return output.getvalue()
+
+
+@dataclass
+class SignatureCheck:
+    signed: bool
+    intact: bool = False
+    valid: bool = False
+    trusted: bool = False
+    covers_whole_file: bool = False
+    signer: str | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.signed and self.intact and self.valid and self.trusted and self.covers_whole_file
+
+
+def verify_pdf(pdf: bytes) -> SignatureCheck:
+    """pyHanko's overall verdict on the file: the signature is intact and valid, made with the centre's key, and
+    covers the entire file (an appended incremental update, even an innocent one, fails this)."""
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception as exc:  # a damaged file is a verdict, not an error
+        return SignatureCheck(signed=False, problem=f"unreadable PDF: {type(exc).__name__}")
+    if not signatures:
+        return SignatureCheck(signed=False, problem="no signature")
+    root = load_cert_from_pemder(str(_paths()[1]))
+    context = ValidationContext(trust_roots=[root])
+    try:
+        status = validate_pdf_signature(signatures[0], context)
+    except Exception as exc:
+        return SignatureCheck(signed=True, problem=f"signature cannot be validated: {type(exc).__name__}")
+    return SignatureCheck(
+        signed=True,
+        intact=status.intact,
+        valid=status.valid,
+        trusted=status.trusted,
+        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE and len(signatures) == 1,
+        signer=status.signing_cert.subject.human_friendly,
+    )

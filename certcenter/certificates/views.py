@@ -1,0 +1,267 @@
+"""Issuing and the register (administrators), downloads (the holder), verification and the JSON API (anyone)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from kombu.exceptions import OperationalError as BrokerError
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from certcenter.accounts.models import ADMINISTRATOR
+from certcenter.assessments import workflow
+from certcenter.candidates.models import Application
+from certcenter.certificates import services
+from certcenter.certificates.credential import open_badge
+from certcenter.certificates.forms import IssueForm, LifecycleForm, VerifyUploadForm
+from certcenter.certificates.models import STATUS_LABELS, STATUSES, Certificate
+from certcenter.certificates.openapi import OPENAPI
+from certcenter.certificates.signing import verify_pdf
+from certcenter.certificates.tasks import queue_rendering
+from certcenter.core.models import AuditEntry
+from certcenter.core.permissions import role_required
+from certcenter.core.storage import StorageError, get_storage
+from certcenter.extensions import csrf, db, limiter
+
+bp = Blueprint("certificates", __name__)
+
+
+def verify_limit() -> str:
+    return current_app.config["VERIFY_RATE_LIMIT"]
+
+
+def _queue(ids: list[int]) -> bool:
+    """Queue rendering; if the broker is unreachable the certificates stay queued and the periodic sweep sends
+    them once it is back, so nothing is lost."""
+    try:
+        queue_rendering(ids, current_app.config["CERTIFICATE_RENDER_BATCH"])
+    except (BrokerError, OSError):
+        current_app.logger.warning("broker unreachable; certificates %s wait for the sweep", ids)
+        return False
+    return True
+
+
+# --- administrators -------------------------------------------------------------------------------------------------
+
+
+@bp.get("/admin/certificates")
+@role_required(ADMINISTRATOR)
+def register():
+    query = request.args.get("q", "").strip()
+    status = request.args.get("status", "")
+    statement = select(Certificate).order_by(Certificate.id.desc())
+    if query:
+        pattern = f"%{query}%"
+        statement = statement.where(
+            or_(
+                Certificate.number.ilike(pattern),
+                Certificate.holder_name.ilike(pattern),
+                Certificate.holder_name_latin.ilike(pattern),
+            )
+        )
+    if status in STATUSES:
+        statement = statement.where(Certificate.status == status)
+    page = db.paginate(statement, per_page=50)
+    return render_template(
+        "certificates/register.html", page=page, query=query, status=status, status_labels=STATUS_LABELS
+    )
+
+
+@bp.route("/admin/certificates/issue", methods=["GET", "POST"])
+@role_required(ADMINISTRATOR)
+def issue():
+    form = IssueForm()
+    if form.validate_on_submit():
+        ids = [int(value) for value in request.form.getlist("application") if value.isdigit()]
+        if not ids:
+            flash(_("Choose at least one application."), "error")
+            return redirect(url_for(".issue"))
+        try:
+            result = services.issue_certificates(ids, actor=current_user, english=form.english.data)
+            db.session.commit()
+        except IntegrityError:
+            # another administrator issued the same certificates at this moment: theirs stand
+            db.session.rollback()
+            flash(_("These certificates have just been issued by someone else."), "info")
+            return redirect(url_for(".register"))
+        for _application_id, message in result.skipped:
+            flash(str(message), "info")
+        issued = [certificate.id for certificate in result.issued]
+        if issued and not _queue(issued):
+            flash(_("The task queue is unreachable; rendering starts as soon as it is back."), "info")
+        return redirect(url_for(".progress", ids=",".join(map(str, issued))))
+    waiting = db.session.scalars(
+        select(Application).where(Application.state == workflow.CONFIRMED).order_by(Application.state_changed_at)
+    ).all()
+    return render_template("certificates/issue.html", form=form, applications=waiting)
+
+
+def _ids_arg() -> list[int]:
+    return [int(value) for value in request.args.get("ids", "").split(",") if value.isdigit()][:1000]
+
+
+@bp.get("/admin/certificates/progress")
+@role_required(ADMINISTRATOR)
+def progress():
+    return render_template("certificates/progress.html", ids=_ids_arg())
+
+
+@bp.get("/admin/certificates/status.json")
+@role_required(ADMINISTRATOR)
+def status_json():
+    ids = _ids_arg()
+    certificates = db.session.scalars(select(Certificate).where(Certificate.id.in_(ids))).all() if ids else []
+    return jsonify(
+        {
+            "total": len(certificates),
+            "ready": sum(c.render_status == "ready" for c in certificates),
+            "failed": sum(c.render_status == "failed" for c in certificates),
+            "items": [
+                {
+                    "id": c.id,
+                    "number": c.number,
+                    "holder": c.holder_name,
+                    "render_status": c.render_status,
+                    "url": url_for(".detail", certificate_id=c.id),
+                }
+                for c in certificates
+            ],
+        }
+    )
+
+
+@bp.get("/admin/certificates/<int:certificate_id>")
+@role_required(ADMINISTRATOR)
+def detail(certificate_id: int):
+    certificate = db.get_or_404(Certificate, certificate_id)
+    history = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.target_type == "Certificate", AuditEntry.target_id == str(certificate.id))
+        .order_by(AuditEntry.at.desc())
+    ).all()
+    return render_template(
+        "certificates/detail.html",
+        certificate=certificate,
+        form=LifecycleForm(),
+        history=history,
+        status_labels=STATUS_LABELS,
+    )
+
+
+@bp.post("/admin/certificates/<int:certificate_id>/<any(suspend, reinstate, revoke, reissue, retry):action>")
+@role_required(ADMINISTRATOR)
+def lifecycle(certificate_id: int, action: str):
+    certificate = db.get_or_404(Certificate, certificate_id)
+    form = LifecycleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    reason = form.reason.data or ""
+    target = certificate
+    try:
+        if action == "suspend":
+            services.suspend(certificate, actor=current_user, reason=reason)
+        elif action == "reinstate":
+            services.reinstate(certificate, actor=current_user, reason=reason)
+        elif action == "revoke":
+            services.revoke(certificate, actor=current_user, reason=reason)
+        elif action == "reissue":
+            target = services.reissue(certificate, actor=current_user, reason=reason, english=form.english.data)
+        else:
+            services.retry_render(certificate, actor=current_user)
+    except services.CertificateError as exc:
+        db.session.rollback()
+        abort(409, description=str(exc.message))
+    db.session.commit()
+    if action in ("reissue", "retry"):
+        _queue([target.id])
+        return redirect(url_for(".progress", ids=str(target.id)))
+    flash(_("The certificate is now: %(status)s.", status=STATUS_LABELS[certificate.status]), "success")
+    return redirect(url_for(".detail", certificate_id=certificate.id))
+
+
+# --- the holder -----------------------------------------------------------------------------------------------------
+
+
+def _downloadable(certificate_id: int) -> Certificate:
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or not certificate.can_download(current_user):
+        abort(404)
+    return certificate
+
+
+@bp.get("/certificates/<int:certificate_id>.pdf")
+@login_required
+def download(certificate_id: int):
+    certificate = _downloadable(certificate_id)
+    if not certificate.ready:
+        abort(404)
+    try:
+        handle = get_storage().open(certificate.storage_key)
+    except StorageError:
+        abort(404)
+    return send_file(
+        handle,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{certificate.number}.pdf",
+        etag=certificate.sha256,
+        max_age=0,
+    )
+
+
+@bp.get("/certificates/<int:certificate_id>/credential.json")
+@login_required
+def credential(certificate_id: int):
+    certificate = _downloadable(certificate_id)
+    response = jsonify(open_badge(certificate))
+    response.headers["Content-Disposition"] = f'attachment; filename="{certificate.number}.credential.json"'
+    return response
+
+
+# --- anyone ---------------------------------------------------------------------------------------------------------
+
+
+@bp.route("/verify/<code>", methods=["GET", "POST"])
+@limiter.limit(verify_limit)
+def verify(code: str):
+    certificate = services.certificate_by_code(code)
+    if certificate is None:
+        return render_template("certificates/verify_unknown.html"), 404
+    form = VerifyUploadForm()
+    check = None
+    if form.validate_on_submit() and form.file.data:
+        content = form.file.data.read(current_app.config["EVIDENCE_MAX_FILE_BYTES"] + 1)
+        digest = hashlib.sha256(content).hexdigest()
+        signature = verify_pdf(content)
+        check = {
+            "matches": digest == certificate.sha256,
+            "sha256": digest,
+            "signature": signature,
+            "other": None if digest == certificate.sha256 else services.certificate_by_hash(digest),
+        }
+    return render_template(
+        "certificates/verify.html",
+        certificate=certificate,
+        record=services.public_record(certificate),
+        form=form,
+        check=check,
+        status_labels=STATUS_LABELS,
+    )
+
+
+@bp.get("/api/v1/certificates/<code>")
+@limiter.limit(verify_limit)
+@csrf.exempt
+def api_certificate(code: str):
+    certificate = services.certificate_by_code(code)
+    if certificate is None:
+        return jsonify({"error": "not_found", "message": "No certificate has this verification code."}), 404
+    return jsonify(services.public_record(certificate))
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi():
+    return jsonify(OPENAPI)
