@@ -106,6 +106,8 @@ class TestingConfig(Config):
     # Argon2 at production cost makes a suite with hundreds of logins slow; the algorithm stays the same.
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 8 * 1024
+    # Tasks run in the calling process; the tests that need a real worker and broker start them.
+    CELERY = Config.CELERY | {"task_always_eager": True, "task_eager_propagates": False}
 
 
 class ProductionConfig(Config):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,6 +88,7 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
+    shutil.rmtree(app.config["STORAGE_ROOT"], ignore_errors=True)
     with app.app_context():
         db.session.remove()
         tables = [table for table in reversed(db.metadata.sorted_tables)]
@@ -95,8 +97,10 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
                 names = ", ".join(f'"{table.name}"' for table in tables)
                 connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             else:
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # rows that point at each other
                 for table in tables:
                     connection.execute(table.delete())
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 @pytest.fixture
@@ -232,3 +236,8 @@ def make_candidate(app: Flask, login_as):
 def html_lang(html: str) -> str | None:
     match = re.search(r'<html lang="([^"]+)"', html)
     return match.group(1) if match else None
+
+
+# Fixtures of one domain that other domains' tests build on.
+from tests.assessments.conftest import in_assessment, submitted  # noqa: E402, F401
+from tests.certificates.conftest import confirmed  # noqa: E402, F401

@@ -225,7 +225,7 @@ def credential(certificate_id: int):
 
 
 @bp.route("/verify/<code>", methods=["GET", "POST"])
-@limiter.limit(verify_limit)
+@limiter.shared_limit(verify_limit, scope="certificate-verification")
 def verify(code: str):
     certificate = services.certificate_by_code(code)
     if certificate is None:
@@ -253,7 +253,7 @@ def verify(code: str):
 
 
 @bp.get("/api/v1/certificates/<code>")
-@limiter.limit(verify_limit)
+@limiter.shared_limit(verify_limit, scope="certificate-verification")
 @csrf.exempt
 def api_certificate(code: str):
     certificate = services.certificate_by_code(code)

@@ -72,6 +72,3 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-from tests.assessments.conftest import in_assessment, submitted  # noqa: E402, F401 - shared fixtures

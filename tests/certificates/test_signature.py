@@ -1,0 +1,60 @@
+"""The signature: valid and covering the whole file; a flipped byte and an appended update are both detected."""
+
+import io
+
+from sqlalchemy import select
+
+from certcenter.certificates.models import Certificate
+from certcenter.certificates.signing import verify_pdf
+from certcenter.core.storage import get_storage
+from certcenter.extensions import db
+
+
+def issued_pdf(app, confirmed, login_as):
+    ids = confirmed(1)
+    login_as("admin").post("/admin/certificates/issue", data={"application": [str(ids[0])]})
+    with app.app_context():
+        certificate = db.session.scalar(select(Certificate))
+        with get_storage().open(certificate.storage_key) as handle:
+            return certificate, handle.read()
+
+
+def test_the_issued_file_is_signed_by_the_centre(app, confirmed, login_as):
+    certificate, pdf = issued_pdf(app, confirmed, login_as)
+    import hashlib
+
+    assert hashlib.sha256(pdf).hexdigest() == certificate.sha256
+    with app.app_context():
+        check = verify_pdf(pdf)
+    assert check.ok and check.intact and check.valid and check.trusted and check.covers_whole_file
+    assert "Qualification Confirmation Centre" in check.signer
+
+
+def test_a_flipped_byte_is_detected(app, confirmed, login_as):
+    _certificate, pdf = issued_pdf(app, confirmed, login_as)
+    # flip a byte inside the signed content (the page stream), not in the signature container
+    position = pdf.index(b"stream") + 200
+    tampered = pdf[:position] + bytes([pdf[position] ^ 0x01]) + pdf[position + 1:]
+    with app.app_context():
+        check = verify_pdf(tampered)
+    assert not check.ok
+    assert not check.intact or check.problem
+
+
+def test_an_appended_incremental_update_is_detected(app, confirmed, login_as):
+    _certificate, pdf = issued_pdf(app, confirmed, login_as)
+    from pyhanko.pdf_utils.generic import NameObject, TextStringObject
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    info = writer.root  # any change: here a new title in the document catalog
+    info[NameObject("/Lang")] = TextStringObject("en")
+    writer.update_root()
+    output = io.BytesIO()
+    writer.write(output)
+    updated = output.getvalue()
+    assert updated.startswith(pdf) and len(updated) > len(pdf)
+    with app.app_context():
+        check = verify_pdf(updated)
+    assert check.intact  # the signed bytes themselves are untouched ...
+    assert not check.covers_whole_file and not check.ok  # ... but the signature no longer covers the file
