@@ -3,37 +3,28 @@ keep their result on the certificate rows, never in a result backend."""
 
 from __future__ import annotations
 
-from celery import Task, shared_task
+import random
+
+from celery import shared_task
 
 from certcenter.extensions import db
 
 
-class RenderTask(Task):
-    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
-        """After the last retry: the certificates show as failed to the administrator, with the reason."""
-        from certcenter.certificates.services import mark_render_failed
-
-        db.session.rollback()
-        mark_render_failed(list(args[0]) if args else kwargs.get("certificate_ids", []), f"{type(exc).__name__}: {exc}")
-
-
-@shared_task(
-    base=RenderTask,
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(Exception,),
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=3,
-    ignore_result=True,
-)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3, ignore_result=True)
 def render_certificates(self, certificate_ids: list[int]) -> list[int]:
-    from certcenter.certificates.services import render_and_store
+    """Render, sign and store a batch. Acknowledged only when done, so a worker killed mid-render gives the
+    message back to the broker; retried with backoff; after the last retry the certificates show as failed."""
+    from certcenter.certificates.services import mark_render_failed, render_and_store
 
     try:
         return render_and_store(certificate_ids)
+    except Exception as exc:
+        db.session.rollback()
+        if self.request.retries >= self.max_retries:
+            mark_render_failed(certificate_ids, f"{type(exc).__name__}: {exc}")
+            raise
+        countdown = min(60, 2 ** (self.request.retries + 1)) + random.uniform(0, 1)
+        raise self.retry(exc=exc, countdown=countdown) from exc
     finally:
         db.session.remove()
 

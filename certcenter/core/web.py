@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, has_request_context, jsonify, render_template, request
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -85,12 +85,15 @@ def init_app(app: Flask) -> None:
         from certcenter.assessments.notifications import unread_count
         from certcenter.candidates.eligibility import format_duration
 
+        # templates also render in workers (PDFs), where there is no request and no user
+        signed_in = has_request_context() and current_user and current_user.is_authenticated
+
         return {
             "role_labels": ROLE_LABELS,
             "format_date": format_date,
             "format_datetime": format_datetime,
             "format_duration": format_duration,
-            "unread_notifications": unread_count(current_user) if current_user.is_authenticated else 0,
+            "unread_notifications": unread_count(current_user) if signed_in else 0,
             "localized": localized,
             "current_language": current_language(),
             "languages": [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")],
