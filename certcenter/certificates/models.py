@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -18,7 +19,7 @@ from certcenter.extensions import db
 VALID, SUSPENDED, REVOKED, SUPERSEDED, EXPIRED = "valid", "suspended", "revoked", "superseded", "expired"
 STATUSES = (VALID, SUSPENDED, REVOKED, SUPERSEDED, EXPIRED)
 STATUS_LABELS = {
-    VALID: _l("Valid"),
+    VALID: lazy_pgettext("certificate status", "Valid"),
     SUSPENDED: _l("Suspended"),
     REVOKED: _l("Revoked"),
     SUPERSEDED: _l("Superseded"),

@@ -25,23 +25,39 @@ from tests.samples import make_iin
 KAZAKH_LETTERS = "Әә Ғғ Ққ Ңң Өө Ұұ Үү Һһ Іі"
 
 
-def confirm_application(app, make_user: UserFactory, *, code: str = "WELD-3", full_name: str = "Нұржан Болатұлы Үсенов",
-                        full_name_latin: str = "Nurzhan Bolatuly Ussenov", serial: int = 100) -> int:
+def confirm_application(
+    app,
+    make_user: UserFactory,
+    *,
+    code: str = "WELD-3",
+    full_name: str = "Нұржан Болатұлы Үсенов",
+    full_name_latin: str = "Nurzhan Bolatuly Ussenov",
+    serial: int = 100,
+) -> int:
     """Candidate -> submitted application -> two judgements, all "met" -> confirmed by a third person."""
     candidate = make_user("candidate")
     assessors = [make_user("assessor"), make_user("assessor")]
     admin, decider = make_user("administrator"), make_user("administrator")
     with app.test_request_context():
         user = db.session.get(User, candidate.id)
-        profile = candidates.save_profile(user, full_name=full_name, full_name_latin=full_name_latin,
-                                          iin=make_iin(date(1990, 5, 15), serial=serial), birth_date=date(1990, 5, 15),
-                                          phone="+7 701 000 00 00", employer=None, position=None)
-        candidates.add_education(profile, actor=user, level="general_secondary", institution="Мектеп",
-                                 speciality="", year_completed=2007)
+        profile = candidates.save_profile(
+            user,
+            full_name=full_name,
+            full_name_latin=full_name_latin,
+            iin=make_iin(date(1990, 5, 15), serial=serial),
+            birth_date=date(1990, 5, 15),
+            phone="+7 701 000 00 00",
+            employer=None,
+            position=None,
+        )
+        candidates.add_education(
+            profile, actor=user, level="general_secondary", institution="Мектеп", speciality="", year_completed=2007
+        )
         qualification = db.session.scalar(select(Qualification).where(Qualification.code == code))
         application = candidates.start_application(profile, qualification, actor=user, form_token=f"t{serial}")
-        item = evidence.add_evidence(profile, io.BytesIO(samples.PDF), "d.pdf", kind="diploma", actor=user,
-                                     application=application)
+        item = evidence.add_evidence(
+            profile, io.BytesIO(samples.PDF), "d.pdf", kind="diploma", actor=user, application=application
+        )
         keys = criterion_keys(qualification)
         evidence.set_criteria(item, keys, actor=user)
         candidates.submit_application(application, actor=user)
@@ -49,10 +65,14 @@ def confirm_application(app, make_user: UserFactory, *, code: str = "WELD-3", fu
         for assessor in assessors:
             assignment = assessment.assign_assessor(application, db.session.get(User, assessor.id), actor=admin_user)
             assessment.declare_conflict(assignment, actor=assignment.assessor, conflict=False)
-        data = {"reviews": {}, "ratings": {key: {"rating": "met", "justification": "Shown.", "evidence_ids": [item.id]}
-                                           for key in keys},
-                "results": {"theory": {"percent": 90, "taken_on": "2026-11-20"},
-                            "practical": {"percent": 90, "taken_on": "2026-11-20"}}}
+        data = {
+            "reviews": {},
+            "ratings": {key: {"rating": "met", "justification": "Shown.", "evidence_ids": [item.id]} for key in keys},
+            "results": {
+                "theory": {"percent": 90, "taken_on": "2026-11-20"},
+                "practical": {"percent": 90, "taken_on": "2026-11-20"},
+            },
+        }
         for assignment in list(application.assignments):
             assessment.submit_judgement(assignment, data, actor=assignment.assessor)
         assessment.decide(application, actor=db.session.get(User, decider.id), outcome="confirmed")
@@ -80,8 +100,7 @@ def pdftotext(pdf: bytes, tmp_path) -> str:
     require_service(shutil.which("pdftotext") is not None, "pdftotext is missing (apt-get install poppler-utils)")
     path = tmp_path / "certificate.pdf"
     path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def pdf_pages(pdf: bytes, tmp_path) -> int:

@@ -87,8 +87,9 @@ def test_a_failed_rendering_shows_with_a_retry_button(app, confirmed, login_as, 
 def test_only_confirmed_applications_get_certificates(app, submitted, login_as):
     scene = submitted()
     scene.admin.post("/language", data={"language": "en"})
-    response = scene.admin.post("/admin/certificates/issue", data={"application": [str(scene.application_id)]},
-                                follow_redirects=True)
+    response = scene.admin.post(
+        "/admin/certificates/issue", data={"application": [str(scene.application_id)]}, follow_redirects=True
+    )
     assert "is not awaiting a certificate" in response.get_data(as_text=True)
     assert certificates(app) == []
 
@@ -115,7 +116,9 @@ def test_the_holder_downloads_the_pdf_and_the_credential(app, confirmed, login_a
     alignment = credential["credentialSubject"]["achievement"]["alignment"]
     assert [a["targetCode"] for a in alignment] == ["3", "3"]
     assert {a["targetFramework"] for a in alignment} == {
-        "National Qualifications Framework of the Republic of Kazakhstan", "European Qualifications Framework"}
+        "National Qualifications Framework of the Republic of Kazakhstan",
+        "European Qualifications Framework",
+    }
     assert credential["validUntil"].startswith(certificate.expires_on.isoformat())
     assert credential["credentialStatus"]["status"] == "valid"
     stranger = make_candidate()

@@ -121,12 +121,14 @@ def test_uploading_the_genuine_file_and_an_altered_one(app, issued, client):
         certificate = db.session.get(Certificate, issued.certificate_id)
         with get_storage().open(certificate.storage_key) as handle:
             pdf = handle.read()
-    genuine = client.post(f"/verify/{issued.code}", data={"file": (io.BytesIO(pdf), "c.pdf")},
-                          content_type="multipart/form-data")
+    genuine = client.post(
+        f"/verify/{issued.code}", data={"file": (io.BytesIO(pdf), "c.pdf")}, content_type="multipart/form-data"
+    )
     assert "Genuine: this is exactly the file the centre issued" in genuine.get_data(as_text=True)
     altered = pdf.replace(b"/Producer", b"/Producex", 1) if b"/Producer" in pdf else pdf + b"\n%x"
-    response = client.post(f"/verify/{issued.code}", data={"file": (io.BytesIO(altered), "c.pdf")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/verify/{issued.code}", data={"file": (io.BytesIO(altered), "c.pdf")}, content_type="multipart/form-data"
+    )
     assert "Not the genuine file" in response.get_data(as_text=True)
 
 

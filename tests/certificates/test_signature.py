@@ -34,7 +34,7 @@ def test_a_flipped_byte_is_detected(app, confirmed, login_as):
     _certificate, pdf = issued_pdf(app, confirmed, login_as)
     # flip a byte inside the signed content (the page stream), not in the signature container
     position = pdf.index(b"stream") + 200
-    tampered = pdf[:position] + bytes([pdf[position] ^ 0x01]) + pdf[position + 1:]
+    tampered = pdf[:position] + bytes([pdf[position] ^ 0x01]) + pdf[position + 1 :]
     with app.app_context():
         check = verify_pdf(tampered)
     assert not check.ok

@@ -43,9 +43,26 @@ def worker_for(app, tmp_path):
             env["CERTCENTER_REDIS_URL"] = redis_url
         log = (tmp_path / "worker.log").open("wb")
         process = subprocess.Popen(
-            [CELERY, "-A", "workers", "worker", "--pool", "prefork", "--concurrency", "1", "--loglevel", "INFO",
-             "--hostname", f"render-{os.getpid()}-{len(started)}@%h", "--without-mingle", "--without-gossip"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2],
+            [
+                CELERY,
+                "-A",
+                "workers",
+                "worker",
+                "--pool",
+                "prefork",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "INFO",
+                "--hostname",
+                f"render-{os.getpid()}-{len(started)}@%h",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).parents[2],
         )
         started.append(process)
         return process
@@ -110,8 +127,7 @@ def test_a_task_delivered_twice_renders_once(app, make_app, confirmed, login_as,
 
 
 @pytest.mark.parametrize("broker", BROKERS)
-def test_a_worker_killed_mid_render_ends_with_one_pdf(app, make_app, confirmed, login_as, worker_for, tmp_path,
-                                                     broker):
+def test_a_worker_killed_mid_render_ends_with_one_pdf(app, make_app, confirmed, login_as, worker_for, tmp_path, broker):
     redis_url = broker_url(broker)
     sender = queueing_app(make_app, redis_url)
     worker = worker_for(redis_url)

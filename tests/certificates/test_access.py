@@ -1,0 +1,94 @@
+"""Certificate routes for each role: the register and lifecycle for administrators only, files for the holder and
+administrators, verification for anyone."""
+
+import pytest
+from sqlalchemy import select
+
+from certcenter.certificates.models import Certificate
+from certcenter.extensions import db
+
+ROUTES = [
+    ("GET", "/admin/certificates", {"anonymous": 302, "candidate": 403, "holder": 403, "assessor": 403, "admin": 200}),
+    (
+        "GET",
+        "/admin/certificates/issue",
+        {"anonymous": 302, "candidate": 403, "holder": 403, "assessor": 403, "admin": 200},
+    ),
+    (
+        "GET",
+        "/admin/certificates/progress?ids={id}",
+        {"anonymous": 302, "candidate": 403, "holder": 403, "assessor": 403, "admin": 200},
+    ),
+    (
+        "GET",
+        "/admin/certificates/status.json?ids={id}",
+        {"anonymous": 302, "candidate": 403, "holder": 403, "assessor": 403, "admin": 200},
+    ),
+    (
+        "GET",
+        "/admin/certificates/{id}",
+        {"anonymous": 302, "candidate": 403, "holder": 403, "assessor": 403, "admin": 200},
+    ),
+    (
+        "POST",
+        "/admin/certificates/{id}/suspend",
+        {"anonymous": 302, "candidate": 403, "holder": 403, "assessor": 403, "admin": 302},
+    ),
+    (
+        "GET",
+        "/certificates/{id}.pdf",
+        {"anonymous": 302, "candidate": 404, "holder": 200, "assessor": 404, "admin": 200},
+    ),
+    (
+        "GET",
+        "/certificates/{id}/credential.json",
+        {"anonymous": 302, "candidate": 404, "holder": 200, "assessor": 404, "admin": 200},
+    ),
+    ("GET", "/verify/{code}", {"anonymous": 200, "candidate": 200, "holder": 200, "assessor": 200, "admin": 200}),
+    (
+        "GET",
+        "/api/v1/certificates/{code}",
+        {"anonymous": 200, "candidate": 200, "holder": 200, "assessor": 200, "admin": 200},
+    ),
+    ("GET", "/api/v1/openapi.json", {"anonymous": 200, "candidate": 200, "holder": 200, "assessor": 200, "admin": 200}),
+]
+
+
+def test_every_certificate_route_is_listed():
+    from certcenter import create_app
+
+    app = create_app("testing")
+    found = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("certificates.")}
+    lifecycle = "/admin/certificates/<int:certificate_id>/<any(suspend, reinstate, revoke, reissue, retry):action>"
+    listed = {
+        lifecycle
+        if url.endswith("/suspend")
+        else url.split("?")[0].replace("{id}", "<int:certificate_id>").replace("{code}", "<code>")
+        for _method, url, _expected in ROUTES
+    }
+    assert found == listed
+
+
+@pytest.mark.parametrize(("method", "template", "expected"), ROUTES)
+@pytest.mark.parametrize("role", ["anonymous", "candidate", "holder", "assessor", "admin"])
+def test_access(app, confirmed, login_as, method, template, expected, role):
+    from tests.conftest import login
+
+    (application_id,) = confirmed(1)
+    admin = login_as("admin")
+    admin.post("/admin/certificates/issue", data={"application": [str(application_id)]})
+    with app.app_context():
+        certificate = db.session.scalar(select(Certificate))
+        holder_email = certificate.application.candidate.user.email
+        url = template.format(id=certificate.id, code=certificate.verification_code)
+    if role == "anonymous":
+        client = app.test_client()
+    elif role == "holder":
+        client = app.test_client()
+        login(client, holder_email)
+    elif role == "admin":
+        client = admin
+    else:
+        client = login_as(role)
+    response = client.open(url, method=method, data={"reason": "Checked."} if method == "POST" else None)
+    assert response.status_code == expected[role]
