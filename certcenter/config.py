@@ -67,7 +67,7 @@ class Config:
     SIGNING_CERT_PATH: str | None = None
     SIGNING_KEY_PASSPHRASE: str | None = None
     SIGNING_REQUIRE_CONFIGURED_KEY = False
-    CERTIFICATE_RENDER_BATCH = 25
+    CERTIFICATE_RENDER_BATCH = 50
     VERIFY_RATE_LIMIT = "30 per minute"
 
     CENTRE_NAME = {

@@ -42,9 +42,14 @@ def expire_certificates() -> int:
 
 
 def queue_rendering(certificate_ids: list[int], batch_size: int) -> None:
-    """Queue the rendering in batches (one layout pass per batch); call only after the rows are committed."""
+    """Queue the rendering in batches (one layout pass per batch); call only after the rows are committed.
+
+    The task is taken from this Flask app's own Celery app, so that it runs with this app's configuration."""
+    from flask import current_app
+
+    task = current_app.extensions["celery"].tasks[render_certificates.name]
     for start in range(0, len(certificate_ids), batch_size):
-        render_certificates.delay(certificate_ids[start : start + batch_size])
+        task.delay(certificate_ids[start : start + batch_size])
 
 
 @shared_task(ignore_result=True)
