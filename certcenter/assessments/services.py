@@ -52,7 +52,7 @@ def lock_application(application_id: int) -> Application:
     return db.session.execute(
         select(Application)
         .where(Application.id == application_id)
-        .with_for_update()
+        .with_for_update(of=Application)
         .execution_options(populate_existing=True)
     ).scalar_one()
 
