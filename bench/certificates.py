@@ -63,22 +63,44 @@ def prepare_database(app, count: int) -> list[int]:
         for index in range(count):
             qualification = qualifications[index % len(qualifications)]
             user = User(email=f"bench{index}@example.kz", full_name=f"Бенчмарк Үміткер {index}", password_hash="x")
-            profile = CandidateProfile(user=user, full_name=f"Әлия Серікқызы Нұрланова-{index}",
-                                       full_name_latin=f"Aliya Serikkyzy Nurlanova-{index}", iin=f"{index:012d}",
-                                       birth_date=date(1990, 1, 1), phone="+7 700 000 00 00")
-            application = Application(candidate=profile, qualification=qualification,
-                                      edition_id=qualification.level.edition_id, state="confirmed")
+            profile = CandidateProfile(
+                user=user,
+                full_name=f"Әлия Серікқызы Нұрланова-{index}",
+                full_name_latin=f"Aliya Serikkyzy Nurlanova-{index}",
+                iin=f"{index:012d}",
+                birth_date=date(1990, 1, 1),
+                phone="+7 700 000 00 00",
+            )
+            application = Application(
+                candidate=profile,
+                qualification=qualification,
+                edition_id=qualification.level.edition_id,
+                state="confirmed",
+            )
             level = qualification.level
             snapshot = {
                 "edition": {"id": level.edition.id, "code": level.edition.code, "title": level.edition.title},
-                "qualification": {"id": qualification.id, "code": qualification.code, "title": qualification.title,
-                                  "level": level.number, "eqf_level": level.eqf_level,
-                                  "professional_standard": qualification.professional_standard,
-                                  "validity_years": qualification.validity_years},
+                "qualification": {
+                    "id": qualification.id,
+                    "code": qualification.code,
+                    "title": qualification.title,
+                    "level": level.number,
+                    "eqf_level": level.eqf_level,
+                    "professional_standard": qualification.professional_standard,
+                    "validity_years": qualification.validity_years,
+                },
             }
-            db.session.add(Decision(application=application, edition_id=level.edition_id, outcome="confirmed",
-                                    recommended_outcome="confirmed", decided_by=admin, decided_at=utcnow(),
-                                    snapshot=snapshot))
+            db.session.add(
+                Decision(
+                    application=application,
+                    edition_id=level.edition_id,
+                    outcome="confirmed",
+                    recommended_outcome="confirmed",
+                    decided_by=admin,
+                    decided_at=utcnow(),
+                    snapshot=snapshot,
+                )
+            )
             if index % 200 == 199:
                 db.session.flush()
         db.session.commit()
@@ -88,10 +110,26 @@ def prepare_database(app, count: int) -> list[int]:
 
 def start_worker(env: dict) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(Path(sys.executable).with_name("celery")), "-A", "workers", "worker", "--pool", "prefork",
-         "--concurrency", "2", "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
-         "--hostname", f"bench-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "workers",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            f"bench-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -119,7 +157,9 @@ def reportlab_reference(certificates, fonts: dict[str, str]) -> float:
         buffer = io.BytesIO()
         pdf = canvas.Canvas(buffer, pagesize=(width, height))
         pdf.setFont("Sans", 11)
-        pdf.drawCentredString(width / 2, height - 60, " / ".join(certificate.centre["name"][l] for l in ("kk", "ru")))
+        pdf.drawCentredString(
+            width / 2, height - 60, " / ".join(certificate.centre["name"][lang] for lang in ("kk", "ru"))
+        )
         pdf.setFont("Serif-Bold", 24)
         pdf.drawCentredString(width / 2, height - 100, "Біліктілік сертификаты / Сертификат о квалификации")
         pdf.setFont("Sans", 12)
@@ -130,7 +170,9 @@ def reportlab_reference(certificates, fonts: dict[str, str]) -> float:
         pdf.drawCentredString(width / 2, height - 270, certificate.qualification_title["kk"])
         pdf.drawCentredString(width / 2, height - 295, certificate.qualification_title["ru"])
         pdf.setFont("Sans", 12)
-        pdf.drawCentredString(width / 2, height - 330, f"ҰБШ деңгейі {certificate.nqf_level} · ЕБШ {certificate.eqf_level}")
+        pdf.drawCentredString(
+            width / 2, height - 330, f"ҰБШ деңгейі {certificate.nqf_level} · ЕБШ {certificate.eqf_level}"
+        )
         pdf.drawString(60, 80, f"{certificate.issued_on:%d.%m.%Y} – {certificate.expires_on:%d.%m.%Y}")
         pdf.drawString(width - 260, 80, certificate.centre["signatory_name"])
         pdf.showPage()
@@ -146,7 +188,7 @@ def weasyprint_cost(app, certificates, batch: int) -> float:
         render_certificates(certificates[:batch])  # warm the font configuration, as a running worker has it
         start = time.perf_counter()
         for index in range(0, len(certificates), batch):
-            render_certificates(certificates[index:index + batch])
+            render_certificates(certificates[index : index + batch])
         return (time.perf_counter() - start) / len(certificates)
 
 
@@ -172,8 +214,10 @@ def main() -> None:
     from certcenter.extensions import db
 
     app = create_app("development", CERTIFICATE_RENDER_BATCH=args.batch)
-    print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}; broker: "
-          f"{app.config['REDIS_URL'] or 'embedded'}; n={args.n}; batch={args.batch}")
+    print(
+        f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}; broker: "
+        f"{app.config['REDIS_URL'] or 'embedded'}; n={args.n}; batch={args.batch}"
+    )
     application_ids = prepare_database(app, args.n)
     worker = start_worker(dict(os.environ))
     try:
@@ -211,8 +255,8 @@ def main() -> None:
         fonts = {"Sans": font_path("Noto Sans"), "Serif-Bold": font_path("Noto Serif:bold")}
         reportlab_s = reportlab_reference(sample, fonts)
         weasy_s = weasyprint_cost(app, sample, args.batch)
-        from certcenter.certificates.signing import sign_pdf
         from certcenter.certificates.rendering import render_certificates
+        from certcenter.certificates.signing import sign_pdf
 
         with app.test_request_context():
             pdfs = list(render_certificates(sample[:20]).values())
@@ -222,13 +266,19 @@ def main() -> None:
         sign_s = (time.perf_counter() - start) / len(pdfs)
 
     certs_per_s = len(ids) / elapsed
-    print(f"issued {len(ids)} rows and queued them in {issued_s:.2f} s; all rendered, signed and stored in "
-          f"{elapsed:.2f} s ({failed} failed)")
+    print(
+        f"issued {len(ids)} rows and queued them in {issued_s:.2f} s; all rendered, signed and stored in "
+        f"{elapsed:.2f} s ({failed} failed)"
+    )
     print(f"worker RSS (largest pool process): {rss_100:.0f} MB after 100, {rss_end:.0f} MB after {len(ids)}")
-    print(f"per certificate, in process: WeasyPrint render {weasy_s * 1000:.1f} ms (batched), ReportLab reference "
-          f"{reportlab_s * 1000:.1f} ms, PAdES signature {sign_s * 1000:.1f} ms")
-    print(f"certs_per_s={certs_per_s:.1f} cost_vs_reportlab={weasy_s / reportlab_s:.2f} "
-          f"rss_1000_vs_100={rss_end / rss_100:.2f}")
+    print(
+        f"per certificate, in process: WeasyPrint render {weasy_s * 1000:.1f} ms (batched), ReportLab reference "
+        f"{reportlab_s * 1000:.1f} ms, PAdES signature {sign_s * 1000:.1f} ms"
+    )
+    print(
+        f"certs_per_s={certs_per_s:.1f} cost_vs_reportlab={weasy_s / reportlab_s:.2f} "
+        f"rss_1000_vs_100={rss_end / rss_100:.2f}"
+    )
     shutil.rmtree(folder, ignore_errors=True)
 
 

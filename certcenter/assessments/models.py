@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certcenter.accounts.models import User
 from certcenter.candidates.models import Application
-from certcenter.core.models import UTCDateTime, utcnow
+from certcenter.core.models import UTCDateTime, one_of, utcnow
 from certcenter.extensions import db
 
 NOT_MET, PARTIALLY_MET, MET = "not_met", "partially_met", "met"
@@ -38,18 +38,14 @@ THEORY, PRACTICAL = "theory", "practical"
 RESULT_KINDS = {THEORY: _l("Theory test"), PRACTICAL: _l("Practical task")}
 
 
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
-
-
 class Assignment(db.Model):
     """An assessor's assignment to an application, and their judgement of it."""
 
     __tablename__ = "assignments"
     __table_args__ = (
         UniqueConstraint("application_id", "assessor_id"),
-        CheckConstraint(_in("status", (PENDING, ACTIVE, SUBMITTED, CONFLICT)), name="status"),
-        CheckConstraint(f"conflict_kind IS NULL OR {_in('conflict_kind', CONFLICT_KINDS)}", name="conflict_kind"),
+        CheckConstraint(one_of("status", (PENDING, ACTIVE, SUBMITTED, CONFLICT)), name="status"),
+        CheckConstraint(f"conflict_kind IS NULL OR {one_of('conflict_kind', CONFLICT_KINDS)}", name="conflict_kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -132,7 +128,7 @@ class CriterionRating(db.Model):
     __tablename__ = "criterion_ratings"
     __table_args__ = (
         UniqueConstraint("assignment_id", "criterion_key"),
-        CheckConstraint(f"rating IS NULL OR {_in('rating', RATINGS)}", name="rating"),
+        CheckConstraint(f"rating IS NULL OR {one_of('rating', RATINGS)}", name="rating"),
         CheckConstraint("met_at_level IS NULL OR met_at_level BETWEEN 1 AND 8", name="met_at_level_range"),
     )
 
@@ -157,7 +153,7 @@ class AssessmentResult(db.Model):
     __tablename__ = "assessment_results"
     __table_args__ = (
         UniqueConstraint("application_id", "kind"),
-        CheckConstraint(_in("kind", RESULT_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", RESULT_KINDS), name="kind"),
         CheckConstraint("percent BETWEEN 0 AND 100", name="percent_range"),
     )
 
@@ -183,7 +179,7 @@ class FinalRating(db.Model):
     __tablename__ = "final_ratings"
     __table_args__ = (
         UniqueConstraint("application_id", "criterion_key"),
-        CheckConstraint(f"rating IS NULL OR {_in('rating', RATINGS)}", name="rating"),
+        CheckConstraint(f"rating IS NULL OR {one_of('rating', RATINGS)}", name="rating"),
         CheckConstraint("met_at_level IS NULL OR met_at_level BETWEEN 1 AND 8", name="met_at_level_range"),
     )
 

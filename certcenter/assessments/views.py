@@ -29,7 +29,7 @@ from certcenter.assessments.models import (
     Assignment,
 )
 from certcenter.candidates.models import Application
-from certcenter.core.forms import choices
+from certcenter.core.forms import abort_if_stale, choices
 from certcenter.core.permissions import role_required
 from certcenter.evidence.models import EVIDENCE_KINDS
 from certcenter.extensions import db
@@ -45,11 +45,6 @@ def _own_assignment(assignment_id: int) -> Assignment:
     if assignment is None or not assignment.can_open(current_user):
         abort(404)
     return assignment
-
-
-def _check_version(application: Application, submitted: str | None) -> None:
-    if submitted and submitted != str(application.version):
-        abort(409, description="stale")
 
 
 @bp.get("/assess")
@@ -243,7 +238,7 @@ def decide(application_id: int):
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    _check_version(application, form.version.data)
+    abort_if_stale(application, form.version.data)
     try:
         services.decide(
             application,

@@ -9,13 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certcenter.accounts.models import User
 from certcenter.assessments.workflow import EDITABLE_STATES, FINAL_STATES, STATES
-from certcenter.core.models import TimestampMixin, UTCDateTime, utcnow
+from certcenter.core.models import TimestampMixin, UTCDateTime, one_of, utcnow
 from certcenter.extensions import db
 from certcenter.framework.vocabulary import EDUCATION_LEVELS
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
 
 class CandidateProfile(TimestampMixin, db.Model):
@@ -50,7 +46,7 @@ class CandidateProfile(TimestampMixin, db.Model):
 class EducationRecord(TimestampMixin, db.Model):
     __tablename__ = "education_records"
     __table_args__ = (
-        CheckConstraint(_in("level", EDUCATION_LEVELS), name="level"),
+        CheckConstraint(one_of("level", EDUCATION_LEVELS), name="level"),
         CheckConstraint("year_completed BETWEEN 1900 AND 2200", name="year_range"),
     )
 
@@ -96,7 +92,7 @@ class Application(TimestampMixin, db.Model):
 
     __tablename__ = "applications"
     __table_args__ = (
-        CheckConstraint(_in("state", STATES), name="state"),
+        CheckConstraint(one_of("state", STATES), name="state"),
         CheckConstraint(
             "eligibility_status IS NULL OR eligibility_status IN ('met', 'needs_review', 'not_met')",
             name="eligibility_status",

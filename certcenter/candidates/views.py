@@ -28,7 +28,7 @@ from certcenter.candidates.forms import (
 )
 from certcenter.candidates.iin import mask_iin
 from certcenter.candidates.models import Application, CandidateProfile, EducationRecord, ExperienceRecord
-from certcenter.core.forms import choices
+from certcenter.core.forms import abort_if_stale, choices
 from certcenter.core.permissions import role_required
 from certcenter.core.views import _safe_next
 from certcenter.evidence import services as evidence_services
@@ -55,11 +55,6 @@ def _own(model, object_id: int):
     if obj is None or profile is None or obj.candidate_id != profile.id:
         abort(404)
     return obj
-
-
-def _check_version(application: Application, submitted: str | None) -> None:
-    if submitted and submitted != str(application.version):
-        abort(409, description="stale")
 
 
 @bp.get("/dashboard")
@@ -353,7 +348,7 @@ def submit(application_id: int):
         # A second click of the same button: the first one did the work.
         flash(_("Your application has been submitted."), "success")
         return redirect(url_for(".dashboard"))
-    _check_version(application, form.version.data)
+    abort_if_stale(application, form.version.data)
     try:
         services.submit_application(application, actor=current_user, exception_request=form.exception_request.data)
     except services.CandidateError as exc:
@@ -376,7 +371,7 @@ def withdraw(application_id: int):
     form = WithdrawForm()
     if not form.validate_on_submit():
         abort(400)
-    _check_version(application, form.version.data)
+    abort_if_stale(application, form.version.data)
     services.withdraw_application(application, actor=current_user, reason=form.reason.data)
     db.session.commit()
     flash(_("The application has been withdrawn."), "success")
@@ -406,7 +401,7 @@ def admin_exception(application_id: int):
     form = ExceptionDecisionForm()
     if not form.validate_on_submit():
         return _application_page(application, exception_form=form), 400
-    _check_version(application, form.version.data)
+    abort_if_stale(application, form.version.data)
     services.decide_exception(
         application, actor=current_user, grant=form.decision.data == "grant", reason=form.reason.data
     )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certcenter.accounts.models import User
 from certcenter.candidates.models import Application
-from certcenter.core.models import UTCDateTime, utcnow
+from certcenter.core.models import UTCDateTime, one_of, utcnow
 from certcenter.extensions import db
 
 VALID, SUSPENDED, REVOKED, SUPERSEDED, EXPIRED = "valid", "suspended", "revoked", "superseded", "expired"
@@ -28,10 +28,6 @@ STATUS_LABELS = {
 
 QUEUED, RENDERING, READY, FAILED = "queued", "rendering", "ready", "failed"
 RENDER_STATES = (QUEUED, RENDERING, READY, FAILED)
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
 
 class CertificateSeries(db.Model):
@@ -50,8 +46,8 @@ class Certificate(db.Model):
     __tablename__ = "certificates"
     __table_args__ = (
         UniqueConstraint("decision_id", "generation"),
-        CheckConstraint(_in("status", STATUSES), name="status"),
-        CheckConstraint(_in("render_status", RENDER_STATES), name="render_status"),
+        CheckConstraint(one_of("status", STATUSES), name="status"),
+        CheckConstraint(one_of("render_status", RENDER_STATES), name="render_status"),
         CheckConstraint("status != 'revoked' OR status_reason IS NOT NULL", name="revocation_reasoned"),
         CheckConstraint("expires_on > issued_on", name="validity_period"),
     )

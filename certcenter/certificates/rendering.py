@@ -55,8 +55,9 @@ def certificate_html(certificates: list[Certificate]) -> str:
         url = verify_url(certificate)
         # A vector QR code. The mask is fixed: any of the eight is valid for readers, and scoring all of them
         # costs about as much as laying out the page.
-        qr = segno.make(url, error="m", micro=False, mask=2).svg_inline(scale=1, border=0, dark="#1d2a33",
-                                                                        omitsize=True)
+        qr = segno.make(url, error="m", micro=False, mask=2).svg_inline(
+            scale=1, border=0, dark="#1d2a33", omitsize=True
+        )
         items.append({"certificate": certificate, "faces": faces, "qr": qr, "verify_url": url})
     return render_template("pdf/certificate.html", items=items, static_url=static_url, size_class=size_class)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -24,6 +25,13 @@ def _localized_form(field_class, required: bool, max_length: int):
 LocalizedStringForm = _localized_form(StringField, True, 300)
 LocalizedTextForm = _localized_form(TextAreaField, False, 4000)
 LocalizedLinesForm = _localized_form(TextAreaField, False, 8000)
+
+
+def abort_if_stale(obj, submitted_version: str | None) -> None:
+    """A form carries the version of the object it was opened on; if the object moved on since, nothing is saved
+    and the user is told to reload (409)."""
+    if submitted_version and submitted_version != str(obj.version):
+        abort(409, description="stale")
 
 
 def choices(options: dict) -> list[SelectChoice]:

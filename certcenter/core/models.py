@@ -35,6 +35,11 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def one_of(column: str, values) -> str:
+    """The SQL of a CHECK constraint keeping ``column`` to a closed vocabulary."""
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
 # Text in the three languages of the centre: {"kk": ..., "ru": ..., "en": ...}.
 LocalizedText = JSON
 

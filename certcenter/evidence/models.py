@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certcenter.accounts.models import User
 from certcenter.candidates.models import Application, CandidateProfile
-from certcenter.core.models import UTCDateTime, utcnow
+from certcenter.core.models import UTCDateTime, one_of, utcnow
 from certcenter.extensions import db
 
 EVIDENCE_KINDS = {
@@ -27,7 +27,7 @@ EVIDENCE_KINDS = {
 class EvidenceItem(db.Model):
     __tablename__ = "evidence_items"
     __table_args__ = (
-        CheckConstraint("kind IN ({})".format(", ".join(f"'{kind}'" for kind in EVIDENCE_KINDS)), name="kind"),
+        CheckConstraint(one_of("kind", EVIDENCE_KINDS), name="kind"),
         CheckConstraint("size > 0", name="size_positive"),
     )
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from certcenter.core.models import LocalizedText, UTCDateTime, utcnow
+from certcenter.core.models import LocalizedText, UTCDateTime, one_of, utcnow
 from certcenter.extensions import db
 from certcenter.framework.vocabulary import DESCRIPTOR_KINDS
 
@@ -79,7 +79,7 @@ class LevelDescriptor(db.Model):
     __tablename__ = "level_descriptors"
     __table_args__ = (
         UniqueConstraint("level_id", "kind"),
-        CheckConstraint("kind IN ({})".format(", ".join(f"'{kind}'" for kind in DESCRIPTOR_KINDS)), name="kind"),
+        CheckConstraint(one_of("kind", DESCRIPTOR_KINDS), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

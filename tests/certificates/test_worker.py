@@ -1,10 +1,6 @@
 """With a real worker process on a real broker: a task delivered twice and a worker killed mid-render both end
 with one certificate number and one PDF."""
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,9 +12,9 @@ from certcenter.certificates.models import Certificate
 from certcenter.config import Config
 from certcenter.extensions import db
 from tests.conftest import database_url_for_tests, redis_url_for_tests, require_service
+from tests.workers import start_worker, stop_worker
 
 pytestmark = pytest.mark.worker
-CELERY = str(Path(sys.executable).with_name("celery"))
 BROKERS = ["embedded", pytest.param("redis", marks=pytest.mark.redis)]
 
 
@@ -35,45 +31,20 @@ def worker_for(app, tmp_path):
     started = []
 
     def _start(redis_url):
-        env = dict(os.environ)
-        env["CERTCENTER_DATABASE_URL"] = database_url_for_tests()
-        env["CERTCENTER_STORAGE_ROOT"] = app.config["STORAGE_ROOT"]
-        env.pop("CERTCENTER_REDIS_URL", None)
-        if redis_url:
-            env["CERTCENTER_REDIS_URL"] = redis_url
-        log = (tmp_path / "worker.log").open("wb")
-        process = subprocess.Popen(
-            [
-                CELERY,
-                "-A",
-                "workers",
-                "worker",
-                "--pool",
-                "prefork",
-                "--concurrency",
-                "1",
-                "--loglevel",
-                "INFO",
-                "--hostname",
-                f"render-{os.getpid()}-{len(started)}@%h",
-                "--without-mingle",
-                "--without-gossip",
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=Path(__file__).parents[2],
+        process = start_worker(
+            tmp_path / "worker.log",
+            database_url=database_url_for_tests(),
+            pool="prefork",
+            storage_root=app.config["STORAGE_ROOT"],
+            redis_url=redis_url,
+            name="render",
         )
         started.append(process)
         return process
 
     yield _start
     for process in started:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_worker(process)
 
 
 def queueing_app(make_app, redis_url):

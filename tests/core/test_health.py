@@ -1,17 +1,12 @@
 """GET /health: 200 when the database, the broker and the workers are up; 503 naming the failing part."""
 
-import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import database_url_for_tests, redis_url_for_tests, require_service
-
-CELERY = str(Path(sys.executable).with_name("celery"))
+from tests.workers import start_worker as start_test_worker
+from tests.workers import stop_worker
 
 
 def get_health(app):
@@ -42,29 +37,8 @@ def test_broker_down_is_named(make_app):
 
 
 def start_worker(tmp_path, redis_url=None):
-    env = dict(os.environ)
-    env["CERTCENTER_DATABASE_URL"] = database_url_for_tests()
-    env.pop("CERTCENTER_REDIS_URL", None)
-    if redis_url:
-        env["CERTCENTER_REDIS_URL"] = redis_url
-    log = (tmp_path / "worker.log").open("wb")
-    return subprocess.Popen(
-        [
-            CELERY,
-            "-A",
-            "workers",
-            "worker",
-            "--pool",
-            "solo",
-            "--hostname",
-            f"health-{os.getpid()}@%h",
-            "--loglevel",
-            "INFO",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=Path(__file__).parents[2],
+    return start_test_worker(
+        tmp_path / "worker.log", database_url=database_url_for_tests(), redis_url=redis_url, name="health"
     )
 
 
@@ -78,14 +52,6 @@ def wait_healthy(app, seconds=30):
     return body
 
 
-def stop(process):
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 @pytest.mark.worker
 def test_healthy_with_a_real_worker_on_the_embedded_broker(make_app, tmp_path):
     app = make_app(HEALTH_WORKER_TIMEOUT_SECONDS=1.0)
@@ -93,7 +59,7 @@ def test_healthy_with_a_real_worker_on_the_embedded_broker(make_app, tmp_path):
     try:
         body = wait_healthy(app)
     finally:
-        stop(worker)
+        stop_worker(worker)
     assert body["status"] == "ok", (tmp_path / "worker.log").read_text()[-2000:]
     assert body["checks"]["broker"]["backend"] == "embedded"
     assert body["checks"]["workers"]["count"] >= 1
@@ -109,7 +75,7 @@ def test_healthy_with_a_real_worker_on_redis(make_app, tmp_path):
     try:
         body = wait_healthy(app)
     finally:
-        stop(worker)
+        stop_worker(worker)
     assert body["status"] == "ok", (tmp_path / "worker.log").read_text()[-2000:]
     assert body["checks"]["broker"]["backend"] == "redis"
     assert any(name.startswith("health-") for name in body["checks"]["workers"]["names"])

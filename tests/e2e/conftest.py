@@ -78,48 +78,22 @@ def page(browser, live_server):
 def live_server_with_worker(app, tmp_path):
     """The app served as in production: tasks go to the broker (Redis when configured, else the embedded one)
     and a real Celery worker process renders them."""
-    import os
-    import signal
-    import subprocess
-    import sys
-
     from certcenter.config import Config
     from tests.conftest import database_url_for_tests, redis_url_for_tests
+    from tests.workers import start_worker, stop_worker
 
     redis_url = redis_url_for_tests()
     server = LiveServer(build_app(WTF_CSRF_ENABLED=True, CELERY=Config.CELERY, REDIS_URL=redis_url))
-    env = dict(
-        os.environ, CERTCENTER_DATABASE_URL=database_url_for_tests(), CERTCENTER_STORAGE_ROOT=app.config["STORAGE_ROOT"]
-    )
-    env.pop("CERTCENTER_REDIS_URL", None)
-    if redis_url:
-        env["CERTCENTER_REDIS_URL"] = redis_url
-    log = (tmp_path / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("celery")),
-            "-A",
-            "workers",
-            "worker",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            "2",
-            "--hostname",
-            f"e2e-{os.getpid()}@%h",
-            "--loglevel",
-            "INFO",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=Path(__file__).parents[2],
+    worker = start_worker(
+        tmp_path / "worker.log",
+        database_url=database_url_for_tests(),
+        pool="prefork",
+        concurrency=2,
+        storage_root=app.config["STORAGE_ROOT"],
+        redis_url=redis_url,
+        name="e2e",
     )
     server.start()
     yield server
     server.stop()
-    worker.send_signal(signal.SIGTERM)
-    try:
-        worker.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        worker.kill()
+    stop_worker(worker)
