@@ -1,5 +1,6 @@
-"""The demo data set loaded by ``make run``: accounts for each role, the qualification catalogue, and a candidate
-with a profile, education and experience, ready to apply."""
+"""The demo data set loaded by ``make run``: accounts for each role, the qualification catalogue, a candidate with a
+profile, education and experience, ready to apply, and a second candidate whose application waits for the two demo
+assessors (each to declare conflicts of interest, then to judge)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ DEMO_USERS = [
     (ASSESSOR, "assessor@demo.certcenter.kz"),
     (ASSESSOR, "assessor2@demo.certcenter.kz"),
     (CANDIDATE, "candidate@demo.certcenter.kz"),
+    (CANDIDATE, "aigerim@demo.certcenter.kz"),
 ]
 
 DEMO_NAMES = {
@@ -24,7 +26,14 @@ DEMO_NAMES = {
     "assessor@demo.certcenter.kz": "Ғалым Қайратұлы Өмірбеков",
     "assessor2@demo.certcenter.kz": "Ирина Викторовна Ким",
     "candidate@demo.certcenter.kz": "Нұржан Болатұлы Үсенов",
+    "aigerim@demo.certcenter.kz": "Айгерім Маратқызы Сапарова",
 }
+
+# A one-page PDF standing in for a scanned document.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def load_demo() -> list[tuple[str, str]]:
@@ -69,4 +78,68 @@ def load_demo() -> list[tuple[str, str]]:
             started_on=date(2011, 3, 1),
             ended_on=None,
         )
+    _application_in_assessment()
     return DEMO_USERS
+
+
+def _application_in_assessment() -> None:
+    import io
+
+    from sqlalchemy import select
+
+    from certcenter.assessments.services import assign_assessor
+    from certcenter.evidence.services import add_evidence, set_criteria
+    from certcenter.extensions import db
+    from certcenter.qualifications.criteria import criterion_keys
+    from certcenter.qualifications.models import Qualification
+
+    candidate = user_by_email("aigerim@demo.certcenter.kz")
+    if candidates.profile_of(candidate) is not None:
+        return
+    profile = candidates.save_profile(
+        candidate,
+        full_name=DEMO_NAMES[candidate.email],
+        full_name_latin="Aigerim Maratkyzy Saparova",
+        iin="880304400124",
+        birth_date=date(1988, 3, 4),
+        phone="+7 777 120 34 56",
+        employer="«Қазақ Логистика» АҚ",
+        position="Бухгалтер",
+    )
+    candidates.add_education(
+        profile,
+        actor=candidate,
+        level="technical_vocational",
+        institution="Алматы экономикалық колледжі",
+        speciality="Есеп және аудит",
+        year_completed=2008,
+    )
+    candidates.add_experience(
+        profile,
+        actor=candidate,
+        employer="«Қазақ Логистика» АҚ",
+        position="Бухгалтер",
+        started_on=date(2014, 9, 1),
+        ended_on=None,
+    )
+    qualification = db.session.scalar(select(Qualification).where(Qualification.code == "ACCOUNTANT-4"))
+    application = candidates.start_application(profile, qualification, actor=candidate, form_token="demo-aigerim")
+    keys = criterion_keys(qualification)
+    for name, kind, description in (
+        ("diploma.pdf", "diploma", "Колледж дипломы"),
+        ("reference.pdf", "employer_reference", "Жұмыс берушінің ұсынымы"),
+    ):
+        item = add_evidence(
+            profile,
+            io.BytesIO(DEMO_PDF),
+            name,
+            kind=kind,
+            actor=candidate,
+            application=application,
+            description=description,
+        )
+        set_criteria(item, keys, actor=candidate)
+    candidates.submit_application(application, actor=candidate)
+    admin = user_by_email("admin@demo.certcenter.kz")
+    for email in ("assessor@demo.certcenter.kz", "assessor2@demo.certcenter.kz"):
+        assign_assessor(application, user_by_email(email), actor=admin)

@@ -1,0 +1,30 @@
+"""`certcenter setup` (what `make run` runs): migrations, the NQF, and a demo data set a new user can walk through."""
+
+from sqlalchemy import func, select
+
+from certcenter.assessments.models import Assignment
+from certcenter.candidates.models import Application
+from certcenter.demo import DEMO_PASSWORD, DEMO_USERS
+from certcenter.extensions import db
+from certcenter.qualifications.models import Qualification
+from tests.conftest import login
+
+
+def test_setup_loads_the_demo_and_is_idempotent(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["setup"])
+    second = runner.invoke(args=["setup"])
+    assert first.exit_code == 0, first.output
+    assert "framework kz-nqf-2013: created" in first.output and "kz-nqf-2013: unchanged" in second.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Qualification)) >= 6
+        (application,) = db.session.scalars(select(Application)).all()
+        assert application.state == "in_assessment"
+        assert db.session.scalar(select(func.count()).select_from(Assignment)) == 2
+    for role, email in DEMO_USERS:
+        client = app.test_client()
+        assert login(client, email, DEMO_PASSWORD).status_code == 302, role
+    assessor = app.test_client()
+    login(assessor, "assessor@demo.certcenter.kz", DEMO_PASSWORD)
+    assessor.post("/language", data={"language": "en"})
+    assert "Declare any conflict of interest" in assessor.get("/assess").get_data(as_text=True)
