@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from certcenter.accounts.forms import ConfirmForm
 from certcenter.accounts.models import ADMINISTRATOR, CANDIDATE
@@ -385,7 +386,9 @@ def withdraw(application_id: int):
 @role_required(ADMINISTRATOR)
 def admin_applications():
     state = request.args.get("state", "")
-    statement = select(Application).order_by(Application.state_changed_at.desc())
+    statement = (
+        select(Application).options(selectinload(Application.candidate)).order_by(Application.state_changed_at.desc())
+    )
     if state in workflow.STATES:
         statement = statement.where(Application.state == state)
     page = db.paginate(statement, per_page=50)

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from certcenter.accounts.models import ADMINISTRATOR
 from certcenter.assessments import workflow
@@ -94,7 +95,10 @@ def issue():
             flash(_("The task queue is unreachable; rendering starts as soon as it is back."), "info")
         return redirect(url_for(".progress", ids=",".join(map(str, issued))))
     waiting = db.session.scalars(
-        select(Application).where(Application.state == workflow.CONFIRMED).order_by(Application.state_changed_at)
+        select(Application)
+        .where(Application.state == workflow.CONFIRMED)
+        .options(selectinload(Application.candidate), selectinload(Application.decision))
+        .order_by(Application.state_changed_at)
     ).all()
     return render_template("certificates/issue.html", form=form, applications=waiting)
 
