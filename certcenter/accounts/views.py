@@ -20,7 +20,7 @@ from certcenter.accounts.forms import (
 from certcenter.accounts.models import ADMINISTRATOR, User
 from certcenter.core.models import AuditEntry
 from certcenter.core.permissions import role_required
-from certcenter.core.views import _safe_next
+from certcenter.core.views import safe_next
 from certcenter.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -72,7 +72,7 @@ def login():
             form.form_errors.append(_("Invalid e-mail or password."))
             return render_template("accounts/login.html", form=form)
         login_user(user)
-        return redirect(_safe_next(form.next.data))
+        return redirect(safe_next(form.next.data))
     return render_template("accounts/login.html", form=form)
 
 

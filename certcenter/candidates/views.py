@@ -31,7 +31,7 @@ from certcenter.candidates.iin import mask_iin
 from certcenter.candidates.models import Application, CandidateProfile, EducationRecord, ExperienceRecord
 from certcenter.core.forms import abort_if_stale, choices
 from certcenter.core.permissions import role_required
-from certcenter.core.views import _safe_next
+from certcenter.core.views import safe_next
 from certcenter.evidence import services as evidence_services
 from certcenter.evidence.models import EVIDENCE_KINDS, EvidenceItem
 from certcenter.evidence.uploads import UploadError
@@ -106,7 +106,7 @@ def profile():
             db.session.commit()
             flash(_("Your profile has been saved."), "success")
             if form.next.data:
-                return redirect(_safe_next(form.next.data))
+                return redirect(safe_next(form.next.data))
             return redirect(url_for(".education"))
     return render_template("candidates/profile.html", form=form, profile=existing)
 

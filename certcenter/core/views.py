@@ -28,10 +28,10 @@ def set_language():
     if current_user.is_authenticated and current_user.locale != language:
         current_user.locale = language
         db.session.commit()
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path on this site, so the switcher cannot be used as an open redirect."""
     if target:
         parts = urlsplit(target)

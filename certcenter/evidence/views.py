@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, request, send_file
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from certcenter.core.storage import StorageError, get_storage
 from certcenter.evidence.models import EvidenceItem
@@ -15,8 +15,6 @@ bp = Blueprint("evidence", __name__)
 @bp.get("/evidence/<int:item_id>")
 @login_required
 def download(item_id: int):
-    from flask_login import current_user
-
     item = db.session.get(EvidenceItem, item_id)
     if item is None or not item.can_view(current_user):
         abort(404)
@@ -35,5 +33,6 @@ def download(item_id: int):
         max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; plugin-types application/pdf"
+    # the file is shown by the browser's own viewer inside the centre's pages, and nothing else may run
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; frame-ancestors 'self'"
     return response
