@@ -147,28 +147,29 @@ def render_and_store(certificate_ids: list[int]) -> list[int]:
     db.session.commit()
     storage = get_storage()
     pdfs = render_certificates(pending)
-    made_ready = []
+    stored = {}
     for certificate in pending:
         signed = sign_pdf(pdfs[certificate.id], reason=f"Certificate {certificate.number}")
-        stored = storage.save(io.BytesIO(signed), prefix="certificates")
+        stored[certificate.id] = storage.save(io.BytesIO(signed), prefix="certificates")
+    made_ready, losers = [], []
+    for certificate_id, file in stored.items():
         result = db.session.execute(
             update(Certificate)
-            .where(Certificate.id == certificate.id, Certificate.render_status != READY)
+            .where(Certificate.id == certificate_id, Certificate.render_status != READY)
             .values(
                 render_status=READY,
-                storage_key=stored.key,
-                sha256=stored.sha256,
-                size=stored.size,
+                storage_key=file.key,
+                sha256=file.sha256,
+                size=file.size,
                 rendered_at=utcnow(),
                 render_error=None,
             )
             .execution_options(synchronize_session=False)
         )
-        db.session.commit()
-        if result.rowcount == 1:
-            made_ready.append(certificate.id)
-        else:
-            storage.delete(stored.key)  # another worker finished first: keep its file, drop ours
+        (made_ready if result.rowcount == 1 else losers).append(certificate_id)
+    db.session.commit()  # one commit for the batch
+    for certificate_id in losers:
+        storage.delete(stored[certificate_id].key)  # another worker finished first: keep its file, drop ours
     return made_ready
 
 
