@@ -78,15 +78,65 @@ def generate_development_key(key_path: Path, cert_path: Path, common_name: str) 
     tmp_key.replace(key_path)
 
 
-def signer():
+def _template_signer_class():
+    from asn1crypto import cms
     from pyhanko.sign import signers
 
+    class TemplateSigner(signers.SimpleSigner):
+        """pyHanko's signer, with the CMS container built once per key and digest algorithm.
+
+        For a PAdES signature the signed attributes are content type, message digest and the signing certificate
+        (no signing time: that lives in the signature dictionary), so the containers of two signatures differ only
+        in the message digest and the signature value. Building the container with asn1crypto is most of
+        pyHanko's cost; here each signature copies the template, sets the digest, and signs the attributes with
+        the same key and algorithm as pyHanko would. Anything else (timestamps, non-PDF content) goes through
+        pyHanko unchanged."""
+
+        _templates: dict
+
+        async def async_sign(
+            self, data_digest: bytes, digest_algorithm: str, dry_run=False, use_pades=False, timestamper=None, **kwargs
+        ):
+            if not use_pades or timestamper is not None or kwargs.get("encap_content_info") is not None:
+                return await super().async_sign(
+                    data_digest, digest_algorithm, dry_run, use_pades, timestamper, **kwargs
+                )
+            templates = self.__dict__.setdefault("_templates", {})
+            if digest_algorithm not in templates:
+                reference = await super().async_sign(
+                    bytes(len(data_digest)), digest_algorithm, False, True, None, **kwargs
+                )
+                templates[digest_algorithm] = reference.dump()
+            container = cms.ContentInfo.load(templates[digest_algorithm])
+            signer_info = container["content"]["signer_infos"][0]
+            attributes = signer_info["signed_attrs"]
+            for attribute in attributes:
+                if attribute["type"].native == "message_digest":
+                    attribute["values"] = [data_digest]
+            to_sign = cms.CMSAttributes.load(attributes.untag().dump()).dump()
+            signature = (
+                bytes(len(signer_info["signature"].native))
+                if dry_run
+                else await self.async_sign_raw(to_sign, digest_algorithm)
+            )
+            signer_info["signature"] = signature
+            return container
+
+    return TemplateSigner
+
+
+def signer():
     key_path, cert_path = _paths()
     cache_key = (str(key_path), key_path.stat().st_mtime)
     if cache_key not in _signers:
         passphrase = current_app.config.get("SIGNING_KEY_PASSPHRASE")
-        _signers[cache_key] = signers.SimpleSigner.load(
+        from pyhanko.sign import signers
+
+        loaded = signers.SimpleSigner.load(
             str(key_path), str(cert_path), key_passphrase=passphrase.encode() if passphrase else None
+        )
+        _signers[cache_key] = _template_signer_class()(
+            signing_cert=loaded.signing_cert, signing_key=loaded.signing_key, cert_registry=loaded.cert_registry
         )
     return _signers[cache_key]
 

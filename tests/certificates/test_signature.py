@@ -58,3 +58,26 @@ def test_an_appended_incremental_update_is_detected(app, confirmed, login_as):
         check = verify_pdf(updated)
     assert check.intact  # the signed bytes themselves are untouched ...
     assert not check.covers_whole_file and not check.ok  # ... but the signature no longer covers the file
+
+
+def test_each_signature_is_made_for_its_own_file(app, confirmed, login_as):
+    """Signatures share a container template; the digest and the signature value must still be each file's own:
+    a container moved from one signed file into another does not verify."""
+    ids = confirmed(2)
+    login_as("admin").post("/admin/certificates/issue", data={"application": [str(i) for i in ids]})
+    with app.app_context():
+        first, second = db.session.scalars(select(Certificate).order_by(Certificate.id)).all()
+        pdfs = []
+        for certificate in (first, second):
+            with get_storage().open(certificate.storage_key) as handle:
+                pdfs.append(handle.read())
+        assert all(verify_pdf(pdf).ok for pdf in pdfs)
+
+        def contents(pdf):
+            start = pdf.rindex(b"/Contents <") + len(b"/Contents <")
+            return start, pdf[start : pdf.index(b">", start)]
+
+        (start_a, sig_a), (_start_b, sig_b) = contents(pdfs[0]), contents(pdfs[1])
+        assert sig_a != sig_b and len(sig_a) == len(sig_b)
+        transplanted = pdfs[0][:start_a] + sig_b + pdfs[0][start_a + len(sig_a) :]
+        assert not verify_pdf(transplanted).ok
