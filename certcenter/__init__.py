@@ -42,7 +42,8 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     celery_init_app(app)
-    import certcenter.certificates.tasks  # noqa: F401 - registers the tasks with the Celery app
+    import certcenter.certificates.tasks
+    import certcenter.reports.tasks  # noqa: F401 - registers the tasks with the Celery app
 
     _register_blueprints(app)
 
@@ -82,7 +83,8 @@ def _import_models() -> None:
     import certcenter.core.models
     import certcenter.evidence.models
     import certcenter.framework.models
-    import certcenter.qualifications.models  # noqa: F401
+    import certcenter.qualifications.models
+    import certcenter.reports.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -95,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from certcenter.evidence.views import bp as evidence_bp
     from certcenter.framework.views import bp as framework_bp
     from certcenter.qualifications.views import bp as qualifications_bp
+    from certcenter.reports.views import bp as reports_bp
 
     for blueprint in (
         core_bp,
@@ -106,5 +109,6 @@ def _register_blueprints(app: Flask) -> None:
         evidence_bp,
         assessments_bp,
         certificates_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)

@@ -107,3 +107,31 @@
     document.querySelectorAll("input[name=application]").forEach(function (box) { box.checked = all.checked; });
   });
 })();
+// A report's progress: polls its status until it is ready (then offers the download) or failed.
+(function () {
+  "use strict";
+  var box = document.getElementById("report-progress");
+  if (!box || !window.fetch || box.dataset.status === "ready" || box.dataset.status === "failed") { return; }
+  var labels = document.getElementById("report-labels").dataset;
+  function poll() {
+    fetch(box.dataset.statusUrl, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        document.getElementById("report-bar").value = data.progress;
+        var state = document.getElementById("report-state");
+        box.dataset.status = data.status;
+        if (data.status === "ready") {
+          state.textContent = "";
+          var link = document.createElement("a");
+          link.className = "button"; link.id = "report-download"; link.href = data.download;
+          link.textContent = labels.download;
+          state.appendChild(link);
+          return;
+        }
+        if (data.status === "failed") { state.textContent = labels.failed + " " + (data.error || ""); return; }
+        window.setTimeout(poll, 1000);
+      })
+      .catch(function () { window.setTimeout(poll, 3000); });
+  }
+  poll();
+})();

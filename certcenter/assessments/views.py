@@ -35,6 +35,7 @@ from certcenter.evidence.models import EVIDENCE_KINDS
 from certcenter.extensions import db
 from certcenter.framework.vocabulary import EDUCATION_LEVELS
 from certcenter.qualifications.criteria import assessment_criteria
+from certcenter.reports import services as report_services
 
 bp = Blueprint("assessments", __name__)
 
@@ -240,7 +241,7 @@ def decide(application_id: int):
         abort(400)
     abort_if_stale(application, form.version.data)
     try:
-        services.decide(
+        decision = services.decide(
             application,
             actor=current_user,
             outcome=form.outcome.data,
@@ -250,7 +251,10 @@ def decide(application_id: int):
     except services.AssessmentError as exc:
         db.session.rollback()
         abort(409, description=str(exc.message))
+    # the assessment report is made on every decision, by a worker, once the decision is committed
+    report = report_services.request_assessment_report(decision.application, actor=current_user)
     db.session.commit()
+    report_services.queue([report.id])
     flash(_("The decision has been recorded."), "success")
     return redirect(url_for("candidates.application", application_id=application.id))
 

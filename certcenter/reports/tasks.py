@@ -1,0 +1,25 @@
+"""The report task: takes the report's id, keeps the outcome on the report row."""
+
+from __future__ import annotations
+
+import random
+
+from celery import shared_task
+
+from certcenter.extensions import db
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3, ignore_result=True)
+def generate_report(self, report_id: int) -> None:
+    from certcenter.reports.services import generate, mark_failed
+
+    try:
+        generate(report_id)
+    except Exception as exc:
+        db.session.rollback()
+        if self.request.retries >= self.max_retries:
+            mark_failed(report_id, f"{type(exc).__name__}: {exc}")
+            raise
+        raise self.retry(exc=exc, countdown=min(60, 2 ** (self.request.retries + 1)) + random.uniform(0, 1)) from exc
+    finally:
+        db.session.remove()

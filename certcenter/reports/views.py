@@ -1,0 +1,105 @@
+"""Reports: requesting, following their progress, downloading; the administrators' list."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from certcenter.accounts.forms import ConfirmForm
+from certcenter.accounts.models import ADMINISTRATOR
+from certcenter.candidates.models import Application
+from certcenter.core.permissions import role_required
+from certcenter.core.storage import StorageError, get_storage
+from certcenter.extensions import db
+from certcenter.reports import services
+from certcenter.reports.models import Report
+
+bp = Blueprint("reports", __name__)
+
+
+def _visible(report_id: int) -> Report:
+    report = db.session.get(Report, report_id)
+    if report is None or not report.can_view(current_user):
+        abort(404)
+    return report
+
+
+@bp.get("/admin/reports")
+@role_required(ADMINISTRATOR)
+def admin_list():
+    page = db.paginate(select(Report).order_by(Report.id.desc()), per_page=50)
+    return render_template("reports/list.html", page=page, action_form=ConfirmForm())
+
+
+@bp.post("/admin/applications/<int:application_id>/report")
+@role_required(ADMINISTRATOR)
+def request_assessment(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        report = services.request_assessment_report(application, actor=current_user)
+    except services.ReportError as exc:
+        abort(409, description=str(exc.message))
+    db.session.commit()
+    services.queue([report.id])
+    return redirect(url_for(".detail", report_id=report.id))
+
+
+@bp.post("/admin/reports/<int:report_id>/retry")
+@role_required(ADMINISTRATOR)
+def retry(report_id: int):
+    report = db.get_or_404(Report, report_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.retry(report, actor=current_user)
+    except services.ReportError as exc:
+        abort(409, description=str(exc.message))
+    db.session.commit()
+    services.queue([report.id])
+    flash(_("The report is being made again."), "info")
+    return redirect(url_for(".detail", report_id=report.id))
+
+
+@bp.get("/reports/<int:report_id>")
+@login_required
+def detail(report_id: int):
+    return render_template("reports/detail.html", report=_visible(report_id), action_form=ConfirmForm())
+
+
+@bp.get("/reports/<int:report_id>/status.json")
+@login_required
+def status(report_id: int):
+    report = _visible(report_id)
+    return jsonify(
+        {
+            "id": report.id,
+            "status": report.status,
+            "progress": report.progress,
+            "error": report.error,
+            "download": url_for(".download", report_id=report.id) if report.status == "ready" else None,
+        }
+    )
+
+
+@bp.get("/reports/<int:report_id>/download")
+@login_required
+def download(report_id: int):
+    report = _visible(report_id)
+    if report.status != "ready":
+        abort(404)
+    try:
+        handle = get_storage().open(report.storage_key)
+    except StorageError:
+        abort(404)
+    return send_file(
+        handle,
+        mimetype=report.content_type,
+        as_attachment=True,
+        download_name=report.filename,
+        etag=report.sha256,
+        max_age=0,
+    )
