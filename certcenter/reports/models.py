@@ -11,8 +11,8 @@ from certcenter.accounts.models import User
 from certcenter.core.models import UTCDateTime, one_of, utcnow
 from certcenter.extensions import db
 
-ASSESSMENT = "assessment"
-KINDS = (ASSESSMENT,)
+ASSESSMENT, EXPORT = "assessment", "export"
+KINDS = (ASSESSMENT, EXPORT)
 QUEUED, RUNNING, READY, FAILED = "queued", "running", "ready", "failed"
 STATES = (QUEUED, RUNNING, READY, FAILED)
 

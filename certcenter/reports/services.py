@@ -15,7 +15,7 @@ from certcenter.core.models import utcnow
 from certcenter.core.pdf import render_document, static_url
 from certcenter.core.storage import get_storage
 from certcenter.extensions import db
-from certcenter.reports.models import ASSESSMENT, FAILED, QUEUED, READY, RUNNING, Report
+from certcenter.reports.models import ASSESSMENT, EXPORT, FAILED, QUEUED, READY, RUNNING, Report
 
 
 class ReportError(ValueError):
@@ -36,6 +36,19 @@ def request_assessment_report(application: Application, *, actor: User | None) -
     return report
 
 
+def request_export(dataset: str, fmt: str, filters: dict[str, Any], *, actor: User) -> Report:
+    from certcenter.reports.exports import DATASETS, FORMATS
+
+    if dataset not in DATASETS or fmt not in FORMATS or (fmt == "json" and dataset != "certificates"):
+        raise ReportError(_l("Choose what to export and in which format (JSON is for the certificate register)."))
+    clean = {key: value for key, value in filters.items() if value not in (None, "")}
+    report = Report(kind=EXPORT, requested_by=actor, params={"dataset": dataset, "format": fmt, "filters": clean})
+    db.session.add(report)
+    db.session.flush()
+    audit.record("report.request", report, actor=actor, kind=EXPORT, dataset=dataset, format=fmt, filters=clean)
+    return report
+
+
 def queue(report_ids: list[int]) -> None:
     """Send to the workers; call after the commit. The task is this app's own (see certificates.tasks)."""
     from certcenter.reports.tasks import generate_report
@@ -52,11 +65,18 @@ def generate(report_id: int) -> None:
         return
     report.status, report.progress = RUNNING, 10
     db.session.commit()
-    pdf = _assessment_pdf(report.application)
-    stored = get_storage().save(io.BytesIO(pdf), prefix="reports")
+    if report.kind == EXPORT:
+        from certcenter.reports.exports import export
+
+        content, report.filename, report.content_type = export(
+            report.params["dataset"], report.params["format"], report.params.get("filters", {})
+        )
+    else:
+        content = _assessment_pdf(report.application)
+        report.filename = f"assessment-report-{report.application_id}.pdf"
+        report.content_type = "application/pdf"
+    stored = get_storage().save(io.BytesIO(content), prefix="reports")
     report.storage_key, report.sha256, report.size = stored.key, stored.sha256, stored.size
-    report.filename = f"assessment-report-{report.application_id}.pdf"
-    report.content_type = "application/pdf"
     report.status, report.progress, report.finished_at, report.error = READY, 100, utcnow(), None
     db.session.commit()
 

@@ -14,6 +14,7 @@ from certcenter.core.permissions import role_required
 from certcenter.core.storage import StorageError, get_storage
 from certcenter.extensions import db
 from certcenter.reports import services
+from certcenter.reports.forms import ExportForm
 from certcenter.reports.models import Report
 
 bp = Blueprint("reports", __name__)
@@ -31,6 +32,29 @@ def _visible(report_id: int) -> Report:
 def admin_list():
     page = db.paginate(select(Report).order_by(Report.id.desc()), per_page=50)
     return render_template("reports/list.html", page=page, action_form=ConfirmForm())
+
+
+@bp.route("/admin/reports/export", methods=["GET", "POST"])
+@role_required(ADMINISTRATOR)
+def export():
+    form = ExportForm()
+    if form.validate_on_submit():
+        filters = {
+            "date_from": form.date_from.data.isoformat() if form.date_from.data else None,
+            "date_to": form.date_to.data.isoformat() if form.date_to.data else None,
+            "level": form.level.data,
+            "qualification": (form.qualification.data or "").strip().upper(),
+            "status": (form.status.data or "").strip(),
+        }
+        try:
+            report = services.request_export(form.dataset.data, form.format.data, filters, actor=current_user)
+        except services.ReportError as exc:
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            services.queue([report.id])
+            return redirect(url_for(".detail", report_id=report.id))
+    return render_template("reports/export.html", form=form)
 
 
 @bp.post("/admin/applications/<int:application_id>/report")

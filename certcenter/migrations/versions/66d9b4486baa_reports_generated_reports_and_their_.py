@@ -34,7 +34,7 @@ def upgrade():
     sa.Column('requested_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("kind IN ('assessment')", name=op.f('ck_reports_kind')),
+    sa.CheckConstraint("kind IN ('assessment', 'export')", name=op.f('ck_reports_kind')),
     sa.CheckConstraint("status IN ('queued', 'running', 'ready', 'failed')", name=op.f('ck_reports_status')),
     sa.CheckConstraint('progress BETWEEN 0 AND 100', name=op.f('ck_reports_progress_range')),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_reports_application_id_applications'), ondelete='CASCADE'),

@@ -1,0 +1,85 @@
+"""Register exports, produced as report tasks, read back and compared: CSV, XLSX and the JSON register."""
+
+import csv
+import io
+import json
+
+import pytest
+from sqlalchemy import select
+
+from certcenter.certificates.models import Certificate
+from certcenter.core.storage import get_storage
+from certcenter.extensions import db
+from certcenter.reports.models import Report
+
+
+@pytest.fixture
+def issued(app, confirmed, login_as):
+    ids = confirmed(2) + confirmed(1, full_name="Дана Ержанқызы")
+    admin = login_as("admin")
+    admin.post("/admin/certificates/issue", data={"application": [str(i) for i in ids]})
+    with app.app_context():
+        admin.certificates = db.session.scalars(select(Certificate).order_by(Certificate.id)).all()
+    return admin
+
+
+def export(app, admin, **fields):
+    response = admin.post("/admin/reports/export", data=fields)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    with app.app_context():
+        report = db.session.scalars(select(Report).order_by(Report.id.desc())).first()
+        assert report.status == "ready", report.error
+        with get_storage().open(report.storage_key) as handle:
+            return report, handle.read()
+
+
+def test_certificates_to_csv_round_trip(app, issued):
+    report, content = export(app, issued, dataset="certificates", format="csv")
+    assert content.startswith("\ufeff".encode())
+    table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert table[0][:3] == ["number", "holder", "holder_latin"]
+    assert [row[0] for row in table[1:]] == [c.number for c in issued.certificates]
+    assert table[3][1] == "Дана Ержанқызы" and table[3][6] == "3"
+    assert report.filename == "certificates.csv" and report.content_type == "text/csv"
+
+
+def test_certificates_to_xlsx_round_trip_with_a_level_filter(app, issued):
+    from openpyxl import load_workbook
+
+    _report, content = export(app, issued, dataset="certificates", format="xlsx", level="3")
+    values = list(load_workbook(io.BytesIO(content), read_only=True).active.values)
+    assert values[0][0] == "number"
+    assert [row[0] for row in values[1:]] == [c.number for c in issued.certificates]
+    assert [row[1] for row in values[1:]][-1] == "Дана Ержанқызы" and all(row[6] == 3 for row in values[1:])
+    _report, content = export(app, issued, dataset="certificates", format="xlsx", level="5")
+    assert len(list(load_workbook(io.BytesIO(content), read_only=True).active.values)) == 1  # the header only
+
+
+def test_applications_export_with_a_state_filter(app, issued):
+    _report, content = export(app, issued, dataset="applications", format="csv", status="certified")
+    table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert len(table) == 4 and all(row[4] == "certified" for row in table[1:])
+    _report, content = export(app, issued, dataset="applications", format="csv", status="draft")
+    assert len(list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))) == 1  # the header only
+
+
+def test_the_register_as_json_for_a_national_registry(app, issued):
+    _report, content = export(app, issued, dataset="certificates", format="json", qualification="weld-3")
+    register = json.loads(content)["register"]
+    assert [entry["number"] for entry in register] == [c.number for c in issued.certificates]
+    assert all("iin" not in json.dumps(entry).lower() for entry in register)
+    assert register[0]["status"] == "valid" and register[0]["nqf_level"] == 3
+
+
+def test_json_is_only_for_the_certificate_register(app, issued):
+    issued.post("/language", data={"language": "en"})
+    response = issued.post("/admin/reports/export", data={"dataset": "applications", "format": "json"})
+    assert response.status_code == 200 and "JSON is for the certificate register" in response.get_data(as_text=True)
+
+
+def test_only_administrators_export(login_as):
+    for role in ("candidate", "assessor"):
+        assert (
+            login_as(role).post("/admin/reports/export", data={"dataset": "certificates", "format": "csv"}).status_code
+            == 403
+        )
