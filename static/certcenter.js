@@ -135,3 +135,30 @@
   }
   poll();
 })();
+
+// The dashboard: asks every 15 seconds (5 while the workers recompute) whether fresher figures exist and, if so,
+// swaps them in. A failed request only waits for the next turn.
+(function () {
+  var status = document.getElementById("dashboard-status");
+  var figures = document.getElementById("dashboard-figures");
+  if (!status || !figures) { return; }
+  var computedAt = status.dataset.computedAt;
+  var refreshing = status.dataset.refreshing === "true";
+  function poll() {
+    fetch(status.dataset.liveUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
+      .then(function (data) {
+        if (data.computed_at !== computedAt) {
+          computedAt = data.computed_at;
+          figures.innerHTML = data.html;
+          document.getElementById("dashboard-computed").textContent = data.computed_label;
+          status.dataset.computedAt = computedAt;
+        }
+        refreshing = data.refreshing;
+        document.getElementById("dashboard-refreshing").hidden = !refreshing;
+      })
+      .catch(function () { /* try again at the next turn */ })
+      .then(function () { window.setTimeout(poll, refreshing ? 5000 : 15000); });
+  }
+  window.setTimeout(poll, refreshing ? 5000 : 15000);
+})();

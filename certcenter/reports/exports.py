@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from certcenter.candidates.models import Application, CandidateProfile
 from certcenter.certificates.models import Certificate
@@ -21,7 +21,7 @@ from certcenter.qualifications.models import Qualification
 
 CHUNK = 2000
 DATASETS = ("certificates", "applications")
-FORMATS = ("csv", "xlsx", "json")
+FORMATS = ("csv", "xlsx", "json", "pdf")
 
 CERTIFICATE_COLUMNS = [
     "number",
@@ -97,6 +97,11 @@ def application_query(filters: dict[str, Any]) -> Select:
     return statement
 
 
+def count_query(dataset: str, filters: dict[str, Any]) -> Select:
+    query = certificate_query(filters) if dataset == "certificates" else application_query(filters)
+    return select(func.count()).select_from(query.order_by(None).subquery())
+
+
 def rows(dataset: str, filters: dict[str, Any]) -> tuple[list[str], Iterator[list[Any]]]:
     if dataset == "certificates":
 
@@ -163,10 +168,14 @@ def register_json(filters: dict[str, Any]) -> bytes:
     return json.dumps({"register": list(records)}, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def export(dataset: str, fmt: str, filters: dict[str, Any]) -> tuple[bytes, str, str]:
+def export(dataset: str, fmt: str, filters: dict[str, Any], progress=None) -> tuple[bytes, str, str]:
     """The file, its name and its media type."""
     if fmt == "json":
         return register_json(filters), "certificate-register.json", "application/json"
+    if fmt == "pdf":
+        from certcenter.reports.register_pdf import register_pdf
+
+        return register_pdf(dataset, filters, progress=progress), f"{dataset}-register.pdf", "application/pdf"
     columns, data = rows(dataset, filters)
     if fmt == "xlsx":
         return (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,8 +11,8 @@ from certcenter.accounts.models import User
 from certcenter.core.models import UTCDateTime, one_of, utcnow
 from certcenter.extensions import db
 
-ASSESSMENT, EXPORT = "assessment", "export"
-KINDS = (ASSESSMENT, EXPORT)
+ASSESSMENT, EXPORT, STATISTICS = "assessment", "export", "statistics"
+KINDS = (ASSESSMENT, EXPORT, STATISTICS)
 QUEUED, RUNNING, READY, FAILED = "queued", "running", "ready", "failed"
 STATES = (QUEUED, RUNNING, READY, FAILED)
 
@@ -49,6 +49,13 @@ class Report(db.Model):
     def __repr__(self) -> str:
         return f"<Report {self.id} {self.kind} {self.status}>"
 
+    @property
+    def period_dates(self) -> tuple[date, date] | None:
+        """The period of a statistics report."""
+        if self.kind != STATISTICS:
+            return None
+        return date.fromisoformat(self.params["date_from"]), date.fromisoformat(self.params["date_to"])
+
     def can_view(self, user: User) -> bool:
         """Administrators see every report; a candidate only the assessment report of their own application."""
         if not user.is_authenticated:
@@ -56,3 +63,21 @@ class Report(db.Model):
         if user.has_role("administrator"):
             return True
         return self.kind == ASSESSMENT and self.application is not None and self.application.is_owner(user)
+
+
+class StatisticsSnapshot(db.Model):
+    """The centre's statistics for one of the dashboard's periods, as last computed by a worker. The dashboard
+    reads this row instead of running the aggregates on every request, and asks for a fresh one when it is old."""
+
+    __tablename__ = "statistics_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_key: Mapped[str] = mapped_column(String(20), nullable=False, unique=True)
+    data: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    compute_ms: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # When a refresh was last queued: the dashboard queues one at most once a minute, however many watch it.
+    refresh_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    def __repr__(self) -> str:
+        return f"<StatisticsSnapshot {self.period_key} {self.computed_at:%Y-%m-%d %H:%M:%S}>"

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import io
+import time
+from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from certcenter.accounts.models import User
 from certcenter.candidates.models import Application
@@ -15,7 +20,18 @@ from certcenter.core.models import utcnow
 from certcenter.core.pdf import render_document, static_url
 from certcenter.core.storage import get_storage
 from certcenter.extensions import db
-from certcenter.reports.models import ASSESSMENT, EXPORT, FAILED, QUEUED, READY, RUNNING, Report
+from certcenter.reports.models import (
+    ASSESSMENT,
+    EXPORT,
+    FAILED,
+    QUEUED,
+    READY,
+    RUNNING,
+    STATISTICS,
+    Report,
+    StatisticsSnapshot,
+)
+from certcenter.reports.statistics import Period, compute
 
 
 class ReportError(ValueError):
@@ -49,6 +65,17 @@ def request_export(dataset: str, fmt: str, filters: dict[str, Any], *, actor: Us
     return report
 
 
+def request_statistics_report(period: Period, *, actor: User) -> Report:
+    if period.start > period.end:
+        raise ReportError(_l("The period ends before it starts."))
+    params = {"date_from": period.start.isoformat(), "date_to": period.end.isoformat()}
+    report = Report(kind=STATISTICS, requested_by=actor, params=params)
+    db.session.add(report)
+    db.session.flush()
+    audit.record("report.request", report, actor=actor, kind=STATISTICS, **params)
+    return report
+
+
 def queue(report_ids: list[int]) -> None:
     """Send to the workers; call after the commit. The task is this app's own (see certificates.tasks)."""
     from certcenter.reports.tasks import generate_report
@@ -65,20 +92,60 @@ def generate(report_id: int) -> None:
         return
     report.status, report.progress = RUNNING, 10
     db.session.commit()
-    if report.kind == EXPORT:
-        from certcenter.reports.exports import export
-
-        content, report.filename, report.content_type = export(
-            report.params["dataset"], report.params["format"], report.params.get("filters", {})
-        )
-    else:
-        content = _assessment_pdf(report.application)
-        report.filename = f"assessment-report-{report.application_id}.pdf"
-        report.content_type = "application/pdf"
+    # In the language of whoever asked for it; reports made by the system are in the state language.
+    language = report.requested_by.locale if report.requested_by and report.requested_by.locale else None
+    with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        content = _make(report)
     stored = get_storage().save(io.BytesIO(content), prefix="reports")
     report.storage_key, report.sha256, report.size = stored.key, stored.sha256, stored.size
     report.status, report.progress, report.finished_at, report.error = READY, 100, utcnow(), None
     db.session.commit()
+
+
+def _make(report: Report) -> bytes:
+    """The report's file; sets its name and media type on the row."""
+    if report.kind == EXPORT:
+        from certcenter.reports.exports import export
+
+        content, report.filename, report.content_type = export(
+            report.params["dataset"],
+            report.params["format"],
+            report.params.get("filters", {}),
+            progress=lambda done, total: _progress(report, done, total),
+        )
+        return content
+    report.content_type = "application/pdf"
+    if report.kind == STATISTICS:
+        period = Period(date.fromisoformat(report.params["date_from"]), date.fromisoformat(report.params["date_to"]))
+        report.filename = f"statistics-{period.start}-{period.end}.pdf"
+        return statistics_pdf(period)
+    report.filename = f"assessment-report-{report.application_id}.pdf"
+    return _assessment_pdf(report.application)
+
+
+def _progress(report: Report, done: int, total: int) -> None:
+    """Progress of a long report, committed so that the progress page sees it (10 % is the start, 95 % the file)."""
+    report.progress = 10 + int(85 * done / total) if total else 95
+    db.session.commit()
+
+
+def statistics_pdf(period: Period) -> bytes:
+    from certcenter.assessments.workflow import STATE_LABELS
+    from certcenter.framework.vocabulary import DESCRIPTOR_LABELS
+    from certcenter.reports.charts import statistics_charts
+
+    stats = compute(period)
+    html = render_template(
+        "pdf/statistics_report.html",
+        stats=stats,
+        charts=statistics_charts(stats),
+        state_labels=STATE_LABELS,
+        descriptor_labels=DESCRIPTOR_LABELS,
+        period=period,
+        static_url=static_url,
+        generated_at=utcnow(),
+    )
+    return render_document(html).write_pdf()
 
 
 def mark_failed(report_id: int, error: str) -> None:
@@ -118,3 +185,69 @@ def _assessment_pdf(application: Application) -> bytes:
         generated_at=utcnow(),
     )
     return render_document(html).write_pdf()
+
+
+# The dashboard's periods: the key in the URL, the number of days (None: since the first application).
+DASHBOARD_PERIODS = {"30d": 30, "12m": 365, "all": None}
+SNAPSHOT_MAX_AGE = timedelta(seconds=60)
+
+
+def dashboard_period(key: str, today: date | None = None) -> Period:
+    days = DASHBOARD_PERIODS[key]
+    today = today or date.today()
+    return Period.last_days(days, today) if days else Period(date(2000, 1, 1), today)
+
+
+def refresh_snapshot(period_key: str) -> StatisticsSnapshot:
+    """Compute the period's statistics and keep them (the worker's task; the first dashboard view, if none yet)."""
+    started = time.perf_counter()
+    stats = compute(dashboard_period(period_key))
+    elapsed_ms = int((time.perf_counter() - started) * 1000)
+    snapshot = db.session.scalar(select(StatisticsSnapshot).where(StatisticsSnapshot.period_key == period_key))
+    if snapshot is None:
+        snapshot = StatisticsSnapshot(period_key=period_key)
+        db.session.add(snapshot)
+    snapshot.data, snapshot.computed_at, snapshot.compute_ms = stats.to_dict(), utcnow(), elapsed_ms
+    snapshot.refresh_requested_at = None
+    return snapshot
+
+
+def dashboard_snapshot(period_key: str) -> tuple[StatisticsSnapshot, bool]:
+    """The period's latest statistics, and whether a fresher copy was asked of the workers. Commits.
+
+    Watching the dashboard costs one row read: the aggregates run in a worker at most once a minute, whoever and
+    however many are watching. Only the very first view of a period computes in the request."""
+    snapshot = db.session.scalar(select(StatisticsSnapshot).where(StatisticsSnapshot.period_key == period_key))
+    if snapshot is None:
+        snapshot = refresh_snapshot(period_key)
+        try:
+            db.session.commit()
+        except IntegrityError:  # another request computed it at the same moment
+            db.session.rollback()
+            snapshot = db.session.scalar(select(StatisticsSnapshot).where(StatisticsSnapshot.period_key == period_key))
+        return snapshot, False
+    now = utcnow()
+    stale = now - snapshot.computed_at > SNAPSHOT_MAX_AGE
+    requested = snapshot.refresh_requested_at is not None and now - snapshot.refresh_requested_at < SNAPSHOT_MAX_AGE
+    if not stale or requested:
+        return snapshot, requested
+    claimed = db.session.execute(
+        update(StatisticsSnapshot)
+        .where(
+            StatisticsSnapshot.id == snapshot.id,
+            or_(
+                StatisticsSnapshot.refresh_requested_at.is_(None),
+                StatisticsSnapshot.refresh_requested_at < now - SNAPSHOT_MAX_AGE,
+            ),
+        )
+        .values(refresh_requested_at=now)
+    ).rowcount
+    db.session.commit()
+    if claimed:
+        from certcenter.reports.tasks import refresh_statistics
+
+        try:
+            current_app.extensions["celery"].tasks[refresh_statistics.name].delay(period_key)
+        except Exception:  # the broker is down: show what we have; the next view a minute later asks again
+            current_app.logger.warning("could not queue a statistics refresh", exc_info=True)
+    return snapshot, True

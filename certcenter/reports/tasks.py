@@ -23,3 +23,15 @@ def generate_report(self, report_id: int) -> None:
         raise self.retry(exc=exc, countdown=min(60, 2 ** (self.request.retries + 1)) + random.uniform(0, 1)) from exc
     finally:
         db.session.remove()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def refresh_statistics(period_key: str) -> None:
+    """Recompute one dashboard period; running it twice only computes twice."""
+    from certcenter.reports.services import refresh_snapshot
+
+    try:
+        refresh_snapshot(period_key)
+        db.session.commit()
+    finally:
+        db.session.remove()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, send_file, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,8 +15,9 @@ from certcenter.core.permissions import role_required
 from certcenter.core.storage import StorageError, get_storage
 from certcenter.extensions import db
 from certcenter.reports import services
-from certcenter.reports.forms import ExportForm
+from certcenter.reports.forms import ExportForm, StatisticsForm
 from certcenter.reports.models import Report
+from certcenter.reports.statistics import Period
 
 bp = Blueprint("reports", __name__)
 
@@ -32,6 +34,86 @@ def _visible(report_id: int) -> Report:
 def admin_list():
     page = db.paginate(select(Report).order_by(Report.id.desc()), per_page=50)
     return render_template("reports/list.html", page=page, action_form=ConfirmForm())
+
+
+@bp.get("/admin/dashboard")
+@role_required(ADMINISTRATOR)
+def dashboard():
+    period_key = request.args.get("period", "12m")
+    if period_key not in services.DASHBOARD_PERIODS:
+        abort(404)
+    snapshot, refreshing = services.dashboard_snapshot(period_key)
+    period = services.dashboard_period(period_key)
+    form = StatisticsForm(formdata=None, date_from=period.start, date_to=period.end)
+    return render_template(
+        "reports/dashboard.html",
+        period_key=period_key,
+        periods=services.DASHBOARD_PERIODS,
+        snapshot=snapshot,
+        refreshing=refreshing,
+        form=form,
+        period=period,
+        **_figures(snapshot),
+    )
+
+
+@bp.get("/admin/dashboard/live.json")
+@role_required(ADMINISTRATOR)
+def dashboard_live():
+    """What the open dashboard polls: the figures as HTML, and when they were computed."""
+    period_key = request.args.get("period", "12m")
+    if period_key not in services.DASHBOARD_PERIODS:
+        abort(404)
+    snapshot, refreshing = services.dashboard_snapshot(period_key)
+    html = render_template("reports/_statistics_body.html", workload_rows=15, **_figures(snapshot))
+    return jsonify(
+        {
+            "computed_at": snapshot.computed_at.isoformat(),
+            "computed_label": format_datetime(snapshot.computed_at, "medium"),
+            "refreshing": refreshing,
+            "html": html,
+        }
+    )
+
+
+def _figures(snapshot) -> dict:
+    from certcenter.assessments.workflow import STATE_LABELS
+    from certcenter.framework.vocabulary import DESCRIPTOR_LABELS
+    from certcenter.reports.charts import statistics_charts
+    from certcenter.reports.statistics import CentreStatistics
+
+    stats = CentreStatistics.from_dict(snapshot.data)
+    return {
+        "stats": stats,
+        "charts": statistics_charts(stats, web=True),
+        "state_labels": STATE_LABELS,
+        "descriptor_labels": DESCRIPTOR_LABELS,
+        "workload_rows": 15,
+    }
+
+
+@bp.get("/reports/charts.css")
+def chart_stylesheet():
+    from certcenter.reports.charts import stylesheet
+
+    response = Response(stylesheet(), mimetype="text/css")
+    response.cache_control.max_age = 3600
+    return response
+
+
+@bp.post("/admin/reports/statistics")
+@role_required(ADMINISTRATOR)
+def request_statistics():
+    form = StatisticsForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for(".dashboard"))
+    report = services.request_statistics_report(Period(form.date_from.data, form.date_to.data), actor=current_user)
+    db.session.commit()
+    services.queue([report.id])
+    return redirect(url_for(".detail", report_id=report.id))
 
 
 @bp.route("/admin/reports/export", methods=["GET", "POST"])

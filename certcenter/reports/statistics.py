@@ -1,0 +1,371 @@
+"""The centre's statistics for a period. Each figure is one SQL aggregate: the database counts, groups and ranks;
+Python only shapes the few result rows for the charts and tables.
+
+Percentiles are nearest-rank (the smallest value with at least p % of the values at or below it), computed with
+window functions so that SQLite and PostgreSQL give the same numbers. Days run from midnight to midnight in the
+centre's time zone; a period's end date is included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import Float, and_, case, cast, func, literal, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from certcenter.accounts.models import User
+from certcenter.assessments import workflow
+from certcenter.assessments.models import Assignment, Decision, FinalRating
+from certcenter.candidates.models import Application, ApplicationEvent
+from certcenter.certificates.models import Certificate
+from certcenter.core.models import UTCDateTime
+from certcenter.extensions import db
+from certcenter.framework.models import FrameworkLevel
+from certcenter.qualifications.models import Qualification
+
+EXPIRY_HORIZON_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # included
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The period as UTC instants [from, to): whole days in the centre's time zone."""
+        zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        start = datetime.combine(self.start, time.min, zone).astimezone(UTC)
+        end = datetime.combine(self.end + timedelta(days=1), time.min, zone).astimezone(UTC)
+        return start, end
+
+    @classmethod
+    def last_days(cls, days: int, today: date | None = None) -> Period:
+        today = today or date.today()
+        return cls(today - timedelta(days=days - 1), today)
+
+
+def _seconds_between(later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", later - earlier)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
+def _count_if(condition: ColumnElement) -> ColumnElement:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _within(column: ColumnElement, period: Period) -> ColumnElement:
+    start, end = period.bounds()
+    return and_(column >= start, column < end)
+
+
+def _percentiles(group: ColumnElement, value: ColumnElement):
+    """SELECT group, count, median, p90 (nearest rank) over a subquery of values."""
+    ranked = select(
+        group.label("grp"),
+        value.label("value"),
+        func.row_number().over(partition_by=group, order_by=value).label("rank"),
+        func.count().over(partition_by=group).label("n"),
+    ).subquery()
+    return select(
+        ranked.c.grp,
+        func.max(ranked.c.n),
+        func.min(case((ranked.c.rank >= ranked.c.n * 0.5, ranked.c.value))),
+        func.min(case((ranked.c.rank >= ranked.c.n * 0.9, ranked.c.value))),
+    ).group_by(ranked.c.grp)
+
+
+def applications_by_state(period: Period) -> dict[str, int]:
+    """Applications received (submitted, with or without a request for an exception) in the period, by their
+    state now."""
+    rows = db.session.execute(
+        select(Application.state, func.count())
+        .where(_within(Application.submitted_at, period))
+        .group_by(Application.state)
+    )
+    counts = dict(rows.all())
+    return {state: counts[state] for state in workflow.STATES if state in counts}
+
+
+def confirmation_by_level(period: Period) -> list[dict[str, Any]]:
+    """Decisions made in the period per NQF level: how many, how many confirmed."""
+    rows = db.session.execute(
+        select(FrameworkLevel.number, func.count(), _count_if(Decision.outcome == "confirmed"))
+        .select_from(Decision)
+        .join(Application, Decision.application_id == Application.id)
+        .join(Qualification, Application.qualification_id == Qualification.id)
+        .join(FrameworkLevel, Qualification.level_id == FrameworkLevel.id)
+        .where(_within(Decision.decided_at, period))
+        .group_by(FrameworkLevel.number)
+        .order_by(FrameworkLevel.number)
+    )
+    return [_rate(level=level, decided=decided, confirmed=confirmed) for level, decided, confirmed in rows]
+
+
+def confirmation_by_qualification(period: Period) -> list[dict[str, Any]]:
+    per_qualification = (
+        select(
+            Application.qualification_id.label("qualification_id"),
+            func.count().label("decided"),
+            _count_if(Decision.outcome == "confirmed").label("confirmed"),
+        )
+        .select_from(Decision)
+        .join(Application, Decision.application_id == Application.id)
+        .where(_within(Decision.decided_at, period))
+        .group_by(Application.qualification_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Qualification.code,
+            Qualification.title,
+            FrameworkLevel.number,
+            per_qualification.c.decided,
+            per_qualification.c.confirmed,
+        )
+        .join(per_qualification, per_qualification.c.qualification_id == Qualification.id)
+        .join(FrameworkLevel, Qualification.level_id == FrameworkLevel.id)
+        .order_by(FrameworkLevel.number, Qualification.code)
+    )
+    return [
+        _rate(code=code, title=title, level=level, decided=decided, confirmed=confirmed)
+        for code, title, level, decided, confirmed in rows
+    ]
+
+
+def _rate(*, decided: int, confirmed: int, **keys: Any) -> dict[str, Any]:
+    return {**keys, "decided": decided, "confirmed": confirmed, "rate": round(100 * confirmed / decided, 1)}
+
+
+def stage_durations(period: Period) -> list[dict[str, Any]]:
+    """Time spent in each workflow stage, for stays that ended in the period: from the event that entered the
+    state to the next event of the same application."""
+    spans = select(
+        ApplicationEvent.to_state.label("stage"),
+        ApplicationEvent.at.label("entered"),
+        func.lead(ApplicationEvent.at, type_=UTCDateTime())
+        .over(partition_by=ApplicationEvent.application_id, order_by=(ApplicationEvent.at, ApplicationEvent.id))
+        .label("left"),
+    ).subquery()
+    stays = (
+        select(spans.c.stage, cast(_seconds_between(spans.c.left, spans.c.entered), Float).label("seconds"))
+        .where(_within(spans.c.left, period))
+        .subquery()
+    )
+    rows = db.session.execute(_percentiles(stays.c.stage, stays.c.seconds))
+    found = {stage: (n, median, p90) for stage, n, median, p90 in rows}
+    return [
+        {
+            "stage": stage,
+            "count": found[stage][0],
+            "median_days": _days(found[stage][1]),
+            "p90_days": _days(found[stage][2]),
+        }
+        for stage in workflow.STATES
+        if stage in found
+    ]
+
+
+def decision_lead_time(period: Period) -> dict[str, Any]:
+    """From submission to decision, for decisions made in the period."""
+    waits = (
+        select(
+            literal("all").label("grp"),
+            cast(_seconds_between(Decision.decided_at, Application.submitted_at), Float).label("seconds"),
+        )
+        .select_from(Decision)
+        .join(Application, Decision.application_id == Application.id)
+        .where(_within(Decision.decided_at, period), Application.submitted_at.is_not(None))
+        .subquery()
+    )
+    row = db.session.execute(_percentiles(waits.c.grp, waits.c.seconds)).first()
+    if row is None:
+        return {"count": 0, "median_days": None, "p90_days": None}
+    return {"count": row[1], "median_days": _days(row[2]), "p90_days": _days(row[3])}
+
+
+def _days(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 86400, 1)
+
+
+def assessor_workload(period: Period) -> list[dict[str, Any]]:
+    """Per assessor, the assignments made in the period: how many, completed, declined for a conflict, and how
+    often the final ratings of those applications were agreed without moderation."""
+    agreement = (
+        select(
+            FinalRating.application_id.label("application_id"),
+            func.count().label("ratings"),
+            _count_if(FinalRating.agreed.is_(True)).label("agreed"),
+        )
+        .group_by(FinalRating.application_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            User.id,
+            User.full_name,
+            func.count(Assignment.id),
+            _count_if(Assignment.status == "submitted"),
+            _count_if(Assignment.status == "conflict"),
+            func.coalesce(func.sum(agreement.c.ratings), 0),
+            func.coalesce(func.sum(agreement.c.agreed), 0),
+        )
+        .select_from(Assignment)
+        .join(User, Assignment.assessor_id == User.id)
+        .outerjoin(agreement, agreement.c.application_id == Assignment.application_id)
+        .where(_within(Assignment.assigned_at, period))
+        .group_by(User.id, User.full_name)
+        .order_by(func.count(Assignment.id).desc(), User.full_name)
+    )
+    return [
+        {
+            "assessor": name,
+            "assigned": assigned,
+            "completed": completed,
+            "conflicts": conflicts,
+            "ratings": ratings,
+            "agreement": round(100 * agreed / ratings, 1) if ratings else None,
+        }
+        for _, name, assigned, completed, conflicts, ratings, agreed in rows
+    ]
+
+
+def agreement_by_criterion(period: Period) -> list[dict[str, Any]]:
+    """How often the two assessors agreed, per descriptor and for the qualification's units together, over the
+    applications decided in the period."""
+    group = case((FinalRating.criterion_key.like("descriptor:%"), FinalRating.criterion_key), else_=literal("units"))
+    rows = db.session.execute(
+        select(group, func.count(), _count_if(FinalRating.agreed.is_(True)))
+        .select_from(FinalRating)
+        .join(Decision, Decision.application_id == FinalRating.application_id)
+        .where(_within(Decision.decided_at, period))
+        .group_by(group)
+        .order_by(group)
+    )
+    return [
+        {"criterion": key, "ratings": total, "agreed": agreed, "rate": round(100 * agreed / total, 1)}
+        for key, total, agreed in rows
+    ]
+
+
+def exceptions(period: Period) -> dict[str, int]:
+    """Requests for an exception submitted in the period and what became of them."""
+    row = db.session.execute(
+        select(
+            func.count(),
+            _count_if(Application.exception_granted.is_(True)),
+            _count_if(Application.exception_granted.is_(False)),
+            _count_if(Application.exception_granted.is_(None)),
+        ).where(_within(Application.submitted_at, period), Application.exception_request.is_not(None))
+    ).one()
+    return dict(zip(("requested", "granted", "refused", "pending"), row, strict=True))
+
+
+def certificates(period: Period, today: date | None = None) -> dict[str, int]:
+    """Certificates issued in the period, suspended or revoked in it (as they stand now), valid today and
+    expiring within the next 90 days."""
+    today = today or date.today()
+    start, end = period.bounds()
+    changed = and_(Certificate.status_changed_at >= start, Certificate.status_changed_at < end)
+    in_force = and_(Certificate.status == "valid", Certificate.expires_on >= today)
+    row = db.session.execute(
+        select(
+            _count_if(Certificate.issued_on.between(period.start, period.end)),
+            _count_if(and_(Certificate.status == "suspended", changed)),
+            _count_if(and_(Certificate.status == "revoked", changed)),
+            _count_if(in_force),
+            _count_if(and_(in_force, Certificate.expires_on <= today + timedelta(days=EXPIRY_HORIZON_DAYS))),
+        )
+    ).one()
+    return dict(zip(("issued", "suspended", "revoked", "valid", "expiring"), row, strict=True))
+
+
+def appeals(period: Period) -> dict[str, int]:
+    """Appeals lodged in the period and outcomes reached in it: upheld (assessed again) or dismissed; pending is
+    every appeal still open today."""
+    lodged = ApplicationEvent.to_state == workflow.APPEALED
+    decided = ApplicationEvent.from_state == workflow.APPEALED
+    pending = (
+        select(func.count()).select_from(Application).where(Application.state == workflow.APPEALED).scalar_subquery()
+    )
+    row = db.session.execute(
+        select(
+            _count_if(lodged),
+            _count_if(and_(decided, ApplicationEvent.to_state == workflow.IN_ASSESSMENT)),
+            _count_if(and_(decided, ApplicationEvent.to_state == workflow.NOT_CONFIRMED)),
+            pending,
+        ).where(_within(ApplicationEvent.at, period))
+    ).one()
+    return dict(zip(("lodged", "upheld", "dismissed", "pending"), row, strict=True))
+
+
+@dataclass
+class CentreStatistics:
+    period_start: str
+    period_end: str
+    computed_at: str
+    applications_by_state: dict[str, int]
+    confirmation_by_level: list[dict[str, Any]]
+    confirmation_by_qualification: list[dict[str, Any]]
+    stage_durations: list[dict[str, Any]]
+    decision_lead_time: dict[str, Any]
+    assessor_workload: list[dict[str, Any]]
+    agreement_by_criterion: list[dict[str, Any]]
+    exceptions: dict[str, int]
+    certificates: dict[str, int]
+    appeals: dict[str, int]
+
+    @property
+    def received(self) -> int:
+        return sum(self.applications_by_state.values())
+
+    @property
+    def decided(self) -> int:
+        return sum(row["decided"] for row in self.confirmation_by_level)
+
+    @property
+    def confirmation_rate(self) -> float | None:
+        confirmed = sum(row["confirmed"] for row in self.confirmation_by_level)
+        return round(100 * confirmed / self.decided, 1) if self.decided else None
+
+    @property
+    def agreement_rate(self) -> float | None:
+        total = sum(row["ratings"] for row in self.agreement_by_criterion)
+        agreed = sum(row["agreed"] for row in self.agreement_by_criterion)
+        return round(100 * agreed / total, 1) if total else None
+
+    @property
+    def open_applications(self) -> int:
+        closed = workflow.FINAL_STATES | {workflow.CONFIRMED, workflow.NOT_CONFIRMED}
+        return sum(count for state, count in self.applications_by_state.items() if state not in closed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CentreStatistics:
+        return cls(**data)
+
+
+def compute(period: Period, today: date | None = None) -> CentreStatistics:
+    from certcenter.core.models import utcnow
+
+    return CentreStatistics(
+        period_start=period.start.isoformat(),
+        period_end=period.end.isoformat(),
+        computed_at=utcnow().isoformat(),
+        applications_by_state=applications_by_state(period),
+        confirmation_by_level=confirmation_by_level(period),
+        confirmation_by_qualification=confirmation_by_qualification(period),
+        stage_durations=stage_durations(period),
+        decision_lead_time=decision_lead_time(period),
+        assessor_workload=assessor_workload(period),
+        agreement_by_criterion=agreement_by_criterion(period),
+        exceptions=exceptions(period),
+        certificates=certificates(period, today),
+        appeals=appeals(period),
+    )
