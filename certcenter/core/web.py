@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, has_request_context, jsonify, render_template, request
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -92,6 +92,7 @@ def init_app(app: Flask) -> None:
             "role_labels": ROLE_LABELS,
             "format_date": format_date,
             "format_datetime": format_datetime,
+            "format_decimal": format_decimal,
             "format_duration": format_duration,
             "unread_notifications": unread_count(current_user) if signed_in else 0,
             "localized": localized,

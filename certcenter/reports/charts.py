@@ -6,6 +6,7 @@ the browser shows the values printed on the bars, and WeasyPrint draws the same 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -16,6 +17,7 @@ from pygal.style import Style
 
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S)
 STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(.*?)</style>", re.S)
+IDS = re.compile(r'\sid="(?:activate-serie-\d+)?"')
 RULE = re.compile(r"([^{}]*)\{([^{}]*)\}")
 PALETTE = ("#00799a", "#f2b705", "#6b5200", "#8aa29e", "#b3475f", "#5b6b76")
 
@@ -71,17 +73,35 @@ def bar_chart(
         no_data_text="",
         no_prefix=True,
     )
-    chart.x_labels = list(labels)
+    # pygal draws horizontal bars from the bottom up; reversed, they read top down like the table beneath
+    order = slice(None, None, -1) if horizontal else slice(None)
+    chart.x_labels = list(labels)[order]
     for name, values in series:
-        chart.add(name, list(values))
+        chart.add(name, list(values)[order])
+    if maximum is None:
+        top = max((value for _, values in series for value in values if value is not None), default=0)
+        chart.y_labels = _integer_ticks(top)
     return Markup(_clean(chart.render(is_unicode=True)))
+
+
+def _integer_ticks(top: float) -> list[int]:
+    """Whole-number ticks (counts and days): steps of 1, 2 or 5 times a power of ten, about five of them."""
+    step = 1
+    while top / step > 6:
+        for factor in (2, 5 / 2, 2):
+            step = int(step * factor)
+            if top / step <= 6:
+                break
+    return list(range(0, math.ceil(top / step) * step + 1, step)) if top else [0, 1]
 
 
 def _clean(svg: str) -> str:
     """Drop pygal's inline script (tooltips need its JavaScript, which we do not serve), keep the hidden tooltip
-    hidden without a style attribute, and give the root CSS rule the selector that ``no_prefix`` leaves empty."""
+    hidden without a style attribute, drop ids that repeat from chart to chart, and scope the CSS rules to the
+    chart."""
     svg = SCRIPT.sub("", svg)
     svg = svg.replace('style="opacity: 0"', 'opacity="0"')
+    svg = IDS.sub("", svg)  # the same ids in every chart, and only pygal's script used them
     return STYLE_ELEMENT.sub(lambda match: f"<style>{_fix_selectors(match.group(1))}</style>", svg)
 
 

@@ -31,7 +31,7 @@ from certcenter.reports.models import (
     Report,
     StatisticsSnapshot,
 )
-from certcenter.reports.statistics import Period, compute
+from certcenter.reports.statistics import Period, centre_today, compute
 
 
 class ReportError(ValueError):
@@ -194,7 +194,7 @@ SNAPSHOT_MAX_AGE = timedelta(seconds=60)
 
 def dashboard_period(key: str, today: date | None = None) -> Period:
     days = DASHBOARD_PERIODS[key]
-    today = today or date.today()
+    today = today or centre_today()
     return Period.last_days(days, today) if days else Period(date(2000, 1, 1), today)
 
 

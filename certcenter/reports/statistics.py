@@ -44,8 +44,13 @@ class Period:
 
     @classmethod
     def last_days(cls, days: int, today: date | None = None) -> Period:
-        today = today or date.today()
+        today = today or centre_today()
         return cls(today - timedelta(days=days - 1), today)
+
+
+def centre_today() -> date:
+    """Today in the centre's time zone (the server's clock may be on UTC, five hours behind Almaty)."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def _seconds_between(later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
@@ -268,7 +273,7 @@ def exceptions(period: Period) -> dict[str, int]:
 def certificates(period: Period, today: date | None = None) -> dict[str, int]:
     """Certificates issued in the period, suspended or revoked in it (as they stand now), valid today and
     expiring within the next 90 days."""
-    today = today or date.today()
+    today = today or centre_today()
     start, end = period.bounds()
     changed = and_(Certificate.status_changed_at >= start, Certificate.status_changed_at < end)
     in_force = and_(Certificate.status == "valid", Certificate.expires_on >= today)

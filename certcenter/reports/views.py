@@ -65,7 +65,7 @@ def dashboard_live():
     if period_key not in services.DASHBOARD_PERIODS:
         abort(404)
     snapshot, refreshing = services.dashboard_snapshot(period_key)
-    html = render_template("reports/_statistics_body.html", workload_rows=15, **_figures(snapshot))
+    html = render_template("reports/_statistics_body.html", **_figures(snapshot))
     return jsonify(
         {
             "computed_at": snapshot.computed_at.isoformat(),

@@ -83,3 +83,49 @@ def test_only_administrators_export(login_as):
             login_as(role).post("/admin/reports/export", data={"dataset": "certificates", "format": "csv"}).status_code
             == 403
         )
+
+
+def pdf_page_texts(pdf: bytes, tmp_path) -> list[str]:
+    import re
+    import subprocess
+
+    path = tmp_path / "register.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return [re.sub(r"\s+", " ", page) for page in text.split("\f") if page.strip()]
+
+
+def test_the_register_as_pdf_has_every_row_and_page_x_of_y(app, issued, tmp_path):
+    issued.post("/language", data={"language": "en"})
+    report, content = export(app, issued, dataset="certificates", format="pdf")
+    assert report.filename == "certificates-register.pdf" and report.content_type == "application/pdf"
+    pages = pdf_page_texts(content, tmp_path)
+    assert len(pages) == 1 and "Page 1 of 1" in pages[0] and "Register of issued certificates" in pages[0]
+    for certificate in issued.certificates:
+        assert certificate.number in pages[0] and certificate.holder_name in pages[0]
+    assert "3 rows" in pages[0] and "Valid" in pages[0]
+
+
+def test_a_register_pdf_made_in_chunks_numbers_its_pages_straight_through(app, issued, tmp_path, monkeypatch):
+    """One row per chunk here (hundreds in production): three documents joined, numbered 1 to 3 of 3."""
+    from certcenter.reports import register_pdf
+
+    monkeypatch.setattr(register_pdf, "CHUNK_ROWS", 1)
+    issued.post("/language", data={"language": "en"})
+    _report, content = export(app, issued, dataset="certificates", format="pdf")
+    pages = pdf_page_texts(content, tmp_path)
+    assert [f"Page {n} of 3" in page for n, page in enumerate(pages, 1)] == [True, True, True]
+    assert [certificate.number in page for certificate, page in zip(issued.certificates, pages, strict=True)] == [
+        True,
+        True,
+        True,
+    ]
+    assert "Register of issued certificates" in pages[2]  # the running header on every page
+    assert "Number" in pages[1] and "Holder" in pages[2]  # and the column headings
+
+
+def test_the_applications_register_as_pdf_in_kazakh(app, issued, tmp_path):
+    issued.post("/language", data={"language": "kk"})
+    _report, content = export(app, issued, dataset="applications", format="pdf", status="certified")
+    page = pdf_page_texts(content, tmp_path)[0]
+    assert "Дана Ержанқызы" in page and "WELD-3" in page
