@@ -1,0 +1,56 @@
+"""An administrator watches the dashboard update itself when a worker recomputes the figures, asks for the
+statistics report, follows its progress bar and downloads the PDF when it completes (a real worker)."""
+
+import subprocess
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from certcenter.candidates.models import Application
+from certcenter.core.models import utcnow
+from certcenter.extensions import db
+from certcenter.reports.models import StatisticsSnapshot
+from tests.e2e.test_certificate_journey import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker]
+
+
+def test_live_dashboard_and_a_statistics_report(browser, live_server_with_worker, app, fixed_data, make_user, tmp_path):
+    admin_user = make_user("administrator")
+    admin = sign_in(browser, live_server_with_worker, admin_user.email)
+    admin.get_by_role("link", name="Dashboard").click()
+    admin.get_by_role("link", name="All time").click()
+    received = admin.locator("[data-figure=received]")
+    assert received.inner_text() == "7"
+    assert admin.locator("#figure-levels svg").is_visible()
+
+    # A draft is submitted and the figures are a few minutes old: the next view asks a worker for fresh ones
+    # and the page swaps them in by itself.
+    with app.app_context():
+        draft = db.session.scalar(select(Application).where(Application.state == "draft"))
+        draft.state, draft.submitted_at = "submitted", utcnow()
+        db.session.execute(update(StatisticsSnapshot).values(computed_at=utcnow() - timedelta(minutes=5)))
+        db.session.commit()
+    admin.reload()
+    assert admin.locator("#dashboard-refreshing").is_visible()
+    admin.locator("[data-figure=received]", has_text="8").wait_for(timeout=60_000)
+    assert admin.locator("#dashboard-refreshing").is_hidden()
+
+    admin.get_by_label("From").fill("2026-01-01")
+    admin.get_by_label("To").fill("2026-03-31")
+    admin.get_by_role("button", name="Make the report").click()
+    assert "/reports/" in admin.url
+    assert admin.locator("#report-bar").is_visible()
+    download_link = admin.get_by_role("link", name="Download the report")
+    download_link.wait_for(timeout=90_000)
+    with admin.expect_download() as download_info:
+        download_link.click()
+    pdf_path = tmp_path / "statistics.pdf"
+    download_info.value.save_as(pdf_path)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True).stdout
+    assert "Centre statistics" in text and "Assessor X" in text
+
+    admin.get_by_role("link", name="Reports").click()
+    row = admin.locator("tr[data-status=ready]").first
+    assert "Centre statistics" in row.inner_text() and admin_user.full_name in row.inner_text()
