@@ -6,12 +6,14 @@ the browser shows the values printed on the bars, and WeasyPrint draws the same 
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Sequence
 from functools import lru_cache
 
 import pygal
+from flask_babel import format_decimal
 from markupsafe import Markup
 from pygal.style import Style
 
@@ -67,7 +69,7 @@ def bar_chart(
         truncate_legend=-1,
         include_x_axis=True,
         range=(0, maximum) if maximum else None,
-        value_formatter=lambda value: "" if value is None else f"{value:g}{unit}",
+        value_formatter=lambda value: "" if value is None else f"{format_decimal(value)}{unit}",
         margin=8,
         spacing=8,
         no_data_text="",
@@ -128,7 +130,8 @@ def stylesheet() -> str:
     chart = pygal.Bar(style=STYLE, no_prefix=True, js=[], disable_xml_declaration=True)
     for index in range(len(PALETTE)):
         chart.add(str(index), [1])
-    return STYLE_ELEMENT.search(_clean(chart.render(is_unicode=True))).group(1)
+    # the rules as text: the SVG serialisation escaped them (">" as "&gt;")
+    return html.unescape(STYLE_ELEMENT.search(_clean(chart.render(is_unicode=True))).group(1))
 
 
 def statistics_charts(stats, *, web: bool = False) -> dict[str, Markup]:
@@ -136,7 +139,6 @@ def statistics_charts(stats, *, web: bool = False) -> dict[str, Markup]:
     from flask_babel import gettext as _
 
     from certcenter.assessments.workflow import STATE_LABELS
-    from certcenter.core.i18n import localized
     from certcenter.framework.vocabulary import DESCRIPTOR_LABELS
 
     def level_label(number: int) -> str:
@@ -154,7 +156,7 @@ def statistics_charts(stats, *, web: bool = False) -> dict[str, Markup]:
             maximum=100,
         ),
         "qualifications": bar_chart(
-            [f"{localized(row['title'])} ({row['level']})" for row in stats.confirmation_by_qualification],
+            [row["code"] for row in stats.confirmation_by_qualification],  # the titles are in the table
             [(_("Confirmed, %"), [row["rate"] for row in stats.confirmation_by_qualification])],
             unit=" %",
             maximum=100,

@@ -89,6 +89,7 @@ def _figures(snapshot) -> dict:
         "state_labels": STATE_LABELS,
         "descriptor_labels": DESCRIPTOR_LABELS,
         "workload_rows": 15,
+        "web": True,
     }
 
 
