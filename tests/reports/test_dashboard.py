@@ -141,3 +141,15 @@ def test_a_period_that_ends_before_it_starts_is_refused(login_as):
         "/admin/reports/statistics", data={"date_from": "2026-03-01", "date_to": "2026-01-01"}, follow_redirects=True
     )
     assert "The period ends before it starts." in response.get_data(as_text=True)
+
+
+def test_a_statistics_report_is_for_administrators_only(app, fixed_data, login_as):
+    admin = login_as("admin")
+    admin.post("/admin/reports/statistics", data={"date_from": "2026-01-01", "date_to": "2026-03-31"})
+    with app.app_context():
+        report_id = db.session.scalars(select(Report.id).order_by(Report.id.desc())).first()
+    for role in ("candidate", "assessor"):
+        client = login_as(role)
+        for url in (f"/reports/{report_id}", f"/reports/{report_id}/status.json", f"/reports/{report_id}/download"):
+            assert client.get(url).status_code == 404, (role, url)
+    assert admin.get(f"/reports/{report_id}/download").status_code == 200
