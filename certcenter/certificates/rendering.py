@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import segno
@@ -45,26 +46,75 @@ class Face:
     t: dict[str, dict[str, str]]
 
 
-def certificate_html(certificates: list[Certificate]) -> str:
+QR_COLOUR = "#1d2a33"
+DARK_RUN = re.compile(rb"\x01+")
+
+
+def qr_code(url: str) -> segno.QRCode:
+    # The mask is fixed: any of the eight is valid for readers, and scoring all of them costs about as much as
+    # laying out the page.
+    return segno.make(url, error="m", micro=False, mask=2)
+
+
+class QRDrawing:
+    """A QR code drawn as vector rectangles straight into the page's content stream: one filled path of one
+    rectangle per run of dark modules, in module units, as in segno's SVG. WeasyPrint's SVG renderer parses the same
+    path number by number in Python, which cost about as much as laying out the rest of the page."""
+
+    def __init__(self, code: segno.QRCode, svg) -> None:
+        self.svg = svg  # the inline SVG's image: its sizes, for WeasyPrint's layout
+        self.size = len(code.matrix)
+        runs = (
+            b"%d %d %d 1 re" % (run.start(), y, run.end() - run.start())
+            for y, row in enumerate(code.matrix)
+            for run in DARK_RUN.finditer(row)
+        )
+        self.path = b" ".join(runs) + b" f"
+
+    def __getattr__(self, name: str):
+        return getattr(self.svg, name)
+
+    def draw(self, stream, concrete_width: float, concrete_height: float, _style=None) -> None:
+        module = min(concrete_width, concrete_height) / self.size
+        stream.transform(a=module, d=module)  # inside WeasyPrint's saved graphics state for the image
+        stream.set_color_rgb(*(int(QR_COLOUR[i : i + 2], 16) / 255 for i in (1, 3, 5)))
+        stream.stream.append(self.path)
+
+
+def use_direct_qr_drawing(document, codes: dict[str, segno.QRCode]) -> None:
+    """Swap the SVG renderer of each laid-out QR code (``data-qr`` = its key in ``codes``) for a ``QRDrawing``.
+    Boxes are WeasyPrint internals: should they change, the inline SVG is drawn as it is, the same code, slower."""
+    for page in document.pages:
+        page_box = getattr(page, "_page_box", None)
+        for box in page_box.descendants(placeholders=True) if page_box is not None else ():
+            element = getattr(box, "element", None)
+            key = element.get("data-qr") if element is not None else None
+            if key in codes and hasattr(box, "replacement"):
+                box.replacement = QRDrawing(codes[key], box.replacement)
+
+
+def certificate_html(certificates: list[Certificate], codes: dict[str, segno.QRCode] | None = None) -> str:
+    """The batch's HTML; ``codes`` gets each certificate's QR code under the key its ``<svg data-qr>`` carries."""
     texts = {language: face_texts(language) for language in ("kk", "ru", "en")}
+    codes = {} if codes is None else codes
     items = []
     for certificate in certificates:
         faces = [Face(("kk", "ru"), texts)]
         if certificate.english:
             faces.append(Face(("en",), texts))
         url = verify_url(certificate)
-        # A vector QR code. The mask is fixed: any of the eight is valid for readers, and scoring all of them
-        # costs about as much as laying out the page.
-        qr = segno.make(url, error="m", micro=False, mask=2).svg_inline(
-            scale=1, border=0, dark="#1d2a33", omitsize=True
-        )
+        code = codes[str(certificate.id)] = qr_code(url)
+        qr = code.svg_inline(scale=1, border=0, dark=QR_COLOUR, omitsize=True)
+        qr = qr.replace("<svg ", f'<svg data-qr="{certificate.id}" ', 1)
         items.append({"certificate": certificate, "faces": faces, "qr": qr, "verify_url": url})
     return render_template("pdf/certificate.html", items=items, static_url=static_url, size_class=size_class)
 
 
 def render_certificates(certificates: list[Certificate]) -> dict[int, bytes]:
     """Unsigned PDFs, one per certificate, from one layout pass over the whole batch."""
-    document = render_document(certificate_html(certificates))
+    codes: dict[str, segno.QRCode] = {}
+    document = render_document(certificate_html(certificates, codes), lean_defaults=True)
+    use_direct_qr_drawing(document, codes)
     starts = {}
     for index, page in enumerate(document.pages):
         for anchor in page.anchors:

@@ -1,0 +1,102 @@
+"""How the certificate PDF is drawn: the QR code is vector rectangles that encode the verification address, and the
+lean HTML defaults the certificate is laid out with change nothing on the page."""
+
+import re
+import subprocess
+import zlib
+
+from sqlalchemy import select
+
+from certcenter.certificates.models import Certificate
+from certcenter.certificates.rendering import certificate_html, qr_code, render_certificates, verify_url
+from certcenter.core.pdf import render_document, write_pages
+from certcenter.core.storage import get_storage
+from certcenter.extensions import db
+from tests.certificates.conftest import pdf_pages
+
+RUN = re.compile(rb"(\d+) (\d+) (\d+) 1 re")
+
+
+def issued_certificate(app, confirmed, login_as, english=True):
+    ids = confirmed(1)
+    login_as("admin").post(
+        "/admin/certificates/issue",
+        data={"application": [str(i) for i in ids], **({"english": "y"} if english else {})},
+    )
+    with app.app_context():
+        return db.session.scalar(select(Certificate)).id
+
+
+def inflated_streams(pdf: bytes) -> list[bytes]:
+    streams = []
+    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            streams.append(zlib.decompress(raw))
+        except zlib.error:
+            streams.append(raw)
+    return streams
+
+
+def drawn_codes(pdf: bytes) -> list[set[tuple[int, int]]]:
+    """The dark modules of each QR code drawn in the file (one a page), read back from the rectangles of its path."""
+    codes = []
+    for stream in inflated_streams(pdf):
+        runs = RUN.findall(stream)
+        if runs:
+            codes.append({(int(x) + step, int(y)) for x, y, length in runs for step in range(int(length))})
+    return codes
+
+
+def expected_modules(certificate: Certificate) -> set[tuple[int, int]]:
+    matrix = qr_code(verify_url(certificate)).matrix
+    return {(x, y) for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark}
+
+
+def test_the_qr_code_is_drawn_as_vector_rectangles_of_the_verification_address(app, confirmed, login_as):
+    certificate_id = issued_certificate(app, confirmed, login_as)
+    with app.test_request_context():
+        certificate = db.session.get(Certificate, certificate_id)
+        with get_storage().open(certificate.storage_key) as handle:
+            stored = handle.read()
+        expected = expected_modules(certificate)
+    assert b"/Subtype /Image" not in stored  # no picture of a code: paths only
+    assert drawn_codes(stored) == [expected, expected]  # the face and the English page
+    assert len(expected) > 400  # a real code, not a few stray rectangles
+
+
+def rasterised(pdf: bytes, tmp_path, name: str) -> list[bytes]:
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(path), str(tmp_path / name)], check=True)
+    return [page.read_bytes() for page in sorted(tmp_path.glob(f"{name}-*.png"))]
+
+
+def test_the_lean_html_defaults_change_nothing_on_the_page(app, confirmed, login_as, tmp_path):
+    """The certificate's stylesheet sets all it relies on, so WeasyPrint's full user-agent stylesheet draws the
+    very same pixels; a rule that quietly depended on a browser default would show here."""
+    certificate_id = issued_certificate(app, confirmed, login_as)
+    with app.test_request_context():
+        certificate = db.session.get(Certificate, certificate_id)
+        html = certificate_html([certificate])
+        full, lean = (
+            write_pages(document, document.pages)
+            for document in (render_document(html), render_document(html, lean_defaults=True))
+        )
+    assert pdf_pages(lean, tmp_path) == 2
+    assert rasterised(full, tmp_path, "full") == rasterised(lean, tmp_path, "lean")
+
+
+def test_a_batch_is_split_into_one_file_per_certificate_with_its_own_pages(app, confirmed, login_as, tmp_path):
+    ids = confirmed(3)
+    client = login_as("admin")
+    client.post("/admin/certificates/issue", data={"application": [str(ids[0])], "english": "y"})
+    client.post("/admin/certificates/issue", data={"application": [str(i) for i in ids[1:]]})
+    with app.test_request_context():
+        certificates = db.session.scalars(select(Certificate).order_by(Certificate.id)).all()
+        pdfs = render_certificates(certificates)
+        expected = {certificate.id: (2 if certificate.english else 1, certificate) for certificate in certificates}
+        for certificate_id, pdf in pdfs.items():
+            pages, certificate = expected[certificate_id]
+            assert pdf_pages(pdf, tmp_path) == pages
+            assert drawn_codes(pdf) == [expected_modules(certificate)] * pages  # its own code on each of its pages
+    assert sorted(pdfs) == sorted(expected)
