@@ -124,9 +124,12 @@ def _make(report: Report) -> bytes:
 
 
 def _progress(report: Report, done: int, total: int) -> None:
-    """Progress of a long report, committed so that the progress page sees it (10 % is the start, 95 % the file)."""
-    report.progress = 10 + int(85 * done / total) if total else 95
-    db.session.commit()
+    """Progress of a long report for the progress page (10 % is the start, 95 % the file). Written in a transaction
+    of its own: the session's is still streaming the rows, and committing it would close that cursor."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(Report).where(Report.id == report.id).values(progress=10 + int(85 * done / total) if total else 95)
+        )
 
 
 def statistics_pdf(period: Period) -> bytes:

@@ -232,8 +232,8 @@ def assessor_workload(period: Period) -> list[dict[str, Any]]:
             "assigned": assigned,
             "completed": completed,
             "conflicts": conflicts,
-            "ratings": ratings,
-            "agreement": round(100 * agreed / ratings, 1) if ratings else None,
+            "ratings": int(ratings),  # PostgreSQL sums bigints to numeric
+            "agreement": round(100 * int(agreed) / int(ratings), 1) if ratings else None,
         }
         for _, name, assigned, completed, conflicts, ratings, agreed in rows
     ]
