@@ -122,6 +122,43 @@ def setup(demo: bool) -> None:
             click.echo(f"  {role:<14} {email}")
 
 
+@click.command("demo")
+@click.option("--applications", default=1000, show_default=True, type=click.IntRange(1, 2_000_000))
+@click.option("--seed", default=1, show_default=True, help="The same seed gives the same data set.")
+@click.option("--years", default=3, show_default=True, type=click.IntRange(1, 10), help="Spread over this many years.")
+@with_appcontext
+def demo_scale(applications: int, seed: int, years: int) -> None:
+    """Generate a demo-scale data set: candidates, applications in every workflow state and at every NQF level,
+    judgements, decisions and certificates, dated over the last years up to now.
+
+    Loads the framework and the demo catalogue first if missing, and adds qualifications so that every level has
+    one. Running it again adds another batch (new candidates; the 60 assessors and 8 administrators are shared).
+
+    \b
+    Accounts: *@scale.demo.certcenter.kz, every one with the password demo-password.
+    Certificates get no PDF: their rendering shows as failed, with a note;
+    "Retry" on a certificate's page renders it.
+    """
+    from certcenter.demo_scale import TABLES, generate
+
+    started = time.perf_counter()
+    summary = generate(applications, seed, years=years, progress=click.echo)
+    db.session.commit()
+    seconds = time.perf_counter() - started
+    if summary.new_qualifications:
+        click.echo(f"qualifications added: {', '.join(summary.new_qualifications)}")
+    click.echo(f"batch {summary.batch} (seed {summary.seed}): {summary.applications} applications in {seconds:.1f} s")
+    click.echo("rows added:")
+    for table in TABLES:
+        click.echo(f"  {table:<20} {summary.rows[table]:>9}")
+    click.echo("applications by state:")
+    for state, count in summary.states.items():
+        click.echo(f"  {state:<20} {count:>9}")
+    click.echo("certificates by status:")
+    for status, count in sorted(summary.certificate_statuses.items()):
+        click.echo(f"  {status:<20} {count:>9}")
+
+
 @click.command("serve")
 @click.option("--workers", "web_workers", default=2, show_default=True, help="Web server processes.")
 @click.option("--concurrency", default=2, show_default=True, help="Celery worker processes.")
@@ -213,5 +250,5 @@ def _wait_until_healthy(url: str, children: list[subprocess.Popen], seconds: flo
 
 
 def register_commands(app: Flask) -> None:
-    for command in (framework_cli, users_cli, setup, serve):
+    for command in (framework_cli, users_cli, setup, demo_scale, serve):
         app.cli.add_command(command)
