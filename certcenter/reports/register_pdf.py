@@ -27,6 +27,7 @@ from certcenter.core.models import utcnow
 from certcenter.core.pdf import render_document, static_url
 from certcenter.extensions import db
 from certcenter.reports import exports
+from certcenter.reports.forms import ExportForm
 
 CHUNK_ROWS = 400
 
@@ -84,6 +85,9 @@ def register_pdf(dataset: str, filters: dict[str, Any], *, progress: Callable[[i
     title = register_title(dataset)
     columns = _columns(dataset)
     generated_at = utcnow()
+    filter_labels = {
+        name: field.label.text for name, field in ExportForm(meta={"csrf": False}, formdata=None)._fields.items()
+    }
     with tempfile.TemporaryDirectory(prefix="certcenter-register-") as folder:
         chunk_files: list[Path] = []
         chunk: list[list[str]] = []
@@ -99,6 +103,7 @@ def register_pdf(dataset: str, filters: dict[str, Any], *, progress: Callable[[i
                 first=not chunk_files,
                 total=total,
                 filters=filters,
+                filter_labels=filter_labels,
                 generated_at=generated_at,
                 static_url=static_url,
                 dataset=dataset,
