@@ -6,7 +6,9 @@ variables, then keyword overrides given to ``create_app``.
 
 from __future__ import annotations
 
+import json
 import os
+from functools import partial
 
 from celery.schedules import crontab
 
@@ -21,7 +23,8 @@ class Config:
     REDIS_URL: str | None = None
     PORT = 5000
 
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # JSON columns keep Kazakh and Russian as UTF-8, not as \uXXXX escapes (half the size of a decision snapshot)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "json_serializer": partial(json.dumps, ensure_ascii=False)}
 
     LANGUAGES = ("kk", "ru", "en")
     BABEL_DEFAULT_LOCALE = "kk"
