@@ -109,7 +109,8 @@ def register_pdf(dataset: str, filters: dict[str, Any], *, progress: Callable[[i
                 dataset=dataset,
             )
             path = Path(folder) / f"chunk-{len(chunk_files):05d}.pdf"
-            path.write_bytes(render_document(html).write_pdf())
+            # the register's stylesheet sets what it uses; WeasyPrint's full defaults cost a fifth of the time
+            path.write_bytes(render_document(html, lean_defaults=True).write_pdf())
             chunk_files.append(path)
             done += len(chunk)
             chunk.clear()
