@@ -12,10 +12,10 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from certcenter.accounts.models import User
 from certcenter.assessments import workflow
-from certcenter.assessments.services import lock_application
 from certcenter.candidates.models import Application
 from certcenter.certificates.models import (
     EXPIRED,
@@ -95,6 +95,24 @@ def _new_certificate(
     )
 
 
+def _lock_for_issue(application_ids: list[int]) -> dict[int, Application]:
+    """The applications row-locked in id order, as ``lock_application`` locks one, with what issuing reads of them
+    (decision, candidate's profile, event history) loaded by one query each instead of three per application."""
+    applications = db.session.scalars(
+        select(Application)
+        .where(Application.id.in_(application_ids))
+        .order_by(Application.id)
+        .with_for_update(of=Application)
+        .options(
+            selectinload(Application.decision),
+            selectinload(Application.candidate),
+            selectinload(Application.events),
+        )
+        .execution_options(populate_existing=True)
+    ).all()
+    return {application.id: application for application in applications}
+
+
 @dataclass
 class IssueResult:
     issued: list[Certificate]
@@ -105,16 +123,19 @@ def issue_certificates(application_ids: list[int], *, actor: User, english: bool
     """One certificate per confirmed application, created with the application's move to "certificate issued" in
     the same transaction. An application already certified (a double click, another administrator) is skipped."""
     issued, skipped = [], []
+    applications = _lock_for_issue(sorted(set(application_ids)))
     for application_id in sorted(set(application_ids)):
-        application = lock_application(application_id)
-        if application.state != workflow.CONFIRMED or application.decision is None:
+        application = applications.get(application_id)
+        if application is None or application.state != workflow.CONFIRMED or application.decision is None:
             skipped.append(
                 (application_id, _l("Application No. %(id)s is not awaiting a certificate.", id=application_id))
             )
             continue
-        certificate = _new_certificate(application, actor=actor, english=english, generation=1)
+        # The number series reads nothing pending: what the previous application left is flushed with this one,
+        # by the transition below (one flush per certificate, not three).
+        with db.session.no_autoflush:
+            certificate = _new_certificate(application, actor=actor, english=english, generation=1)
         db.session.add(certificate)
-        db.session.flush()
         workflow.transition(application, workflow.CERTIFIED, actor, certificate=certificate.number)
         audit.record(
             "certificate.issue",

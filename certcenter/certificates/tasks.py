@@ -6,8 +6,20 @@ from __future__ import annotations
 import random
 
 from celery import shared_task
+from celery.signals import worker_process_init
 
 from certcenter.extensions import db
+
+
+@worker_process_init.connect
+def load_renderer(**_kwargs) -> None:
+    """Each pool process imports WeasyPrint and pyHanko and scans the fonts as it starts (about a second), so the
+    first batch after a (re)start is rendered as fast as the others."""
+    import pyhanko.sign.signers  # noqa: F401
+
+    from certcenter.core.pdf import font_configuration
+
+    font_configuration()
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3, ignore_result=True)
