@@ -94,6 +94,15 @@ def _template_signer_class():
 
         _templates: dict
 
+        def reserved_bytes(self, digest_algorithm: str) -> int | None:
+            """Room for the signature in the file, as pyHanko would estimate it (the container's hex length and
+            half again), known from the template without signing a dummy first; None until the template is built."""
+            template = self.__dict__.get("_templates", {}).get(digest_algorithm)
+            if template is None:
+                return None
+            hex_length = 2 * len(template)
+            return hex_length + 2 * (hex_length // 4)
+
         async def async_sign(
             self, data_digest: bytes, digest_algorithm: str, dry_run=False, use_pades=False, timestamper=None, **kwargs
         ):
@@ -158,7 +167,10 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str = "Kazakhstan") -> bytes:
         location=location,
     )
     output = io.BytesIO()
-    signers.sign_pdf(writer, metadata, signer=signer(), output=output)
+    centre = signer()
+    signers.sign_pdf(
+        writer, metadata, signer=centre, output=output, bytes_reserved=centre.reserved_bytes(metadata.md_algorithm)
+    )
     return output.getvalue()
 
 
