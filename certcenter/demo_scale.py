@@ -36,7 +36,7 @@ from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, CANDIDATE, User
 from certcenter.accounts.services import hash_password
 from certcenter.assessments import workflow as wf
 from certcenter.assessments.models import MET, NOT_MET, PARTIALLY_MET, PRACTICAL, THEORY
-from certcenter.assessments.services import _descriptor_titles
+from certcenter.assessments.services import _descriptor_titles, qualification_snapshot
 from certcenter.candidates.eligibility import MET as ELIGIBLE
 from certcenter.candidates.eligibility import (
     NEEDS_REVIEW,
@@ -404,17 +404,7 @@ def _qualifications(rng: random.Random) -> list[_Qualification]:
         ]
         snapshot = {
             "edition": {"id": edition.id, "code": edition.code, "title": edition.title},
-            "qualification": {
-                "id": qualification.id,
-                "code": qualification.code,
-                "title": qualification.title,
-                "level": level.number,
-                "eqf_level": level.eqf_level,
-                "professional_standard": qualification.professional_standard,
-                "theory_pass_mark": qualification.theory_pass_mark,
-                "practical_pass_mark": qualification.practical_pass_mark,
-                "validity_years": qualification.validity_years,
-            },
+            "qualification": qualification_snapshot(qualification),
         }
         result.append(
             _Qualification(

@@ -478,26 +478,31 @@ def decide(
     return decision
 
 
+def qualification_snapshot(qualification) -> dict[str, Any]:
+    """What a decision keeps of the qualification: enough to print the certificate and the report as they were."""
+    level = qualification.level
+    return {
+        "id": qualification.id,
+        "code": qualification.code,
+        "title": qualification.title,
+        "level": level.number,
+        "eqf_level": level.eqf_level,
+        "professional_standard": qualification.professional_standard,
+        "theory_pass_mark": qualification.theory_pass_mark,
+        "practical_pass_mark": qualification.practical_pass_mark,
+        "validity_years": qualification.validity_years,
+    }
+
+
 def decision_snapshot(application: Application, recommendation: Recommendation) -> dict[str, Any]:
     """Everything the decision rests on, copied, so later edits to the framework or the qualification never
     change what it says."""
     qualification = application.qualification
-    level = qualification.level
     finals = {final.criterion_key: final for final in application.final_ratings}
     assignments = [a for a in counting_assignments(application) if a.status == SUBMITTED]
     return {
         "edition": {"id": application.edition.id, "code": application.edition.code, "title": application.edition.title},
-        "qualification": {
-            "id": qualification.id,
-            "code": qualification.code,
-            "title": qualification.title,
-            "level": level.number,
-            "eqf_level": level.eqf_level,
-            "professional_standard": qualification.professional_standard,
-            "theory_pass_mark": qualification.theory_pass_mark,
-            "practical_pass_mark": qualification.practical_pass_mark,
-            "validity_years": qualification.validity_years,
-        },
+        "qualification": qualification_snapshot(qualification),
         "eligibility": application.eligibility,
         "exception_granted": application.exception_granted,
         "criteria": [

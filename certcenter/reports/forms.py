@@ -10,7 +10,8 @@ from certcenter.core.forms import choices
 
 class ExportForm(FlaskForm):
     dataset = SelectField(
-        _l("What to export"), choices=choices({"certificates": _l("Issued certificates"), "applications": _l("Applications")})
+        _l("What to export"),
+        choices=choices({"certificates": _l("Issued certificates"), "applications": _l("Applications")}),
     )
     format = SelectField(
         _l("Format"),

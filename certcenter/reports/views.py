@@ -39,9 +39,7 @@ def admin_list():
 @bp.get("/admin/dashboard")
 @role_required(ADMINISTRATOR)
 def dashboard():
-    period_key = request.args.get("period", "12m")
-    if period_key not in services.DASHBOARD_PERIODS:
-        abort(404)
+    period_key = _period_key()
     snapshot, refreshing = services.dashboard_snapshot(period_key)
     period = services.dashboard_period(period_key)
     form = StatisticsForm(formdata=None, date_from=period.start, date_to=period.end)
@@ -61,9 +59,7 @@ def dashboard():
 @role_required(ADMINISTRATOR)
 def dashboard_live():
     """What the open dashboard polls: the figures as HTML, and when they were computed."""
-    period_key = request.args.get("period", "12m")
-    if period_key not in services.DASHBOARD_PERIODS:
-        abort(404)
+    period_key = _period_key()
     snapshot, refreshing = services.dashboard_snapshot(period_key)
     html = render_template("reports/_statistics_body.html", **_figures(snapshot))
     return jsonify(
@@ -74,6 +70,13 @@ def dashboard_live():
             "html": html,
         }
     )
+
+
+def _period_key() -> str:
+    period_key = request.args.get("period", "12m")
+    if period_key not in services.DASHBOARD_PERIODS:
+        abort(404)
+    return period_key
 
 
 def _figures(snapshot) -> dict:
