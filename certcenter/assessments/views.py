@@ -7,7 +7,8 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, User
 from certcenter.assessments import notifications, services, workflow
@@ -51,12 +52,21 @@ def _own_assignment(assignment_id: int) -> Assignment:
 @bp.get("/assess")
 @role_required(ASSESSOR)
 def workspace():
-    assignments = db.session.scalars(
+    """What is due now, then everything finished, a page at a time (an assessor's history grows for years)."""
+    mine = (
         select(Assignment)
+        .join(Application, Assignment.application_id == Application.id)
         .where(Assignment.assessor_id == current_user.id, Assignment.status != CONFLICT)
-        .order_by(Assignment.assigned_at.desc())
-    ).all()
-    return render_template("assessments/workspace.html", assignments=assignments, state_labels=workflow.STATE_LABELS)
+        .options(joinedload(Assignment.application))
+        .order_by(Assignment.assigned_at.desc(), Assignment.id.desc())
+    )
+    under_way = or_(Assignment.status == PENDING, Application.state.in_(workflow.MARKING_STATES))
+    return render_template(
+        "assessments/workspace.html",
+        assignments=db.session.scalars(mine.where(under_way)).all(),
+        finished=db.paginate(mine.where(~under_way), per_page=50),
+        state_labels=workflow.STATE_LABELS,
+    )
 
 
 def _judge_page(assignment: Assignment, status: int = 200, problems=None):

@@ -81,6 +81,8 @@ NEXT_STEPS = {
 }
 
 FINAL_STATES = frozenset({NOT_ELIGIBLE, CERTIFIED, WITHDRAWN})
+# States in which the assessors still have work on an application (judging, moderating).
+MARKING_STATES = frozenset({IN_ASSESSMENT, MODERATION})
 # States in which the candidate's application and evidence may still be edited.
 EDITABLE_STATES = frozenset({DRAFT})
 

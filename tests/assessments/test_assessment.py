@@ -109,6 +109,19 @@ def test_an_assessor_sees_only_their_assignments(app, in_assessment, login_as):
     assert f'data-assignment="{scene.assignment_ids[1]}"' not in workspace
 
 
+def test_the_workspace_puts_what_is_under_way_first_and_pages_the_finished(app, in_assessment):
+    scene = in_assessment()
+    assessor = scene.assessors[0]
+    under_way, _, finished = assessor.get("/assess").get_data(as_text=True).partition('id="finished"')
+    assert f'data-assignment="{scene.assignment_ids[0]}"' in under_way and not finished
+    with app.app_context():
+        db.session.get(Application, scene.application_id).state = "not_confirmed"  # decided, as far as this page goes
+        db.session.commit()
+    under_way, _, finished = assessor.get("/assess").get_data(as_text=True).partition('id="finished"')
+    assert f'data-assignment="{scene.assignment_ids[0]}"' in finished
+    assert "Сізде қазір жұмыс жоқ." in under_way  # "Nothing is under way for you."
+
+
 def test_a_rating_without_justification_is_refused_and_the_draft_kept(app, in_assessment):
     scene = in_assessment()
     first = scene.assessors[0]
