@@ -60,6 +60,7 @@ def test_the_qr_code_is_drawn_as_vector_rectangles_of_the_verification_address(a
             stored = handle.read()
         expected = expected_modules(certificate)
     assert b"/Subtype /Image" not in stored  # no picture of a code: paths only
+    assert len(stored) < 100_000  # font subsets, deflated: two pages in well under 100 KB
     assert drawn_codes(stored) == [expected, expected]  # the face and the English page
     assert len(expected) > 400  # a real code, not a few stray rectangles
 
