@@ -56,20 +56,31 @@ def qr_code(url: str) -> segno.QRCode:
     return segno.make(url, error="m", micro=False, mask=2)
 
 
-class QRDrawing:
-    """A QR code drawn as vector rectangles straight into the page's content stream: one filled path of one
-    rectangle per run of dark modules, in module units, as in segno's SVG. WeasyPrint's SVG renderer parses the same
-    path number by number in Python, which cost about as much as laying out the rest of the page."""
+class QRModules:
+    """A QR code's dark modules as runs along its rows, for the SVG in the HTML and for the drawing in the PDF."""
 
-    def __init__(self, code: segno.QRCode, svg) -> None:
-        self.svg = svg  # the inline SVG's image: its sizes, for WeasyPrint's layout
+    def __init__(self, code: segno.QRCode) -> None:
         self.size = len(code.matrix)
-        runs = (
-            b"%d %d %d 1 re" % (run.start(), y, run.end() - run.start())
+        self.runs = [
+            (run.start(), y, run.end() - run.start())
             for y, row in enumerate(code.matrix)
             for run in DARK_RUN.finditer(row)
-        )
-        self.path = b" ".join(runs) + b" f"
+        ]
+
+    def svg(self, key: str) -> str:
+        """An inline SVG of the code: one filled path, one rectangle a run, in module units."""
+        path = "".join(f"M{x} {y}h{length}v1h-{length}z" for x, y, length in self.runs)
+        return f'<svg data-qr="{key}" viewBox="0 0 {self.size} {self.size}"><path fill="{QR_COLOUR}" d="{path}"/></svg>'
+
+
+class QRDrawing:
+    """The same rectangles written straight into the page's content stream: WeasyPrint's SVG renderer parses the
+    path number by number in Python, which cost about as much as laying out the rest of the page."""
+
+    def __init__(self, modules: QRModules, svg) -> None:
+        self.svg = svg  # the inline SVG's image: its sizes, for WeasyPrint's layout
+        self.size = modules.size
+        self.path = b" ".join(b"%d %d %d 1 re" % run for run in modules.runs) + b" f"
 
     def __getattr__(self, name: str):
         return getattr(self.svg, name)
@@ -81,7 +92,7 @@ class QRDrawing:
         stream.stream.append(self.path)
 
 
-def use_direct_qr_drawing(document, codes: dict[str, segno.QRCode]) -> None:
+def use_direct_qr_drawing(document, codes: dict[str, QRModules]) -> None:
     """Swap the SVG renderer of each laid-out QR code (``data-qr`` = its key in ``codes``) for a ``QRDrawing``.
     Boxes are WeasyPrint internals: should they change, the inline SVG is drawn as it is, the same code, slower."""
     for page in document.pages:
@@ -93,7 +104,7 @@ def use_direct_qr_drawing(document, codes: dict[str, segno.QRCode]) -> None:
                 box.replacement = QRDrawing(codes[key], box.replacement)
 
 
-def certificate_html(certificates: list[Certificate], codes: dict[str, segno.QRCode] | None = None) -> str:
+def certificate_html(certificates: list[Certificate], codes: dict[str, QRModules] | None = None) -> str:
     """The batch's HTML; ``codes`` gets each certificate's QR code under the key its ``<svg data-qr>`` carries."""
     texts = {language: face_texts(language) for language in ("kk", "ru", "en")}
     codes = {} if codes is None else codes
@@ -103,16 +114,15 @@ def certificate_html(certificates: list[Certificate], codes: dict[str, segno.QRC
         if certificate.english:
             faces.append(Face(("en",), texts))
         url = verify_url(certificate)
-        code = codes[str(certificate.id)] = qr_code(url)
-        qr = code.svg_inline(scale=1, border=0, dark=QR_COLOUR, omitsize=True)
-        qr = qr.replace("<svg ", f'<svg data-qr="{certificate.id}" ', 1)
-        items.append({"certificate": certificate, "faces": faces, "qr": qr, "verify_url": url})
+        key = str(certificate.id)
+        modules = codes[key] = QRModules(qr_code(url))
+        items.append({"certificate": certificate, "faces": faces, "qr": modules.svg(key), "verify_url": url})
     return render_template("pdf/certificate.html", items=items, static_url=static_url, size_class=size_class)
 
 
 def render_certificates(certificates: list[Certificate]) -> dict[int, bytes]:
     """Unsigned PDFs, one per certificate, from one layout pass over the whole batch."""
-    codes: dict[str, segno.QRCode] = {}
+    codes: dict[str, QRModules] = {}
     document = render_document(certificate_html(certificates, codes), lean_defaults=True)
     use_direct_qr_drawing(document, codes)
     starts = {}

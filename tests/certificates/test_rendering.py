@@ -8,7 +8,13 @@ import zlib
 from sqlalchemy import select
 
 from certcenter.certificates.models import Certificate
-from certcenter.certificates.rendering import certificate_html, qr_code, render_certificates, verify_url
+from certcenter.certificates.rendering import (
+    certificate_html,
+    qr_code,
+    render_certificates,
+    use_direct_qr_drawing,
+    verify_url,
+)
 from certcenter.core.pdf import render_document, write_pages
 from certcenter.core.storage import get_storage
 from certcenter.extensions import db
@@ -85,6 +91,20 @@ def test_the_lean_html_defaults_change_nothing_on_the_page(app, confirmed, login
         )
     assert pdf_pages(lean, tmp_path) == 2
     assert rasterised(full, tmp_path, "full") == rasterised(lean, tmp_path, "lean")
+
+
+def test_the_direct_drawing_of_the_qr_code_is_the_inline_svg_s_drawing(app, confirmed, login_as, tmp_path):
+    """Should WeasyPrint's boxes ever change so that the drawing cannot be swapped in, WeasyPrint draws the inline
+    SVG of the same rectangles: the page is the same either way."""
+    certificate_id = issued_certificate(app, confirmed, login_as, english=False)
+    with app.test_request_context():
+        codes = {}
+        document = render_document(certificate_html([db.session.get(Certificate, certificate_id)], codes))
+        by_weasyprint = write_pages(document, document.pages)
+        use_direct_qr_drawing(document, codes)
+        direct = write_pages(document, document.pages)
+    assert drawn_codes(by_weasyprint) == [] and len(drawn_codes(direct)) == 1
+    assert rasterised(by_weasyprint, tmp_path, "svg") == rasterised(direct, tmp_path, "direct")
 
 
 def test_a_batch_is_split_into_one_file_per_certificate_with_its_own_pages(app, confirmed, login_as, tmp_path):
