@@ -1,10 +1,18 @@
 """Certificates end to end: N certificates issued (rows -> queued -> rendered -> signed -> stored) by a real
-2-process Celery worker, with a minimal ReportLab drawing of the same content as the reference in the same run.
+2-process Celery worker started as ``certcenter serve`` starts it, with a minimal ReportLab drawing of the same
+content as the reference in the same run.
 
-    .venv/bin/python bench/certificates.py [--n 1000] [--batch 25]
+    .venv/bin/python bench/certificates.py [--n 1000] [--batch 50]
 
 Uses CERTCENTER_DATABASE_URL / CERTCENTER_REDIS_URL when set (PostgreSQL and Redis), else a fresh SQLite file and
-the embedded broker in a temporary folder. The last line is
+the embedded broker in a temporary folder. The throughput is timed from the start of issuing to the last certificate
+stored. The reference (``reportlab_reference``) draws, one document per certificate, what the certificate shows:
+page background, double frame and gold rule, every text of the face (centre, accreditation, title, number, both
+intro lines, holder's name and qualification titles wrapped at the template's sizes, IIN, level, edition and
+standard, the three dates and their labels, signature line, signatory, position, signed-note, verification address
+and code), the vector QR code, and the English page when there is one, in the five TrueType fonts the WeasyPrint file
+embeds (Noto Sans regular and bold, Noto Serif bold and italic, DejaVu Sans Mono), subset per document. It and the
+WeasyPrint render are timed alternately, best of three each. The last line is
     certs_per_s=<x> cost_vs_reportlab=<ratio> rss_1000_vs_100=<ratio>
 """
 
@@ -161,13 +169,8 @@ REFERENCE_FONTS = {
 
 
 def reportlab_reference(certificates) -> float:
-    """Seconds per certificate for a minimal ReportLab drawing of the same content, one document each: the page
-    background, the double frame and its gold rule, every text of the face (centre, accreditation, title, number,
-    both intro lines, the holder's name and the qualification titles wrapped to the frame at the template's sizes,
-    the IIN line, level, edition and standard, the three dates with their labels, the signature line, signatory,
-    position and signed-note, the verification address and code), the QR code as vector rectangles (segno, as the
-    certificate), the English page when the certificate has one, in the five TrueType fonts the WeasyPrint file
-    embeds, subset per document. Only text positions are simpler: fixed lines instead of a laid-out page."""
+    """Seconds per certificate for the ReportLab drawing of the same content (see the module's docstring): only the
+    positions are simpler, fixed lines instead of a laid-out page."""
     import segno
     from reportlab.lib.colors import HexColor
     from reportlab.lib.pagesizes import A4, landscape
