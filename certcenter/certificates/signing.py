@@ -78,6 +78,28 @@ def generate_development_key(key_path: Path, cert_path: Path, common_name: str) 
     tmp_key.replace(key_path)
 
 
+def _enclosing_lengths(container) -> list[int]:
+    """The DER lengths of the structures around the signature value: ContentInfo, the explicit [0] and SignedData,
+    the set of SignerInfos and the SignerInfo (read from their headers)."""
+    signed_data = container["content"]
+    headers = (container, signed_data, signed_data["signer_infos"], signed_data["signer_infos"][0])
+    lengths = []
+    for header in (value._header for value in headers):
+        position = 0
+        while position < len(header):
+            first = header[position + 1]
+            size = first & 0x7F if first & 0x80 else 0
+            lengths.append(int.from_bytes(header[position + 2 : position + 2 + size]) if size else first)
+            position += 2 + size
+    return lengths
+
+
+def _slow_to_dump(lengths: list[int], change: int) -> bool:
+    """asn1crypto takes a definite length whose last byte is 0x80 for an indefinite one, and then re-encodes the
+    whole container from its parsed parts (35-70 ms instead of under 1) each time it is dumped."""
+    return any(length + change >= 128 and (length + change) & 0xFF == 0x80 for length in lengths)
+
+
 def _template_signer_class():
     from asn1crypto import cms
     from pyhanko.sign import signers
@@ -112,22 +134,30 @@ def _template_signer_class():
                 )
             templates = self.__dict__.setdefault("_templates", {})
             if digest_algorithm not in templates:
-                reference = await super().async_sign(
-                    bytes(len(data_digest)), digest_algorithm, False, True, None, **kwargs
-                )
-                templates[digest_algorithm] = reference.dump()
+                for _attempt in range(8):  # a reference whose lengths are all clear of asn1crypto's 0x80 trap
+                    reference = await super().async_sign(
+                        bytes(len(data_digest)), digest_algorithm, False, True, None, **kwargs
+                    )
+                    dumped = reference.dump()
+                    if not _slow_to_dump(_enclosing_lengths(cms.ContentInfo.load(dumped)), 0):
+                        break
+                templates[digest_algorithm] = dumped
             container = cms.ContentInfo.load(templates[digest_algorithm])
+            lengths = _enclosing_lengths(container)
             signer_info = container["content"]["signer_infos"][0]
             attributes = signer_info["signed_attrs"]
             for attribute in attributes:
                 if attribute["type"].native == "message_digest":
                     attribute["values"] = [data_digest]
             to_sign = cms.CMSAttributes.load(attributes.untag().dump()).dump()
-            signature = (
-                bytes(len(signer_info["signature"].native))
-                if dry_run
-                else await self.async_sign_raw(to_sign, digest_algorithm)
-            )
+            template_length = len(signer_info["signature"].native)
+            signature = bytes(template_length)
+            for _attempt in range(8 if not dry_run else 0):
+                # ECDSA signatures vary in length (70 to 72 bytes); one that would give a container length ending
+                # in 0x80 is made again, with another random nonce, as valid as the first
+                signature = await self.async_sign_raw(to_sign, digest_algorithm)
+                if not _slow_to_dump(lengths, len(signature) - template_length):
+                    break
             signer_info["signature"] = signature
             return container
 

@@ -81,3 +81,15 @@ def test_each_signature_is_made_for_its_own_file(app, confirmed, login_as):
         assert sig_a != sig_b and len(sig_a) == len(sig_b)
         transplanted = pdfs[0][:start_a] + sig_b + pdfs[0][start_a + len(sig_a) :]
         assert not verify_pdf(transplanted).ok
+
+
+def test_a_container_length_ending_in_0x80_is_recognised_as_slow_to_dump():
+    """asn1crypto reads a DER length ending in byte 0x80 as indefinite and re-encodes everything: the signer makes
+    such a signature again (the check, not the speed, is what a test can hold)."""
+    from certcenter.certificates.signing import _slow_to_dump
+
+    assert _slow_to_dump([0x0482, 0x022F], -2)  # SignedData 0x0480 after a signature 2 bytes shorter
+    assert _slow_to_dump([0x0480], 0)
+    assert not _slow_to_dump([0x0482, 0x022F], 0)
+    assert not _slow_to_dump([0x7E], 1)  # a length under 128 is one byte: never read as indefinite
+    assert _slow_to_dump([0x7F], 1)  # 128 is written 0x81 0x80
