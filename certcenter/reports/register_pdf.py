@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import tempfile
 from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +49,6 @@ def _columns(dataset: str) -> list[str]:
 
 def _table_rows(dataset: str, filters: dict[str, Any]) -> Iterator[list[str]]:
     """The export's rows, shaped for reading: titles in the report's language, dates as the locale writes them."""
-    from datetime import date, datetime
-
     data = exports.rows(dataset, filters)[1]
     if dataset == "certificates":
         for number, holder, latin, code, title_kk, title_ru, level, _eqf, issued, expires, status in data:
