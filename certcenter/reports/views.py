@@ -7,6 +7,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from certcenter.accounts.forms import ConfirmForm
 from certcenter.accounts.models import ADMINISTRATOR
@@ -32,7 +33,7 @@ def _visible(report_id: int) -> Report:
 @bp.get("/admin/reports")
 @role_required(ADMINISTRATOR)
 def admin_list():
-    page = db.paginate(select(Report).order_by(Report.id.desc()), per_page=50)
+    page = db.paginate(select(Report).options(joinedload(Report.requested_by)).order_by(Report.id.desc()), per_page=50)
     return render_template("reports/list.html", page=page, action_form=ConfirmForm())
 
 
