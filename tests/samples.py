@@ -68,4 +68,4 @@ def make_iin(birth: date, male: bool = True, serial: int = 1234) -> str:
         digit = check_digit(first)
         if digit is not None:
             return first + str(digit)
-        serial += 1
+        serial = (serial + 1) % 10000  # four digits: 9999 wraps to 0000
