@@ -3,6 +3,7 @@ static files and data: URIs only (no file://, no network), so text from users ca
 
 from __future__ import annotations
 
+import io
 import mimetypes
 import zlib
 from functools import lru_cache
@@ -113,3 +114,31 @@ def deflate_at_default_level(_document, pdf) -> None:
 def write_pages(document, pages: list) -> bytes:
     """A PDF of some pages of a rendered document, with only the resources those pages use."""
     return document.copy(pages).write_pdf(finisher=deflate_at_default_level)
+
+
+def write_split(document, ranges: list[tuple[int, int]]) -> list[bytes]:
+    """One PDF per range of pages (start, end), from a single write of the whole document.
+
+    Writing the document once paints every page and subsets each font once; qpdf (pikepdf) then copies each
+    range's pages into a file of its own with only the objects those pages reach: their content streams and the
+    fonts. Each font subset is the whole document's, so it holds the glyphs of every page (shapes and their
+    Unicode values, not the text, which stays in its own page's content stream). For a batch of certificates this
+    costs about 7 ms a page instead of 15 for a separate WeasyPrint write of each certificate."""
+    import pikepdf
+
+    whole = document.write_pdf(finisher=deflate_at_default_level)
+    parts = []
+    with pikepdf.open(io.BytesIO(whole)) as source:
+        language = source.Root.get("/Lang")
+        producer = source.docinfo.get("/Producer")
+        for start, end in ranges:
+            part = pikepdf.new()
+            part.pages.extend(source.pages[start:end])
+            if language is not None:
+                part.Root.Lang = language
+            if producer is not None:
+                part.docinfo["/Producer"] = producer
+            output = io.BytesIO()
+            part.save(output, min_version=source.pdf_version)
+            parts.append(output.getvalue())
+    return parts

@@ -1,10 +1,12 @@
 """How the certificate PDF is drawn: the QR code is vector rectangles that encode the verification address, and the
 lean HTML defaults the certificate is laid out with change nothing on the page."""
 
+import io
 import re
 import subprocess
 import zlib
 
+import pikepdf
 from sqlalchemy import select
 
 from certcenter.certificates.models import Certificate
@@ -18,7 +20,7 @@ from certcenter.certificates.rendering import (
 from certcenter.core.pdf import render_document, write_pages
 from certcenter.core.storage import get_storage
 from certcenter.extensions import db
-from tests.certificates.conftest import pdf_pages
+from tests.certificates.conftest import pdf_pages, pdftotext
 
 RUN = re.compile(rb"(\d+) (\d+) (\d+) 1 re")
 
@@ -120,4 +122,11 @@ def test_a_batch_is_split_into_one_file_per_certificate_with_its_own_pages(app, 
             pages, certificate = expected[certificate_id]
             assert pdf_pages(pdf, tmp_path) == pages
             assert drawn_codes(pdf) == [expected_modules(certificate)] * pages  # its own code on each of its pages
+            text = pdftotext(pdf, tmp_path)
+            assert certificate.number in text and certificate.verification_code in text
+            for other in certificates:
+                if other.id != certificate_id:  # nothing of the batch's other certificates comes along
+                    assert other.number not in text and other.verification_code not in text
+            assert b"KZQC" not in pdf  # no text outside the (deflated) page content, nothing in the metadata
+            assert pikepdf.open(io.BytesIO(pdf)).Root.Lang == "kk"
     assert sorted(pdfs) == sorted(expected)
