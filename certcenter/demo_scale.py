@@ -28,9 +28,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, insert, select, text
 
 from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, CANDIDATE, User
 from certcenter.accounts.services import hash_password
@@ -47,7 +46,8 @@ from certcenter.candidates.eligibility import (
 )
 from certcenter.candidates.eligibility import NOT_MET as INELIGIBLE
 from certcenter.candidates.iin import check_digit
-from certcenter.certificates.models import EXPIRED, FAILED, REVOKED, SUPERSEDED, SUSPENDED, VALID, CertificateSeries
+from certcenter.certificates.models import EXPIRED, FAILED, REVOKED, SUPERSEDED, SUSPENDED, VALID
+from certcenter.certificates.numbering import format_number, reserve_block
 from certcenter.certificates.services import _add_years, _centre
 from certcenter.core import audit
 from certcenter.core.models import AuditEntry, utcnow
@@ -607,7 +607,6 @@ class _Generator:
         self.assessors: list[tuple[int, str]] = []
         self.administrators: list[tuple[int, str]] = []
         self.centre = _centre()
-        self.prefix = current_app.config["CERTIFICATE_NUMBER_PREFIX"]
 
     # -- people --
 
@@ -1371,25 +1370,11 @@ class _Generator:
         (under the series row's lock), so that certificates issued later continue the sequence."""
         self.certificates.sort(key=lambda certificate: certificate["created_at"])
         per_year = Counter(certificate["issued_on"].year for certificate in self.certificates)
-        dialect = db.session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as upsert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as upsert
-        next_numbers = {}
-        for year, count in sorted(per_year.items()):
-            db.session.execute(upsert(CertificateSeries).values(year=year, last_number=0).on_conflict_do_nothing())
-            last = db.session.execute(
-                update(CertificateSeries)
-                .where(CertificateSeries.year == year)
-                .values(last_number=CertificateSeries.last_number + count)
-                .returning(CertificateSeries.last_number)
-            ).scalar_one()
-            next_numbers[year] = last - count + 1
+        next_numbers = {year: reserve_block(year, count) for year, count in sorted(per_year.items())}
         for certificate in self.certificates:
             year = certificate["issued_on"].year
             certificate["id"] = self.ids["certificates"]()
-            certificate["number"] = f"{self.prefix}-{year}-{next_numbers[year]:06d}"
+            certificate["number"] = format_number(year, next_numbers[year])
             next_numbers[year] += 1
             replaces = certificate.pop("replaces", None)
             if replaces is not None:

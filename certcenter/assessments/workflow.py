@@ -163,9 +163,18 @@ def can_transition(application: Application, to_state: str, actor: User | None) 
 
 
 def transition(
-    application: Application, to_state: str, actor: User | None, reason: str | None = None, **details: Any
+    application: Application,
+    to_state: str,
+    actor: User | None,
+    reason: str | None = None,
+    *,
+    flush: bool = True,
+    **details: Any,
 ) -> None:
-    """Move the application, stamping the time, its history and the audit log. Does not commit."""
+    """Move the application, stamping the time, its history and the audit log. Does not commit.
+
+    The move is flushed at once, so that a concurrent change shows here (the version check). A caller moving many
+    applications it has locked passes ``flush=False`` and flushes them together."""
     from certcenter.assessments.notifications import notify
     from certcenter.candidates.models import ApplicationEvent
 
@@ -188,7 +197,8 @@ def transition(
     application.events.append(
         ApplicationEvent(at=now, actor=actor, from_state=from_state, to_state=to_state, reason=reason)
     )
-    db.session.flush()
+    if flush:
+        db.session.flush()
     audit.record(
         "application.transition",
         application,

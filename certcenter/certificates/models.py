@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certcenter.accounts.models import User
 from certcenter.candidates.models import Application
+from certcenter.core.i18n import centre_today
 from certcenter.core.models import UTCDateTime, one_of, utcnow
 from certcenter.extensions import db
 
@@ -105,7 +106,7 @@ class Certificate(db.Model):
     def current_status(self, today: date | None = None) -> str:
         """The status as of today: a valid certificate past its expiry date is expired even before the nightly
         task has marked it."""
-        if self.status == VALID and self.expires_on < (today or date.today()):
+        if self.status == VALID and self.expires_on < (today or centre_today()):
             return EXPIRED
         return self.status
 

@@ -12,21 +12,34 @@ from certcenter.certificates.models import CertificateSeries
 from certcenter.extensions import db
 
 
-def next_number(year: int) -> str:
+def reserve_block(year: int, count: int) -> int:
+    """Take ``count`` consecutive numbers of the year's series in one statement (the series row stays locked until
+    the transaction ends) and return the first."""
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     db.session.execute(insert(CertificateSeries).values(year=year, last_number=0).on_conflict_do_nothing())
-    number = db.session.execute(
+    last = db.session.execute(
         update(CertificateSeries)
         .where(CertificateSeries.year == year)
-        .values(last_number=CertificateSeries.last_number + 1)
+        .values(last_number=CertificateSeries.last_number + count)
         .returning(CertificateSeries.last_number)
-        # the series row is never loaded as an object: nothing in the session to bring up to date (scanning it for
-        # one made issuing quadratic in the number of certificates in the request)
+        # the series row is never loaded as an object: nothing in the session to bring up to date
         .execution_options(synchronize_session=False)
     ).scalar_one()
-    prefix = current_app.config["CERTIFICATE_NUMBER_PREFIX"]
-    return f"{prefix}-{year}-{number:06d}"
+    return last - count + 1
+
+
+def format_number(year: int, number: int) -> str:
+    return f"{current_app.config['CERTIFICATE_NUMBER_PREFIX']}-{year}-{number:06d}"
+
+
+def reserve_numbers(year: int, count: int) -> list[str]:
+    first = reserve_block(year, count) if count else 0
+    return [format_number(year, number) for number in range(first, first + count)]
+
+
+def next_number(year: int) -> str:
+    return reserve_numbers(year, 1)[0]
 
 
 def last_number(year: int) -> int:

@@ -29,8 +29,9 @@ from certcenter.certificates.models import (
     VALID,
     Certificate,
 )
-from certcenter.certificates.numbering import next_number
+from certcenter.certificates.numbering import next_number, reserve_numbers
 from certcenter.core import audit
+from certcenter.core.i18n import centre_today
 from certcenter.core.models import utcnow
 from certcenter.core.storage import get_storage
 from certcenter.extensions import db
@@ -60,19 +61,26 @@ def _centre() -> dict[str, Any]:
 
 
 def _new_certificate(
-    application: Application, *, actor: User | None, english: bool, generation: int, replaces: Certificate | None = None
+    application: Application,
+    *,
+    actor: User | None,
+    english: bool,
+    generation: int,
+    replaces: Certificate | None = None,
+    number: str | None = None,
+    today: date | None = None,
 ) -> Certificate:
     decision = application.decision
     snapshot = decision.snapshot
     profile = application.candidate
-    today = date.today()
+    today = today or centre_today()
     qualification = snapshot["qualification"]
     return Certificate(
         decision=decision,
         generation=generation,
         application=application,
         replaces=replaces,
-        number=next_number(today.year),
+        number=number or next_number(today.year),
         verification_code=secrets.token_urlsafe(18),
         holder_name=profile.full_name,
         holder_name_latin=profile.full_name_latin,
@@ -121,31 +129,40 @@ class IssueResult:
 
 def issue_certificates(application_ids: list[int], *, actor: User, english: bool = False) -> IssueResult:
     """One certificate per confirmed application, created with the application's move to "certificate issued" in
-    the same transaction. An application already certified (a double click, another administrator) is skipped."""
+    the same transaction. An application already certified (a double click, another administrator) is skipped.
+
+    The applications are locked first, the batch's numbers are taken from the series in one step, and the rows
+    are written by one flush (each certificate's audit entry needs its id, so those follow it)."""
     issued, skipped = [], []
     applications = _lock_for_issue(sorted(set(application_ids)))
+    ready = []
     for application_id in sorted(set(application_ids)):
         application = applications.get(application_id)
         if application is None or application.state != workflow.CONFIRMED or application.decision is None:
             skipped.append(
                 (application_id, _l("Application No. %(id)s is not awaiting a certificate.", id=application_id))
             )
-            continue
-        # The number series reads nothing pending: what the previous application left is flushed with this one,
-        # by the transition below (one flush per certificate, not three).
+        else:
+            ready.append(application)
+    today = centre_today()
+    for application, number in zip(ready, reserve_numbers(today.year, len(ready)), strict=True):
         with db.session.no_autoflush:
-            certificate = _new_certificate(application, actor=actor, english=english, generation=1)
+            certificate = _new_certificate(
+                application, actor=actor, english=english, generation=1, number=number, today=today
+            )
         db.session.add(certificate)
-        workflow.transition(application, workflow.CERTIFIED, actor, certificate=certificate.number)
+        workflow.transition(application, workflow.CERTIFIED, actor, certificate=number, flush=False)
+        issued.append(certificate)
+    db.session.flush()
+    for certificate in issued:
         audit.record(
             "certificate.issue",
             certificate,
             actor=actor,
             number=certificate.number,
-            application_id=application.id,
+            application_id=certificate.application_id,
             english=english,
         )
-        issued.append(certificate)
     return IssueResult(issued, skipped)
 
 
@@ -276,7 +293,7 @@ def reissue(certificate: Certificate, *, actor: User, reason: str, english: bool
 
 def expire_due(today: date | None = None) -> int:
     """Mark certificates past their expiry date as expired (the nightly task); returns how many."""
-    today = today or date.today()
+    today = today or centre_today()
     due = db.session.scalars(
         select(Certificate).where(Certificate.status.in_((VALID, SUSPENDED)), Certificate.expires_on < today)
     ).all()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, session
 from flask_babel import get_locale
@@ -25,6 +27,11 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def centre_today() -> date:
+    """Today in the centre's time zone (the server's clock may be on UTC, five hours behind Almaty)."""
+    return datetime.now(ZoneInfo(select_timezone())).date()
 
 
 def current_language() -> str:

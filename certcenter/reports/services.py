@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from certcenter.accounts.models import User
 from certcenter.candidates.models import Application
 from certcenter.core import audit
+from certcenter.core.i18n import centre_today
 from certcenter.core.models import utcnow
 from certcenter.core.pdf import render_document, static_url
 from certcenter.core.storage import get_storage
@@ -31,7 +32,7 @@ from certcenter.reports.models import (
     Report,
     StatisticsSnapshot,
 )
-from certcenter.reports.statistics import Period, centre_today, compute
+from certcenter.reports.statistics import Period, compute
 
 
 class ReportError(ValueError):

@@ -22,6 +22,7 @@ from certcenter.assessments import workflow
 from certcenter.assessments.models import Assignment, Decision, FinalRating
 from certcenter.candidates.models import Application, ApplicationEvent
 from certcenter.certificates.models import Certificate
+from certcenter.core.i18n import centre_today
 from certcenter.core.models import UTCDateTime
 from certcenter.extensions import db
 from certcenter.framework.models import FrameworkLevel
@@ -46,11 +47,6 @@ class Period:
     def last_days(cls, days: int, today: date | None = None) -> Period:
         today = today or centre_today()
         return cls(today - timedelta(days=days - 1), today)
-
-
-def centre_today() -> date:
-    """Today in the centre's time zone (the server's clock may be on UTC, five hours behind Almaty)."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def _seconds_between(later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
