@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from certcenter.certificates.models import Certificate
-from certcenter.core.pdf import render_document, static_url, write_split
+from certcenter.core.pdf import cyclic_gc_paused, render_document, static_url, write_split
 
 
 def face_texts(language: str) -> dict[str, str]:
@@ -123,14 +123,16 @@ def certificate_html(certificates: list[Certificate], codes: dict[str, QRModules
 def render_certificates(certificates: list[Certificate]) -> dict[int, bytes]:
     """Unsigned PDFs, one per certificate, from one layout pass and one write of the whole batch."""
     codes: dict[str, QRModules] = {}
-    document = render_document(certificate_html(certificates, codes), lean_defaults=True)
-    use_direct_qr_drawing(document, codes)
-    starts = {}
-    for index, page in enumerate(document.pages):
-        for anchor in page.anchors:
-            if anchor.startswith("cert-"):
-                starts[int(anchor[5:])] = index
-    order = sorted(starts.items(), key=lambda item: item[1])
-    ends = [start for _certificate_id, start in order[1:]] + [len(document.pages)]
-    ranges = [(start, end) for (_certificate_id, start), end in zip(order, ends, strict=True)]
-    return dict(zip((certificate_id for certificate_id, _start in order), write_split(document, ranges), strict=True))
+    with cyclic_gc_paused():
+        document = render_document(certificate_html(certificates, codes), lean_defaults=True)
+        use_direct_qr_drawing(document, codes)
+        starts = {}
+        for index, page in enumerate(document.pages):
+            for anchor in page.anchors:
+                if anchor.startswith("cert-"):
+                    starts[int(anchor[5:])] = index
+        order = sorted(starts.items(), key=lambda item: item[1])
+        ends = [start for _certificate_id, start in order[1:]] + [len(document.pages)]
+        ranges = [(start, end) for (_certificate_id, start), end in zip(order, ends, strict=True)]
+        pdfs = write_split(document, ranges)
+    return dict(zip((certificate_id for certificate_id, _start in order), pdfs, strict=True))

@@ -15,11 +15,15 @@ from certcenter.extensions import db
 def load_renderer(**_kwargs) -> None:
     """Each pool process imports WeasyPrint and pyHanko and scans the fonts as it starts (about a second), so the
     first batch after a (re)start is rendered as fast as the others."""
+    import gc
+
     import pyhanko.sign.signers  # noqa: F401
 
     from certcenter.core.pdf import font_configuration
 
     font_configuration()
+    # what is loaded now lives as long as the process: the collector's full collections need not walk it again
+    gc.freeze()
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=3, ignore_result=True)

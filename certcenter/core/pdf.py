@@ -3,9 +3,12 @@ static files and data: URIs only (no file://, no network), so text from users ca
 
 from __future__ import annotations
 
+import gc
 import io
 import mimetypes
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -61,6 +64,23 @@ h1 { bookmark-level: 1; bookmark-label: content(text) }
 br::before { content: "\\A"; white-space: pre-line }
 img, svg { overflow: hidden }
 """
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Lay out a batch without Python's cyclic garbage collector, then collect the young generations once.
+
+    A batch of pages is hundreds of thousands of small objects (boxes, styles, glyph runs), and the collector would
+    walk them again each time a few hundred more are made: about a tenth of the batch's time. The cycles they form
+    are freed by the one collection after the batch, so memory stays bounded by the batch."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect(1)
 
 
 @lru_cache(maxsize=1)
