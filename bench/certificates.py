@@ -116,7 +116,7 @@ def prepare_database(app, count: int) -> list[int]:
         return ids
 
 
-def start_worker(env: dict, folder: Path) -> subprocess.Popen:
+def start_worker(env: dict, folder: Path, log: Path | None = None) -> subprocess.Popen:
     """The worker as ``certcenter serve`` (``make run``) starts it: same options, same configuration (prefetch
     multiplier, late acknowledgement), beat included; only the host name is the bench's own."""
     return subprocess.Popen(
@@ -138,7 +138,7 @@ def start_worker(env: dict, folder: Path) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("w") if log else subprocess.DEVNULL,
     )
 
 
@@ -321,6 +321,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--reference", type=int, default=200, help="certificates for the in-process comparison")
+    parser.add_argument("--worker-log", type=Path, help="keep the worker's log (task received/succeeded times)")
     args = parser.parse_args()
     folder = setup_environment()
 
@@ -339,7 +340,7 @@ def main() -> None:
         f"{app.config['REDIS_URL'] or 'embedded'}; n={args.n}; batch={args.batch}"
     )
     application_ids = prepare_database(app, args.n)
-    worker = start_worker(dict(os.environ), folder)
+    worker = start_worker(dict(os.environ), folder, args.worker_log)
     try:
         celery = app.extensions["celery"]
         deadline = time.monotonic() + 60

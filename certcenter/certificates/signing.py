@@ -6,6 +6,7 @@ reads them from SIGNING_KEY_PATH and SIGNING_CERT_PATH (and SIGNING_KEY_PASSPHRA
 from __future__ import annotations
 
 import io
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -100,6 +101,49 @@ def _slow_to_dump(lengths: list[int], change: int) -> bool:
     return any(length + change >= 128 and (length + change) & 0xFF == 0x80 for length in lengths)
 
 
+@dataclass(frozen=True)
+class ContainerTemplate:
+    """A PAdES CMS container signed once over a marker digest, and where in its DER bytes the parts are that differ
+    from one signature to the next: the message digest (inside the signed attributes) and the signature value (the
+    container's last bytes)."""
+
+    der: bytes
+    digest_at: int
+    digest_length: int
+    attributes_at: int
+    attributes_length: int
+    signature_length: int
+
+    @classmethod
+    def from_reference(cls, der: bytes, marker: bytes) -> ContainerTemplate | None:
+        """The template, or None if this container cannot be one (then pyHanko signs as it always does)."""
+        from asn1crypto import cms
+
+        signer_info = cms.ContentInfo.load(der)["content"]["signer_infos"][0]
+        attributes = signer_info["signed_attrs"].dump()
+        signature = signer_info["signature"].native
+        attributes_at = der.find(attributes)
+        digest_at = der.find(marker)
+        if (
+            der.count(marker) != 1
+            or der.count(attributes) != 1
+            or attributes[0] != 0xA0  # [0] IMPLICIT SET OF Attribute
+            or not attributes_at <= digest_at < attributes_at + len(attributes)
+            or not der.endswith(signature)  # no unsigned attributes after the signature value
+            or signer_info["unsigned_attrs"].native
+        ):
+            return None
+        return cls(der, digest_at, len(marker), attributes_at, len(attributes), len(signature))
+
+    def signed_bytes(self, digest: bytes) -> tuple[bytearray, bytes]:
+        """The container with this digest, and the DER its signature is made over: the signed attributes with
+        their universal SET tag instead of the implicit [0] (RFC 5652, 5.4)."""
+        container = bytearray(self.der)
+        container[self.digest_at : self.digest_at + self.digest_length] = digest
+        attributes = container[self.attributes_at : self.attributes_at + self.attributes_length]
+        return container, b"\x31" + bytes(attributes[1:])
+
+
 def _template_signer_class():
     from asn1crypto import cms
     from pyhanko.sign import signers
@@ -109,10 +153,13 @@ def _template_signer_class():
 
         For a PAdES signature the signed attributes are content type, message digest and the signing certificate
         (no signing time: that lives in the signature dictionary), so the containers of two signatures differ only
-        in the message digest and the signature value. Building the container with asn1crypto is most of
-        pyHanko's cost; here each signature copies the template, sets the digest, and signs the attributes with
-        the same key and algorithm as pyHanko would. Anything else (timestamps, non-PDF content) goes through
-        pyHanko unchanged."""
+        in the message digest and the signature value, both of fixed length. Building and encoding the container
+        with asn1crypto is most of pyHanko's cost; here each signature copies the template's DER bytes, writes the
+        file's digest into them, signs the signed attributes with the same key and algorithm as pyHanko would, and
+        writes the signature value in its place. An ECDSA value varies in length (70 to 72 bytes): one of another
+        length than the template's is made again, with another random nonce, as valid as the first, so that no
+        length in the container changes. Anything else (timestamps, non-PDF content) goes through pyHanko
+        unchanged."""
 
         _templates: dict
 
@@ -122,44 +169,42 @@ def _template_signer_class():
             template = self.__dict__.get("_templates", {}).get(digest_algorithm)
             if template is None:
                 return None
-            hex_length = 2 * len(template)
+            hex_length = 2 * len(template.der)
             return hex_length + 2 * (hex_length // 4)
+
+        async def _template(self, digest_length: int, digest_algorithm: str, **kwargs) -> ContainerTemplate | None:
+            templates = self.__dict__.setdefault("_templates", {})
+            if digest_algorithm not in templates:
+                template = None
+                for _attempt in range(8):  # a reference whose lengths are all clear of asn1crypto's 0x80 trap
+                    marker = secrets.token_bytes(digest_length)
+                    reference = await super().async_sign(marker, digest_algorithm, False, True, None, **kwargs)
+                    der = reference.dump()
+                    if not _slow_to_dump(_enclosing_lengths(cms.ContentInfo.load(der)), 0):
+                        template = ContainerTemplate.from_reference(der, marker)
+                        break
+                templates[digest_algorithm] = template
+            return templates[digest_algorithm]
 
         async def async_sign(
             self, data_digest: bytes, digest_algorithm: str, dry_run=False, use_pades=False, timestamper=None, **kwargs
         ):
-            if not use_pades or timestamper is not None or kwargs.get("encap_content_info") is not None:
+            template = None
+            if use_pades and timestamper is None and kwargs.get("encap_content_info") is None:
+                template = await self._template(len(data_digest), digest_algorithm, **kwargs)
+            if template is None or len(data_digest) != template.digest_length:
                 return await super().async_sign(
                     data_digest, digest_algorithm, dry_run, use_pades, timestamper, **kwargs
                 )
-            templates = self.__dict__.setdefault("_templates", {})
-            if digest_algorithm not in templates:
-                for _attempt in range(8):  # a reference whose lengths are all clear of asn1crypto's 0x80 trap
-                    reference = await super().async_sign(
-                        bytes(len(data_digest)), digest_algorithm, False, True, None, **kwargs
-                    )
-                    dumped = reference.dump()
-                    if not _slow_to_dump(_enclosing_lengths(cms.ContentInfo.load(dumped)), 0):
-                        break
-                templates[digest_algorithm] = dumped
-            container = cms.ContentInfo.load(templates[digest_algorithm])
-            lengths = _enclosing_lengths(container)
-            signer_info = container["content"]["signer_infos"][0]
-            attributes = signer_info["signed_attrs"]
-            for attribute in attributes:
-                if attribute["type"].native == "message_digest":
-                    attribute["values"] = [data_digest]
-            to_sign = cms.CMSAttributes.load(attributes.untag().dump()).dump()
-            template_length = len(signer_info["signature"].native)
-            signature = bytes(template_length)
-            for _attempt in range(8 if not dry_run else 0):
-                # ECDSA signatures vary in length (70 to 72 bytes); one that would give a container length ending
-                # in 0x80 is made again, with another random nonce, as valid as the first
+            container, to_sign = template.signed_bytes(data_digest)
+            if dry_run:
+                return cms.ContentInfo.load(bytes(container))
+            for _attempt in range(64):
                 signature = await self.async_sign_raw(to_sign, digest_algorithm)
-                if not _slow_to_dump(lengths, len(signature) - template_length):
-                    break
-            signer_info["signature"] = signature
-            return container
+                if len(signature) == template.signature_length:
+                    container[len(container) - len(signature) :] = signature
+                    return cms.ContentInfo.load(bytes(container))
+            return await super().async_sign(data_digest, digest_algorithm, dry_run, use_pades, timestamper, **kwargs)
 
     return TemplateSigner
 

@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 from sqlalchemy import select
 
 from certcenter.certificates.models import Certificate
@@ -93,3 +94,59 @@ def test_a_container_length_ending_in_0x80_is_recognised_as_slow_to_dump():
     assert not _slow_to_dump([0x0482, 0x022F], 0)
     assert not _slow_to_dump([0x7E], 1)  # a length under 128 is one byte: never read as indefinite
     assert _slow_to_dump([0x7F], 1)  # 128 is written 0x81 0x80
+
+
+def self_signed(key, folder, name: str):
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"Test centre ({name})")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    key_path, cert_path = folder / f"{name}-key.pem", folder / f"{name}-cert.pem"
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return key_path, cert_path
+
+
+@pytest.mark.parametrize("kind", ["rsa-2048", "ec-p256", "ec-p384"])
+def test_signatures_from_the_container_template_validate_for_each_kind_of_key(make_app, tmp_path, kind):
+    """The signer writes each file's digest and signature value into a template container; every signature, with
+    an RSA key (fixed-length values) or an EC key (ECDSA values of varying length), is one pyHanko accepts, covers
+    its file, and is the file's own."""
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    from certcenter.certificates.signing import sign_pdf, signer
+    from certcenter.core.pdf import render_document
+
+    key = {
+        "rsa-2048": lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        "ec-p256": lambda: ec.generate_private_key(ec.SECP256R1()),
+        "ec-p384": lambda: ec.generate_private_key(ec.SECP384R1()),
+    }[kind]()
+    key_path, cert_path = self_signed(key, tmp_path, kind)
+    app = make_app(SIGNING_KEY_PATH=str(key_path), SIGNING_CERT_PATH=str(cert_path))
+    with app.test_request_context():
+        unsigned = [render_document(f"<p>Document {number}</p>").write_pdf() for number in range(12)]
+        signed = [sign_pdf(pdf, reason=f"test {number}") for number, pdf in enumerate(unsigned)]
+        assert signer()._templates["sha256"] is not None  # the template was used, not pyHanko's own assembly
+        checks = [verify_pdf(pdf) for pdf in signed]
+    assert all(check.ok for check in checks), [check for check in checks if not check.ok]
+    assert {check.signer for check in checks} == {f"Common Name: Test centre ({kind})"}
+    contents = {pdf[pdf.rindex(b"/Contents <") :].split(b">", 1)[0] for pdf in signed}
+    assert len(contents) == len(signed)  # twelve different signatures
