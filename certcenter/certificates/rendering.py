@@ -70,7 +70,10 @@ class QRModules:
     def svg(self, key: str) -> str:
         """An inline SVG of the code: one filled path, one rectangle a run, in module units."""
         path = "".join(f"M{x} {y}h{length}v1h-{length}z" for x, y, length in self.runs)
-        return f'<svg data-qr="{key}" viewBox="0 0 {self.size} {self.size}"><path fill="{QR_COLOUR}" d="{path}"/></svg>'
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" data-qr="{key}" viewBox="0 0 {self.size} {self.size}">'
+            f'<path fill="{QR_COLOUR}" d="{path}"/></svg>'
+        )
 
 
 class QRDrawing:
@@ -124,7 +127,7 @@ def render_certificates(certificates: list[Certificate]) -> dict[int, bytes]:
     """Unsigned PDFs, one per certificate, from one layout pass and one write of the whole batch."""
     codes: dict[str, QRModules] = {}
     with cyclic_gc_paused():
-        document = render_document(certificate_html(certificates, codes), lean_defaults=True)
+        document = render_document(certificate_html(certificates, codes), lean_defaults=True, xhtml=True)
         use_direct_qr_drawing(document, codes)
         starts = {}
         for index, page in enumerate(document.pages):

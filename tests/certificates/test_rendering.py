@@ -130,3 +130,38 @@ def test_a_batch_is_split_into_one_file_per_certificate_with_its_own_pages(app, 
             assert b"KZQC" not in pdf  # no text outside the (deflated) page content, nothing in the metadata
             assert pikepdf.open(io.BytesIO(pdf)).Root.Lang == "kk"
     assert sorted(pdfs) == sorted(expected)
+
+
+def test_the_template_read_as_xml_draws_the_same_pages_as_read_as_html5(app, confirmed, login_as, tmp_path):
+    """The certificate template is well-formed XML and is read by expat; WeasyPrint's HTML5 parser reading the same
+    source draws the very same pixels."""
+    from certcenter.core.pdf import _from_xhtml, _lean_html_class
+
+    certificate_id = issued_certificate(app, confirmed, login_as)
+    with app.test_request_context():
+        html = certificate_html([db.session.get(Certificate, certificate_id)])
+        assert _from_xhtml(_lean_html_class(), html, None) is not None  # the fast path is the one taken
+        as_html5, as_xml = (
+            write_pages(document, document.pages)
+            for document in (
+                render_document(html, lean_defaults=True),
+                render_document(html, lean_defaults=True, xhtml=True),
+            )
+        )
+    assert pdf_pages(as_xml, tmp_path) == 2
+    assert rasterised(as_html5, tmp_path, "html5") == rasterised(as_xml, tmp_path, "xml")
+
+
+def test_a_name_that_is_not_well_formed_xml_is_read_by_the_html5_parser(app, confirmed, login_as, tmp_path):
+    """A control character is allowed in HTML text but not in XML: that batch is read by the HTML5 parser."""
+    from certcenter.core.pdf import _from_xhtml, _lean_html_class
+
+    certificate_id = issued_certificate(app, confirmed, login_as, english=False)
+    with app.test_request_context():
+        certificate = db.session.get(Certificate, certificate_id)
+        certificate.holder_name = "Айгерім\x0bСейітова"
+        assert _from_xhtml(_lean_html_class(), certificate_html([certificate]), None) is None
+        number, pdf = certificate.number, render_certificates([certificate])[certificate_id]
+        db.session.rollback()
+    text = pdftotext(pdf, tmp_path)
+    assert "Айгерім" in text and "Сейітова" in text and number in text
