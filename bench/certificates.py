@@ -353,7 +353,7 @@ def main() -> None:
             started = time.perf_counter()
             result = issue_certificates(application_ids, actor=admin)
             db.session.commit()
-            ids = [certificate.id for certificate in result.issued]
+            ids = result.issued
             queue_rendering(ids, args.batch)
             issued_s = time.perf_counter() - started
         rss_100 = None

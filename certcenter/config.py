@@ -91,7 +91,9 @@ class Config:
         "task_ignore_result": True,
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
-        "worker_prefetch_multiplier": 1,
+        # a batch in hand for each pool process: one that finishes starts the next at once instead of after the
+        # broker's next poll; messages in hand are acknowledged only when done, so a dead worker loses none
+        "worker_prefetch_multiplier": 2,
         "broker_connection_retry_on_startup": True,
     }
     HEALTH_WORKER_TIMEOUT_SECONDS = 1.5

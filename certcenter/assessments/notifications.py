@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from certcenter.accounts.models import User
 from certcenter.assessments.models import Notification
@@ -23,6 +23,24 @@ def notify(user: User | int, kind: str, application: Any = None, **params: Any) 
             application_id=application.id if application is not None else None,
         )
     )
+
+
+def notify_many(messages: list[tuple[int, str, Any, dict[str, Any]]]) -> None:
+    """Many notifications (user id, kind, application, params) written by one statement."""
+    if messages:
+        db.session.execute(
+            insert(Notification),
+            [
+                {
+                    "user_id": user_id,
+                    "kind": kind,
+                    "params": params,
+                    "application_id": application.id if application is not None else None,
+                    "created_at": utcnow(),
+                }
+                for user_id, kind, application, params in messages
+            ],
+        )
 
 
 def describe(notification: Notification) -> str:

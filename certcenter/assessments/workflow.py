@@ -162,22 +162,8 @@ def can_transition(application: Application, to_state: str, actor: User | None) 
     return bool(allowed) and bool(allowed & acting_roles(application, actor))
 
 
-def transition(
-    application: Application,
-    to_state: str,
-    actor: User | None,
-    reason: str | None = None,
-    *,
-    flush: bool = True,
-    **details: Any,
-) -> None:
-    """Move the application, stamping the time, its history and the audit log. Does not commit.
-
-    The move is flushed at once, so that a concurrent change shows here (the version check). A caller moving many
-    applications it has locked passes ``flush=False`` and flushes them together."""
-    from certcenter.assessments.notifications import notify
-    from certcenter.candidates.models import ApplicationEvent
-
+def _checked_reason(application: Application, to_state: str, actor: User | None, reason: str | None) -> str | None:
+    """Refuse a move the table does not allow or this actor may not make; return the reason, trimmed."""
     from_state = application.state
     if (from_state, to_state) not in TRANSITIONS:
         raise TransitionError(
@@ -191,14 +177,32 @@ def transition(
     reason = (reason or "").strip() or None
     if (from_state, to_state) in REASON_REQUIRED and not reason:
         raise TransitionError(_l("A written reason is required for this step."))
+    return reason
+
+
+def _candidate_is_told(application: Application, actor: User | None) -> bool:
+    # the candidate hears of every change they did not make themselves
+    return actor is None or actor.id != application.candidate.user_id
+
+
+def transition(
+    application: Application, to_state: str, actor: User | None, reason: str | None = None, **details: Any
+) -> None:
+    """Move the application, stamping the time, its history and the audit log. Does not commit.
+
+    The move is flushed at once, so that a concurrent change shows here (the version check)."""
+    from certcenter.assessments.notifications import notify
+    from certcenter.candidates.models import ApplicationEvent
+
+    reason = _checked_reason(application, to_state, actor, reason)
+    from_state = application.state
     now = utcnow()
     application.state = to_state
     application.state_changed_at = now
     application.events.append(
         ApplicationEvent(at=now, actor=actor, from_state=from_state, to_state=to_state, reason=reason)
     )
-    if flush:
-        db.session.flush()
+    db.session.flush()
     audit.record(
         "application.transition",
         application,
@@ -208,6 +212,86 @@ def transition(
         reason=reason,
         **details,
     )
-    if actor is None or actor.id != application.candidate.user_id:
-        # the candidate hears of every change they did not make themselves
+    if _candidate_is_told(application, actor):
         notify(application.candidate.user_id, "state_changed", application, state=to_state)
+
+
+def transition_many(
+    applications: list[Application],
+    to_state: str,
+    actor: User | None,
+    reason: str | None = None,
+    *,
+    details: dict[int, dict[str, Any]] | None = None,
+) -> None:
+    """Move many applications at once, as ``transition`` moves each: the same checks, time, history, audit entry
+    and notification, with ``details[application.id]`` added to its audit entry. The rows are written by one
+    statement per table instead of six per application (issuing a thousand certificates took seconds), and the
+    version check holds for each row: if another transaction changed one since it was read, nothing is moved.
+    The caller has locked the applications; does not commit."""
+    from sqlalchemy import bindparam, insert, update
+    from sqlalchemy.orm.attributes import set_committed_value
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from certcenter.assessments.notifications import notify_many
+    from certcenter.candidates.models import Application, ApplicationEvent
+
+    if not applications:
+        return
+    reasons = {application.id: _checked_reason(application, to_state, actor, reason) for application in applications}
+    details = details or {}
+    now = utcnow()
+    table = Application.__table__
+    moved = db.session.execute(
+        update(table)
+        .where(table.c.id == bindparam("row_id"), table.c.version == bindparam("row_version"))
+        .values(state=to_state, state_changed_at=now, version=table.c.version + 1),
+        [{"row_id": application.id, "row_version": application.version} for application in applications],
+    )
+    if moved.rowcount != len(applications):
+        raise StaleDataError("an application was changed by another transaction while it was being moved")
+    actor_id = actor.id if actor is not None else None
+    db.session.execute(
+        insert(ApplicationEvent),
+        [
+            {
+                "application_id": application.id,
+                "at": now,
+                "actor_id": actor_id,
+                "from_state": application.state,
+                "to_state": to_state,
+                "reason": reasons[application.id],
+            }
+            for application in applications
+        ],
+    )
+    audit.record_many(
+        "application.transition",
+        [
+            (
+                "Application",
+                application.id,
+                {
+                    "from_state": application.state,
+                    "to_state": to_state,
+                    "reason": reasons[application.id],
+                    **details.get(application.id, {}),
+                },
+            )
+            for application in applications
+        ],
+        actor=actor,
+        at=now,
+    )
+    notify_many(
+        [
+            (application.candidate.user_id, "state_changed", application, {"state": to_state})
+            for application in applications
+            if _candidate_is_told(application, actor)
+        ]
+    )
+    for application in applications:  # the session's objects as the rows now are, without reading them again
+        set_committed_value(application, "state", to_state)
+        set_committed_value(application, "state_changed_at", now)
+        set_committed_value(application, "version", application.version + 1)
+        db.session.expire(application, ["events"])

@@ -90,7 +90,7 @@ def issue():
             return redirect(url_for(".register"))
         for _application_id, message in result.skipped:
             flash(str(message), "info")
-        issued = [certificate.id for certificate in result.issued]
+        issued = result.issued
         if issued and not _queue(issued):
             flash(_("The task queue is unreachable; rendering starts as soon as it is back."), "info")
         return redirect(url_for(".progress", ids=",".join(map(str, issued))))
