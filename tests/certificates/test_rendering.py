@@ -13,6 +13,7 @@ from certcenter.certificates.models import Certificate
 from certcenter.certificates.rendering import (
     certificate_html,
     qr_code,
+    render_background,
     render_certificates,
     use_direct_qr_drawing,
     verify_url,
@@ -165,3 +166,31 @@ def test_a_name_that_is_not_well_formed_xml_is_read_by_the_html5_parser(app, con
         db.session.rollback()
     text = pdftotext(pdf, tmp_path)
     assert "Айгерім" in text and "Сейітова" in text and number in text
+
+
+def test_the_layered_batch_draws_the_same_pages_as_whole_certificates(app, confirmed, login_as, tmp_path):
+    """A batch is drawn as one background layer (page, frame, masthead, signatory, labels) for each kind of face,
+    beneath a layout of what differs; every page is the very same picture as the whole certificate laid out in
+    one piece, for Kazakh/Russian faces and English pages and for certificates that state different centres."""
+    ids = confirmed(3)
+    client = login_as("admin")
+    client.post("/admin/certificates/issue", data={"application": [str(ids[0])], "english": "y"})
+    client.post("/admin/certificates/issue", data={"application": [str(i) for i in ids[1:]]})
+    with app.test_request_context():
+        certificates = db.session.scalars(select(Certificate).order_by(Certificate.id)).all()
+        certificates[2].centre = {
+            **certificates[2].centre,
+            "signatory_name": "Б. Т. Жұмабаева",
+            "accreditation": "Another",
+        }
+        layered, whole = render_certificates(certificates), render_certificates(certificates, layered=False)
+        background = render_background(certificates)
+        first, third = certificates[0].id, certificates[2].id
+        db.session.rollback()
+    assert len(background.pages) == 3  # kk/ru of the first centre, its English page, kk/ru of the second centre
+    for certificate_id, pdf in layered.items():
+        pictures = rasterised(pdf, tmp_path, f"layered{certificate_id}")
+        assert pictures == rasterised(whole[certificate_id], tmp_path, f"whole{certificate_id}")
+        assert len(pictures) == (2 if certificate_id == first else 1)
+    text = pdftotext(layered[third], tmp_path)
+    assert "Б. Т. Жұмабаева" in text and "Another" in text and "Ә. С. Нұрланова" not in text
