@@ -109,6 +109,10 @@ def use_direct_qr_drawing(document, codes: dict[str, QRModules]) -> None:
                 box.replacement = QRDrawing(codes[key], box.replacement)
 
 
+def _face_texts_by_language() -> dict[str, dict[str, str]]:
+    return {language: face_texts(language) for language in ("kk", "ru", "en")}
+
+
 def _faces(certificate: Certificate, texts: dict[str, dict[str, str]]) -> list[Face]:
     return [Face(("kk", "ru"), texts)] + ([Face(("en",), texts)] if certificate.english else [])
 
@@ -132,7 +136,7 @@ def certificate_html(
 ) -> str:
     """The batch's HTML; ``codes`` gets each certificate's QR code under the key its ``<svg data-qr>`` carries.
     With ``masthead_heights`` (by kind of face) it is the variable layer, else the whole certificates."""
-    texts = {language: face_texts(language) for language in ("kk", "ru", "en")}
+    texts = _face_texts_by_language()
     codes = {} if codes is None else codes
     items = []
     for certificate in certificates:
@@ -159,7 +163,7 @@ class Background:
 def render_background(certificates: list[Certificate]) -> Background | None:
     """The batch's background layer; None if the mastheads cannot be measured (WeasyPrint's boxes are internals:
     should they change, the certificates are drawn whole, in one layer)."""
-    texts = {language: face_texts(language) for language in ("kk", "ru", "en")}
+    texts = _face_texts_by_language()
     kinds: dict[str, dict] = {}
     for certificate in certificates:
         for face in _faces(certificate, texts):
@@ -169,7 +173,8 @@ def render_background(certificates: list[Certificate]) -> Background | None:
 
 @lru_cache(maxsize=16)
 def _background_layer(html: str, kinds: tuple[str, ...]) -> Background | None:
-    """Laid out once per worker process for each kind of face (the same HTML makes the same layer)."""
+    """Laid out once per worker process for each set of kinds of face (the same HTML makes the same layer; the
+    stylesheet, like the code, changes with a restart)."""
     document = render_document(html, lean_defaults=True, xhtml=True)
     heights = {}
     for kind, page in zip(kinds, document.pages, strict=False):
@@ -208,7 +213,7 @@ def render_certificates(certificates: list[Certificate], *, layered: bool = True
         ranges = [(start, end) for (_certificate_id, start), end in zip(order, ends, strict=True)]
         beneath = None
         if background:
-            texts = {language: face_texts(language) for language in ("kk", "ru", "en")}
+            texts = _face_texts_by_language()
             by_id = {certificate.id: certificate for certificate in certificates}
             layers = [
                 background.pages[_kind(by_id[certificate_id], face)]

@@ -159,11 +159,6 @@ def deflate_at_default_level(_document, pdf) -> None:
             item.compress = False
 
 
-def write_pages(document, pages: list) -> bytes:
-    """A PDF of some pages of a rendered document, with only the resources those pages use."""
-    return document.copy(pages).write_pdf(finisher=deflate_at_default_level)
-
-
 def write_split(
     document, ranges: list[tuple[int, int]], *, beneath: tuple[bytes, list[int]] | None = None
 ) -> list[bytes]:

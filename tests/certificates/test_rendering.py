@@ -18,7 +18,7 @@ from certcenter.certificates.rendering import (
     use_direct_qr_drawing,
     verify_url,
 )
-from certcenter.core.pdf import render_document, write_pages
+from certcenter.core.pdf import render_document
 from certcenter.core.storage import get_storage
 from certcenter.extensions import db
 from tests.certificates.conftest import pdf_pages, pdftotext
@@ -89,8 +89,7 @@ def test_the_lean_html_defaults_change_nothing_on_the_page(app, confirmed, login
         certificate = db.session.get(Certificate, certificate_id)
         html = certificate_html([certificate])
         full, lean = (
-            write_pages(document, document.pages)
-            for document in (render_document(html), render_document(html, lean_defaults=True))
+            document.write_pdf() for document in (render_document(html), render_document(html, lean_defaults=True))
         )
     assert pdf_pages(lean, tmp_path) == 2
     assert rasterised(full, tmp_path, "full") == rasterised(lean, tmp_path, "lean")
@@ -103,9 +102,9 @@ def test_the_direct_drawing_of_the_qr_code_is_the_inline_svg_s_drawing(app, conf
     with app.test_request_context():
         codes = {}
         document = render_document(certificate_html([db.session.get(Certificate, certificate_id)], codes))
-        by_weasyprint = write_pages(document, document.pages)
+        by_weasyprint = document.write_pdf()
         use_direct_qr_drawing(document, codes)
-        direct = write_pages(document, document.pages)
+        direct = document.write_pdf()
     assert drawn_codes(by_weasyprint) == [] and len(drawn_codes(direct)) == 1
     assert rasterised(by_weasyprint, tmp_path, "svg") == rasterised(direct, tmp_path, "direct")
 
@@ -143,7 +142,7 @@ def test_the_template_read_as_xml_draws_the_same_pages_as_read_as_html5(app, con
         html = certificate_html([db.session.get(Certificate, certificate_id)])
         assert _from_xhtml(_lean_html_class(), html, None) is not None  # the fast path is the one taken
         as_html5, as_xml = (
-            write_pages(document, document.pages)
+            document.write_pdf()
             for document in (
                 render_document(html, lean_defaults=True),
                 render_document(html, lean_defaults=True, xhtml=True),
