@@ -35,7 +35,7 @@ from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, CANDIDATE, User
 from certcenter.accounts.services import hash_password
 from certcenter.assessments import workflow as wf
 from certcenter.assessments.models import MET, NOT_MET, PARTIALLY_MET, PRACTICAL, THEORY
-from certcenter.assessments.services import _descriptor_titles, qualification_snapshot
+from certcenter.assessments.services import descriptor_titles, qualification_snapshot
 from certcenter.candidates.eligibility import MET as ELIGIBLE
 from certcenter.candidates.eligibility import (
     NEEDS_REVIEW,
@@ -48,7 +48,7 @@ from certcenter.candidates.eligibility import NOT_MET as INELIGIBLE
 from certcenter.candidates.iin import check_digit
 from certcenter.certificates.models import EXPIRED, FAILED, REVOKED, SUPERSEDED, SUSPENDED, VALID
 from certcenter.certificates.numbering import format_number, reserve_block
-from certcenter.certificates.services import _add_years, _centre
+from certcenter.certificates.services import add_years, centre_as_stated
 from certcenter.core import audit
 from certcenter.core.models import AuditEntry, utcnow
 from certcenter.demo import DEMO_PASSWORD
@@ -392,9 +392,7 @@ def _qualifications(rng: random.Random) -> list[_Qualification]:
                     "key": criterion.key,
                     "kind": criterion.kind,
                     "code": criterion.code,
-                    "title": criterion.title
-                    if isinstance(criterion.title, dict)
-                    else _descriptor_titles(criterion.key),
+                    "title": criterion.title if isinstance(criterion.title, dict) else descriptor_titles(criterion.key),
                     "text": criterion.text,
                     "skills": criterion.skills,
                     "knowledge": criterion.knowledge,
@@ -606,7 +604,7 @@ class _Generator:
         self.states: Counter = Counter()
         self.assessors: list[tuple[int, str]] = []
         self.administrators: list[tuple[int, str]] = []
-        self.centre = _centre()
+        self.centre = centre_as_stated()
 
     # -- people --
 
@@ -1301,7 +1299,7 @@ class _Generator:
         in the order of issue."""
         rng, now, today = self.rng, self.now, self.today
         issued_on = issued.date()
-        expires_on = _add_years(issued_on, qualification.validity_years)
+        expires_on = add_years(issued_on, qualification.validity_years)
         common = {
             "decision_id": decision_id,
             "application_id": application_id,

@@ -510,7 +510,7 @@ def decision_snapshot(application: Application, recommendation: Recommendation) 
                 "key": criterion.key,
                 "kind": criterion.kind,
                 "code": criterion.code,
-                "title": criterion.title if isinstance(criterion.title, dict) else _descriptor_titles(criterion.key),
+                "title": criterion.title if isinstance(criterion.title, dict) else descriptor_titles(criterion.key),
                 "text": criterion.text,
                 "skills": criterion.skills,
                 "knowledge": criterion.knowledge,
@@ -552,7 +552,7 @@ def decision_snapshot(application: Application, recommendation: Recommendation) 
     }
 
 
-def _descriptor_titles(key: str) -> dict[str, str]:
+def descriptor_titles(key: str) -> dict[str, str]:
     from flask_babel import force_locale
 
     from certcenter.framework.vocabulary import DESCRIPTOR_LABELS

@@ -227,7 +227,8 @@ def transition_many(
     """Move many applications at once, as ``transition`` moves each: the same checks, time, history, audit entry
     and notification, with ``details[application.id]`` added to its audit entry. The rows are written by one
     statement per table instead of six per application (issuing a thousand certificates took seconds), and the
-    version check holds for each row: if another transaction changed one since it was read, nothing is moved.
+    version check holds for each row: if another transaction changed one since it was read, StaleDataError is
+    raised and the caller's transaction, rolled back, moves none.
     The caller has locked the applications; does not commit."""
     from sqlalchemy import bindparam, insert, update
     from sqlalchemy.orm.attributes import set_committed_value

@@ -43,14 +43,15 @@ class CertificateError(ValueError):
         self.message = message
 
 
-def _add_years(day: date, years: int) -> date:
+def add_years(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
 
 
-def _centre() -> dict[str, Any]:
+def centre_as_stated() -> dict[str, Any]:
+    """The centre as a certificate issued now states it (copied into the certificate, so it never changes there)."""
     config = current_app.config
     return {
         "name": config["CENTRE_NAME"],
@@ -84,10 +85,10 @@ def _certificate_values(
         "edition_code": snapshot["edition"]["code"],
         "edition_title": snapshot["edition"]["title"],
         "professional_standard": qualification.get("professional_standard"),
-        "centre": _centre(),
+        "centre": centre_as_stated(),
         "decided_on": decision.decided_at.date(),
         "issued_on": today,
-        "expires_on": _add_years(today, int(qualification["validity_years"])),
+        "expires_on": add_years(today, int(qualification["validity_years"])),
         "english": english,
         "status": VALID,
         "render_status": QUEUED,
@@ -120,11 +121,10 @@ def issue_certificates(application_ids: list[int], *, actor: User, english: bool
     the same transaction. An application already certified (a double click, another administrator) is skipped.
 
     The applications are locked first, the batch's numbers are taken from the series in one step, the moves are
-    written together (``workflow.transition_many``), and the certificates by one flush, their audit entries after
-    it (they need the ids)."""
-    issued, skipped = [], []
+    written together (``workflow.transition_many``), the certificates by one insert, their audit entries after it
+    (they need the ids)."""
+    skipped, ready = [], []
     applications = _lock_for_issue(sorted(set(application_ids)))
-    ready = []
     for application_id in sorted(set(application_ids)):
         application = applications.get(application_id)
         if application is None or application.state != workflow.CONFIRMED or application.decision is None:

@@ -4,8 +4,11 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
+from certcenter.assessments.models import Notification
+from certcenter.candidates.models import Application
 from certcenter.certificates.models import Certificate
 from certcenter.certificates.services import render_and_store
 from certcenter.core.models import AuditEntry
@@ -40,6 +43,37 @@ def test_a_batch_is_issued_numbered_rendered_and_signed(app, confirmed, login_as
     assert status["total"] == 3 and status["ready"] == 3
     with app.app_context():
         assert db.session.scalar(select(func.count()).where(AuditEntry.action == "certificate.issue")) == 3
+        for certificate in issued:  # each move written as a single one is: history, audit entry, notification
+            application = db.session.get(Application, certificate.application_id)
+            assert application.version == 1 + len(application.events)
+            assert (application.events[-1].from_state, application.events[-1].to_state) == ("confirmed", "certified")
+            moves = db.session.scalars(
+                select(AuditEntry).where(
+                    AuditEntry.action == "application.transition", AuditEntry.target_id == str(application.id)
+                )
+            ).all()
+            assert moves[-1].details["certificate"] == certificate.number and moves[-1].actor_id == admin.user.id
+            told = db.session.scalars(select(Notification).where(Notification.application_id == application.id)).all()
+            assert told[-1].user_id == application.candidate.user_id and told[-1].params == {"state": "certified"}
+
+
+def test_a_batch_changed_by_another_transaction_meanwhile_is_not_moved(app, confirmed, make_user):
+    """The batch's version check: an application changed since it was read stops the whole move."""
+    from sqlalchemy import update
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from certcenter.assessments import workflow
+
+    ids = confirmed(3)
+    admin = make_user("administrator")
+    with app.app_context():
+        applications = db.session.scalars(select(Application).where(Application.id.in_(ids))).all()
+        with db.engine.begin() as other:  # someone else's committed change to the second one
+            other.execute(update(Application).where(Application.id == ids[1]).values(version=Application.version + 1))
+        with pytest.raises(StaleDataError):
+            workflow.transition_many(applications, workflow.CERTIFIED, db.session.merge(admin))
+        db.session.rollback()
+    assert [application_state(app, application_id) for application_id in ids] == ["confirmed"] * 3
 
 
 def test_double_clicks_and_a_second_administrator_change_nothing(app, confirmed, login_as):
