@@ -43,6 +43,7 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     celery_init_app(app)
     import certcenter.certificates.tasks
+    import certcenter.core.tasks
     import certcenter.reports.tasks  # noqa: F401 - registers the tasks with the Celery app
 
     _register_blueprints(app)

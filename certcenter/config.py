@@ -87,6 +87,10 @@ class Config:
                 "schedule": crontab(hour=0, minute=5),
             },
             "sweep-render-queue": {"task": "certcenter.certificates.tasks.sweep_render_queue", "schedule": 120.0},
+            "sweep-orphan-files": {
+                "task": "certcenter.core.tasks.sweep_orphan_files",
+                "schedule": crontab(hour=3, minute=30),
+            },
         },
         "task_ignore_result": True,
         "task_acks_late": True,
@@ -97,6 +101,8 @@ class Config:
         "broker_connection_retry_on_startup": True,
     }
     HEALTH_WORKER_TIMEOUT_SECONDS = 1.5
+    # A stored file no row refers to is deleted once it is this old (younger, its transaction may be under way).
+    ORPHAN_FILE_GRACE_HOURS = 24
 
 
 class DevelopmentConfig(Config):

@@ -15,6 +15,7 @@ from certcenter.accounts.models import User
 from certcenter.candidates.models import Application
 from certcenter.core.i18n import centre_today
 from certcenter.core.models import UTCDateTime, one_of, utcnow
+from certcenter.core.storage import owns_files
 from certcenter.extensions import db
 
 VALID, SUSPENDED, REVOKED, SUPERSEDED, EXPIRED = "valid", "suspended", "revoked", "superseded", "expired"
@@ -118,3 +119,6 @@ class Certificate(db.Model):
         return user.is_authenticated and (
             user.has_role("administrator") or self.application.candidate.user_id == user.id
         )
+
+
+owns_files("certificates", Certificate.storage_key)

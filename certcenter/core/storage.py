@@ -11,9 +11,11 @@ import hashlib
 import os
 import secrets
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from flask import current_app
 from sqlalchemy import event
@@ -35,6 +37,8 @@ class StorageError(Exception):
 
 class Storage(Protocol):
     def save(self, stream: BinaryIO, *, prefix: str) -> StoredFile: ...
+
+    def keys_older_than(self, prefix: str, moment: datetime) -> Iterator[str]: ...
 
     def open(self, key: str) -> BinaryIO: ...
 
@@ -90,6 +94,15 @@ class FileSystemStorage:
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
+    def keys_older_than(self, prefix: str, moment: datetime) -> Iterator[str]:
+        """The keys of the files under ``prefix`` last written before ``moment``, with the temporary files of
+        writes that never finished (a process killed mid-write)."""
+        folder = self._path(prefix)
+        cutoff = moment.timestamp()
+        for path in folder.rglob("*") if folder.is_dir() else ():
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                yield path.relative_to(self.root.resolve()).as_posix()
+
 
 def get_storage() -> Storage:
     backend = current_app.config["STORAGE_BACKEND"]
@@ -99,6 +112,39 @@ def get_storage() -> Storage:
     if storage is None:
         storage = current_app.extensions["certcenter.storage"] = FileSystemStorage(current_app.config["STORAGE_ROOT"])
     return storage
+
+
+# Which column holds the keys of the stored files under each prefix: filled by the domains' models, read by the
+# sweep of orphan files.
+FILE_OWNERS: dict[str, Any] = {}
+
+
+def owns_files(prefix: str, column: Any) -> None:
+    """Declare that ``column`` holds the keys of the files saved under ``prefix``."""
+    FILE_OWNERS[prefix] = column
+
+
+def sweep_orphan_files(grace: timedelta) -> list[str]:
+    """Delete the stored files that no row refers to and that were written more than ``grace`` ago: left by a
+    worker killed between storing a file and committing its row, or by a write that never finished. A file
+    younger than that may belong to a transaction still under way, and is kept. Returns the keys deleted."""
+    from sqlalchemy import select
+
+    from certcenter.core.models import utcnow
+    from certcenter.extensions import db
+
+    storage = get_storage()
+    deleted = []
+    for prefix, column in sorted(FILE_OWNERS.items()):
+        candidates = list(storage.keys_older_than(prefix, utcnow() - grace))
+        if not candidates:
+            continue
+        referenced = set(db.session.scalars(select(column).where(column.is_not(None))))
+        for key in candidates:
+            if key not in referenced:
+                storage.delete(key)
+                deleted.append(key)
+    return deleted
 
 
 @event.listens_for(Session, "after_commit")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from certcenter.accounts.models import User
 from certcenter.candidates.models import Application, CandidateProfile
 from certcenter.core.models import UTCDateTime, one_of, utcnow
+from certcenter.core.storage import owns_files
 from certcenter.extensions import db
 
 EVIDENCE_KINDS = {
@@ -88,3 +89,6 @@ class EvidenceLink(db.Model):
 
     def __repr__(self) -> str:
         return f"<EvidenceLink {self.evidence_id} {self.criterion_key}>"
+
+
+owns_files("evidence", EvidenceItem.storage_key)

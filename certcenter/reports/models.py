@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certcenter.accounts.models import User
 from certcenter.core.models import UTCDateTime, one_of, utcnow
+from certcenter.core.storage import owns_files
 from certcenter.extensions import db
 
 ASSESSMENT, EXPORT, STATISTICS = "assessment", "export", "statistics"
@@ -81,3 +82,6 @@ class StatisticsSnapshot(db.Model):
 
     def __repr__(self) -> str:
         return f"<StatisticsSnapshot {self.period_key} {self.computed_at:%Y-%m-%d %H:%M:%S}>"
+
+
+owns_files("reports", Report.storage_key)
