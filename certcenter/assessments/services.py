@@ -35,6 +35,7 @@ from certcenter.assessments.notifications import notify
 from certcenter.candidates.eligibility import MET as ELIGIBLE
 from certcenter.candidates.models import Application
 from certcenter.core import audit
+from certcenter.core.i18n import centre_today
 from certcenter.core.models import utcnow
 from certcenter.evidence.models import EvidenceItem
 from certcenter.extensions import db
@@ -199,7 +200,7 @@ def save_draft(assignment: Assignment, data: dict[str, Any], *, actor: User) -> 
             kind,
             actor=actor,
             percent=percent,
-            taken_on=values.get("taken_on") or date.today(),
+            taken_on=values.get("taken_on") or centre_today(),
             notes=values.get("notes") or "",
         )
     assignment.draft_saved_at = utcnow()

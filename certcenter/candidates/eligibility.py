@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from certcenter.candidates.models import CandidateProfile, ExperienceRecord
-from certcenter.core.i18n import localized
+from certcenter.core.i18n import centre_today, localized
 from certcenter.framework.models import FrameworkLevel
 from certcenter.framework.rules import DAYS_PER_YEAR, Facts, evaluate
 from certcenter.framework.vocabulary import EDUCATION_LEVELS
@@ -50,7 +50,7 @@ def format_duration(days: int) -> str:
 
 
 def candidate_facts(candidate: CandidateProfile, today: date | None = None) -> Facts:
-    today = today or date.today()
+    today = today or centre_today()
     return Facts(
         education=frozenset(record.level for record in candidate.education),
         experience_days=experience_days(candidate.experience, today),

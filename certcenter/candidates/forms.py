@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from certcenter.core.forms import choices
+from certcenter.core.i18n import centre_today
 from certcenter.evidence.models import EVIDENCE_KINDS
 from certcenter.framework.vocabulary import EDUCATION_LEVELS
 
@@ -42,18 +41,18 @@ class EducationForm(FlaskForm):
     level = SelectField(_l("Level of education"), choices=[], validators=[DataRequired()])
     institution = StringField(_l("Institution"), validators=[DataRequired(), Length(max=300)])
     speciality = StringField(_l("Speciality or programme"), validators=[Optional(), Length(max=300)])
-    year_completed = IntegerField(
-        _l("Year completed"),
-        validators=[
-            DataRequired(),
-            NumberRange(1940, date.today().year, message=_l("Enter a year between %(min)s and %(max)s.")),
-        ],
-    )
+    year_completed = IntegerField(_l("Year completed"), validators=[DataRequired()])
     document = FileField(_l("Supporting document (diploma, certificate), optional"))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.level.choices = choices({code: level.label for code, level in EDUCATION_LEVELS.items()})
+
+    def validate_year_completed(self, field) -> None:
+        # this year as the centre's calendar has it now (a bound fixed when the module loads goes stale at New Year)
+        this_year = centre_today().year
+        if field.data is not None and not 1940 <= field.data <= this_year:
+            raise ValidationError(_l("Enter a year between %(min)s and %(max)s.", min=1940, max=this_year))
 
 
 class ExperienceForm(FlaskForm):

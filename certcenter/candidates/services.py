@@ -14,6 +14,7 @@ from certcenter.candidates.eligibility import MET, NOT_MET, evaluate_eligibility
 from certcenter.candidates.iin import InvalidIIN, parse_iin
 from certcenter.candidates.models import Application, CandidateProfile, EducationRecord, ExperienceRecord
 from certcenter.core import audit
+from certcenter.core.i18n import centre_today
 from certcenter.core.models import utcnow
 from certcenter.extensions import db
 from certcenter.qualifications.models import Qualification
@@ -75,7 +76,7 @@ def save_profile(
 
 def experience_total(profile: CandidateProfile) -> int:
     """Days of practical experience up to today, overlapping periods counted once."""
-    return experience_days(profile.experience, date.today())
+    return experience_days(profile.experience, centre_today())
 
 
 def _submitted(profile: CandidateProfile) -> bool:
@@ -123,7 +124,7 @@ def add_experience(
 ) -> ExperienceRecord:
     if ended_on is not None and ended_on < started_on:
         raise CandidateError(_l("The end date is before the start date."), "ended_on")
-    if started_on > date.today():
+    if started_on > centre_today():
         raise CandidateError(_l("The start date is in the future."), "started_on")
     record = ExperienceRecord(
         candidate=profile,

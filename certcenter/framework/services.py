@@ -13,6 +13,7 @@ import yaml
 from sqlalchemy import select
 
 from certcenter.core import audit
+from certcenter.core.i18n import centre_today
 from certcenter.extensions import db
 from certcenter.framework import rules
 from certcenter.framework.models import FrameworkEdition, FrameworkLevel, GlossaryTerm, LevelDescriptor, Pathway
@@ -194,7 +195,7 @@ def bundled_edition_files() -> list[Path]:
 
 def current_edition(day: date | None = None) -> FrameworkEdition | None:
     """The edition in force on ``day`` (today by default); failing that, the most recent one loaded."""
-    day = day or date.today()
+    day = day or centre_today()
     editions = db.session.scalars(select(FrameworkEdition).order_by(FrameworkEdition.in_force_from.desc())).all()
     return next((edition for edition in editions if edition.in_force_on(day)), editions[0] if editions else None)
 

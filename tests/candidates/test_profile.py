@@ -112,3 +112,17 @@ def test_education_and_experience_records(app, make_candidate):
     assert "The end date is before the start date." in bad.get_data(as_text=True)
     html = client.get("/profile/education").get_data(as_text=True)
     assert "Technical and vocational education" in html
+
+
+def test_the_year_completed_runs_to_this_year_of_the_centre_s_calendar(app, make_candidate):
+    from certcenter.core.i18n import centre_today
+
+    client = make_candidate(education=[], years=0)
+    client.post("/language", data={"language": "en"})
+    with app.app_context():
+        this_year = centre_today().year
+    record = {"level": "technical_vocational", "institution": "Колледж", "speciality": "Сварка"}
+    refused = client.post("/profile/education", data={**record, "year_completed": str(this_year + 1)})
+    assert f"Enter a year between 1940 and {this_year}." in refused.get_data(as_text=True)
+    accepted = client.post("/profile/education", data={**record, "year_completed": str(this_year)})
+    assert accepted.status_code == 302
