@@ -50,6 +50,7 @@ def prepare_database(app, count: int) -> list[int]:
 
     from certcenter.accounts.models import User
     from certcenter.assessments.models import Decision
+    from certcenter.assessments.services import qualification_snapshot
     from certcenter.candidates.models import Application, CandidateProfile
     from certcenter.core.models import utcnow
     from certcenter.extensions import db
@@ -90,15 +91,7 @@ def prepare_database(app, count: int) -> list[int]:
             level = qualification.level
             snapshot = {
                 "edition": {"id": level.edition.id, "code": level.edition.code, "title": level.edition.title},
-                "qualification": {
-                    "id": qualification.id,
-                    "code": qualification.code,
-                    "title": qualification.title,
-                    "level": level.number,
-                    "eqf_level": level.eqf_level,
-                    "professional_standard": qualification.professional_standard,
-                    "validity_years": qualification.validity_years,
-                },
+                "qualification": qualification_snapshot(qualification),
             }
             db.session.add(
                 Decision(

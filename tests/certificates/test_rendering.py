@@ -36,6 +36,14 @@ def issued_certificate(app, confirmed, login_as, english=True):
         return db.session.scalar(select(Certificate)).id
 
 
+def issue_a_mixed_batch(confirmed, login_as) -> None:
+    """Three certificates: the first with an English page, the other two without."""
+    ids = confirmed(3)
+    client = login_as("admin")
+    client.post("/admin/certificates/issue", data={"application": [str(ids[0])], "english": "y"})
+    client.post("/admin/certificates/issue", data={"application": [str(i) for i in ids[1:]]})
+
+
 def inflated_streams(pdf: bytes) -> list[bytes]:
     streams = []
     for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
@@ -110,10 +118,7 @@ def test_the_direct_drawing_of_the_qr_code_is_the_inline_svg_s_drawing(app, conf
 
 
 def test_a_batch_is_split_into_one_file_per_certificate_with_its_own_pages(app, confirmed, login_as, tmp_path):
-    ids = confirmed(3)
-    client = login_as("admin")
-    client.post("/admin/certificates/issue", data={"application": [str(ids[0])], "english": "y"})
-    client.post("/admin/certificates/issue", data={"application": [str(i) for i in ids[1:]]})
+    issue_a_mixed_batch(confirmed, login_as)
     with app.test_request_context():
         certificates = db.session.scalars(select(Certificate).order_by(Certificate.id)).all()
         pdfs = render_certificates(certificates)
@@ -171,10 +176,7 @@ def test_the_layered_batch_draws_the_same_pages_as_whole_certificates(app, confi
     """A batch is drawn as one background layer (page, frame, masthead, signatory, labels) for each kind of face,
     beneath a layout of what differs; every page is the very same picture as the whole certificate laid out in
     one piece, for Kazakh/Russian faces and English pages and for certificates that state different centres."""
-    ids = confirmed(3)
-    client = login_as("admin")
-    client.post("/admin/certificates/issue", data={"application": [str(ids[0])], "english": "y"})
-    client.post("/admin/certificates/issue", data={"application": [str(i) for i in ids[1:]]})
+    issue_a_mixed_batch(confirmed, login_as)
     with app.test_request_context():
         certificates = db.session.scalars(select(Certificate).order_by(Certificate.id)).all()
         certificates[2].centre = {
