@@ -5,8 +5,10 @@ reads them from SIGNING_KEY_PATH and SIGNING_CERT_PATH (and SIGNING_KEY_PASSPHRA
 
 from __future__ import annotations
 
+import asyncio
 import io
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -243,10 +245,33 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str = "Kazakhstan") -> bytes:
     )
     output = io.BytesIO()
     centre = signer()
-    signers.sign_pdf(
-        writer, metadata, signer=centre, output=output, bytes_reserved=centre.reserved_bytes(metadata.md_algorithm)
-    )
+    pdf_signer = signers.PdfSigner(metadata, signer=centre)
+    _run(pdf_signer.async_sign_pdf(writer, bytes_reserved=centre.reserved_bytes(metadata.md_algorithm), output=output))
     return output.getvalue()
+
+
+async def _validated(signature, context):
+    """pyHanko's validation, then the release of what the validation context opened (as its synchronous wrapper
+    does)."""
+    from pyhanko.sign.validation import async_validate_pdf_signature
+
+    try:
+        return await async_validate_pdf_signature(signature, context)
+    finally:
+        await context.aclose()
+
+
+def _run(coroutine):
+    """``asyncio.run``, which pyHanko's synchronous ``sign_pdf`` and ``validate_pdf_signature`` use, refuses a
+    thread whose event loop is running (a caller inside async code; a test driving the browser with Playwright's
+    sync API): the signature was then never made, or never checked. There the coroutine runs in a thread of its
+    own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @dataclass
@@ -269,7 +294,6 @@ def verify_pdf(pdf: bytes) -> SignatureCheck:
     covers the entire file (an appended incremental update, even an innocent one, fails this)."""
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
@@ -283,7 +307,7 @@ def verify_pdf(pdf: bytes) -> SignatureCheck:
     root = load_cert_from_pemder(str(_paths()[1]))
     context = ValidationContext(trust_roots=[root])
     try:
-        status = validate_pdf_signature(signatures[0], context)
+        status = _run(_validated(signatures[0], context))
     except Exception as exc:
         return SignatureCheck(signed=True, problem=f"signature cannot be validated: {type(exc).__name__}")
     return SignatureCheck(
