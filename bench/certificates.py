@@ -49,9 +49,10 @@ def prepare_database(app, count: int) -> list[int]:
     from sqlalchemy import text
 
     from certcenter.accounts.models import User
+    from certcenter.applications.models import Application
     from certcenter.assessments.models import Decision
     from certcenter.assessments.services import qualification_snapshot
-    from certcenter.candidates.models import Application, CandidateProfile
+    from certcenter.candidates.models import CandidateProfile
     from certcenter.core.models import utcnow
     from certcenter.extensions import db
     from certcenter.framework.services import bundled_edition_files, load_edition, read_edition_file

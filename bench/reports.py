@@ -56,7 +56,7 @@ def prepare(app, applications: int, fresh: bool) -> None:
     from sqlalchemy import func, select, text
 
     from certcenter.accounts.services import create_user
-    from certcenter.candidates.models import Application
+    from certcenter.applications.models import Application
     from certcenter.extensions import db
 
     with app.app_context():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,22 @@ from flask import Flask
 from certcenter.config import DEFAULT_SECRET_KEY, ProductionConfig, config_class
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# The domains, bottom layer first (see the README's Layout): each registers its blueprints, the panels it shows on
+# lower domains' pages, how its notices read, its tasks, from its own ``init_app``.
+DOMAINS = (
+    "core",
+    "framework",
+    "accounts",
+    "notifications",
+    "qualifications",
+    "candidates",
+    "applications",
+    "evidence",
+    "assessments",
+    "certificates",
+    "reports",
+)
 
 
 def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
@@ -42,15 +60,8 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     celery_init_app(app)
-    import certcenter.certificates.tasks
-    import certcenter.core.tasks
-    import certcenter.reports.tasks  # noqa: F401 - registers the tasks with the Celery app
-
-    _register_blueprints(app)
-
-    from certcenter.core import web
-
-    web.init_app(app)
+    for domain in DOMAINS:
+        importlib.import_module(f"certcenter.{domain}").init_app(app)
 
     from certcenter.cli import register_commands
 
@@ -77,39 +88,7 @@ def _finish_config(app: Flask, cls: type) -> None:
 
 def _import_models() -> None:
     """Every model module, so that relationships resolve and migrations see the whole schema."""
-    import certcenter.accounts.models
-    import certcenter.assessments.models
-    import certcenter.candidates.models
-    import certcenter.certificates.models
-    import certcenter.core.models
-    import certcenter.evidence.models
-    import certcenter.framework.models
-    import certcenter.qualifications.models
-    import certcenter.reports.models  # noqa: F401
-
-
-def _register_blueprints(app: Flask) -> None:
-    from certcenter.accounts.views import admin_bp
-    from certcenter.accounts.views import bp as accounts_bp
-    from certcenter.assessments.views import bp as assessments_bp
-    from certcenter.candidates.views import bp as candidates_bp
-    from certcenter.certificates.views import bp as certificates_bp
-    from certcenter.core.views import bp as core_bp
-    from certcenter.evidence.views import bp as evidence_bp
-    from certcenter.framework.views import bp as framework_bp
-    from certcenter.qualifications.views import bp as qualifications_bp
-    from certcenter.reports.views import bp as reports_bp
-
-    for blueprint in (
-        core_bp,
-        framework_bp,
-        accounts_bp,
-        admin_bp,
-        qualifications_bp,
-        candidates_bp,
-        evidence_bp,
-        assessments_bp,
-        certificates_bp,
-        reports_bp,
-    ):
-        app.register_blueprint(blueprint)
+    for domain in DOMAINS:
+        module = f"certcenter.{domain}.models"
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module)

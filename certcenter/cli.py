@@ -1,4 +1,5 @@
-"""The ``certcenter`` command: Flask's commands (``db``, ``run``, ``shell``) plus the centre's own."""
+"""The centre's own commands, added to every app by the factory (``register_commands``); the ``certcenter`` command
+itself (``console.main``) adds Flask's (``db``, ``run``, ``shell``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import time
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from certcenter.extensions import db
@@ -22,17 +23,6 @@ ROLE_ALIASES = {
     "assessor": "assessor",
     "candidate": "candidate",
 }
-
-
-def _create_app() -> Flask:
-    from certcenter import create_app
-
-    return create_app()
-
-
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
-def main() -> None:
-    """Manage the qualification-confirmation centre."""
 
 
 # --- framework --------------------------------------------------------------------------------------------------

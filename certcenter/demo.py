@@ -8,6 +8,7 @@ from datetime import date
 
 from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, CANDIDATE
 from certcenter.accounts.services import create_user, user_by_email
+from certcenter.applications import services as applications
 from certcenter.candidates import services as candidates
 from certcenter.qualifications.services import DATA_DIR, load_catalogue
 
@@ -123,7 +124,7 @@ def _application_in_assessment() -> None:
         ended_on=None,
     )
     qualification = db.session.scalar(select(Qualification).where(Qualification.code == "ACCOUNTANT-4"))
-    application = candidates.start_application(profile, qualification, actor=candidate, form_token="demo-aigerim")
+    application = applications.start_application(profile, qualification, actor=candidate, form_token="demo-aigerim")
     keys = criterion_keys(qualification)
     for name, kind, description in (
         ("diploma.pdf", "diploma", "Колледж дипломы"),
@@ -139,7 +140,7 @@ def _application_in_assessment() -> None:
             description=description,
         )
         set_criteria(item, keys, actor=candidate)
-    candidates.submit_application(application, actor=candidate)
+    applications.submit_application(application, actor=candidate)
     admin = user_by_email("admin@demo.certcenter.kz")
     for email in ("assessor@demo.certcenter.kz", "assessor2@demo.certcenter.kz"):
         assign_assessor(application, user_by_email(email), actor=admin)

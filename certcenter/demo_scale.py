@@ -33,7 +33,7 @@ from sqlalchemy import func, insert, select, text
 
 from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, CANDIDATE, User
 from certcenter.accounts.services import hash_password
-from certcenter.assessments import workflow as wf
+from certcenter.applications import workflow as wf
 from certcenter.assessments.models import MET, NOT_MET, PARTIALLY_MET, PRACTICAL, THEORY
 from certcenter.assessments.services import descriptor_titles, qualification_snapshot
 from certcenter.candidates.eligibility import MET as ELIGIBLE

@@ -1,5 +1,5 @@
 """Assessment: assignments with conflict declarations, judgements (evidence reviews and criterion ratings),
-theory and practical results, final ratings (agreed or moderated), the decision, and in-app notifications."""
+theory and practical results, final ratings (agreed or moderated), and the decision."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certcenter.accounts.models import User
-from certcenter.candidates.models import Application
+from certcenter.applications.models import Application
+from certcenter.applications.workflow import IN_ASSESSMENT
 from certcenter.core.models import UTCDateTime, one_of, utcnow
 from certcenter.extensions import db
 
@@ -86,8 +87,6 @@ class Assignment(db.Model):
         return self.is_assessor(user) and self.status != CONFLICT
 
     def can_score(self, user: User) -> bool:
-        from certcenter.assessments.workflow import IN_ASSESSMENT
-
         return self.is_assessor(user) and self.status == ACTIVE and self.application.state == IN_ASSESSMENT
 
     def rating(self, key: str) -> CriterionRating | None:
@@ -233,20 +232,3 @@ class Decision(db.Model):
 
     def __repr__(self) -> str:
         return f"<Decision {self.application_id} {self.outcome}>"
-
-
-class Notification(db.Model):
-    """An in-app message: ``kind`` and ``params`` are rendered in the reader's language when shown."""
-
-    __tablename__ = "notifications"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
-    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), nullable=True)
-    kind: Mapped[str] = mapped_column(String(40), nullable=False)
-    params: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-    def __repr__(self) -> str:
-        return f"<Notification {self.user_id} {self.kind}>"

@@ -10,8 +10,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, User
-from certcenter.assessments import workflow
+from certcenter.accounts.models import ASSESSOR, User
+from certcenter.applications import workflow
+from certcenter.applications.models import Application
+from certcenter.assessments import signals
 from certcenter.assessments.models import (
     ACTIVE,
     CONFLICT,
@@ -31,21 +33,23 @@ from certcenter.assessments.models import (
     EvidenceReview,
     FinalRating,
 )
-from certcenter.assessments.notifications import notify
+from certcenter.assessments.policy import can_decide, can_moderate
 from certcenter.candidates.eligibility import MET as ELIGIBLE
-from certcenter.candidates.models import Application
 from certcenter.core import audit
+from certcenter.core.errors import UserError
 from certcenter.core.i18n import centre_today
 from certcenter.core.models import utcnow
 from certcenter.evidence.models import EvidenceItem
 from certcenter.extensions import db
+from certcenter.notifications.services import notify
 from certcenter.qualifications.criteria import Criterion, assessment_criteria
 
+# The notices assessment sends (told by ``panels.describe_notice``).
+ASSIGNED, CONFLICT_DECLARED, READY_FOR_DECISION = "assigned", "conflict_declared", "ready_for_decision"
 
-class AssessmentError(ValueError):
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
+
+class AssessmentError(UserError):
+    """A refused step of an assessment."""
 
 
 def lock_application(application_id: int) -> Application:
@@ -103,7 +107,7 @@ def assign_assessor(application: Application, assessor: User, *, actor: User, le
     audit.record(
         "assessment.assign", assignment, actor=actor, application_id=application.id, assessor_id=assessor.id, lead=lead
     )
-    notify(assessor, "assigned", application)
+    notify(assessor.id, ASSIGNED, application)
     if application.state == workflow.SUBMITTED and len(counting_assignments(application)) >= required_assessors():
         workflow.transition(application, workflow.IN_ASSESSMENT, actor)
     return assignment
@@ -134,7 +138,7 @@ def declare_conflict(
             others[0].is_lead = True
     audit.record("assessment.conflict", assignment, actor=actor, application_id=assignment.application_id, kind=kind)
     if assignment.assigned_by_id:
-        notify(assignment.assigned_by_id, "conflict_declared", assignment.application)
+        notify(assignment.assigned_by_id, CONFLICT_DECLARED, assignment.application)
 
 
 # --- judging --------------------------------------------------------------------------------------------------------
@@ -330,12 +334,6 @@ def marking_closed(application: Application) -> bool:
 # --- moderation -----------------------------------------------------------------------------------------------------
 
 
-def can_moderate(application: Application, user: User) -> bool:
-    return application.state == workflow.MODERATION and (
-        user.has_role(ADMINISTRATOR) or application.is_lead_assessor(user)
-    )
-
-
 def moderate(
     application: Application,
     criterion_key: str,
@@ -427,17 +425,6 @@ def _advice_level(application: Application, finals: dict[str, FinalRating]) -> i
     return advice if 1 <= advice < target else None
 
 
-def assessed_by(application: Application, user: User) -> bool:
-    """Whether the user took part in assessing the application: assigned (without a conflict) or moderated."""
-    if application.assignment_for(user) is not None:
-        return True
-    return any(final.moderated_by_id == user.id for final in application.final_ratings)
-
-
-def can_decide(application: Application, user: User) -> bool:
-    return user.has_role(ADMINISTRATOR) and not assessed_by(application, user)
-
-
 def decide(
     application: Application, *, actor: User, outcome: str, deviation_reason: str = "", comment: str = ""
 ) -> Decision:
@@ -476,6 +463,7 @@ def decide(
     )
     target = workflow.CONFIRMED if outcome == "confirmed" else workflow.NOT_CONFIRMED
     workflow.transition(application, target, actor, reason=deviation_reason or comment.strip() or None)
+    signals.decision_recorded.send(decision, actor=actor)
     return decision
 
 
@@ -570,30 +558,3 @@ def evidence_for_assessor(application: Application) -> list[EvidenceItem]:
     """The application's items, then the profile documents (diplomas) behind its education records."""
     documents = [record.document for record in application.candidate.education if record.document]
     return list(application.evidence) + documents
-
-
-def application_panel(application: Application, user: User) -> dict[str, Any]:
-    """What the application page shows of the assessment, for the candidate or an administrator."""
-    from certcenter.assessments.reasons import snapshot_titles
-
-    panel: dict[str, Any] = {"decision": getattr(application, "decision", None)}
-    if panel["decision"] is not None:
-        panel["criteria_titles"] = snapshot_titles(panel["decision"].snapshot)
-    if not user.has_role(ADMINISTRATOR):
-        return panel
-    closed = marking_closed(application)
-    panel.update(
-        assignments=application.assignments,
-        required=required_assessors(),
-        can_assign=application.state in (workflow.SUBMITTED, workflow.IN_ASSESSMENT)
-        and len(counting_assignments(application)) < required_assessors(),
-        available=available_assessors(application),
-        agreement=agreement(application) if closed else [],
-        can_moderate=can_moderate(application, user),
-        recommendation=recommend(application) if application.state == workflow.AWAITING_DECISION else None,
-        can_decide=application.state == workflow.AWAITING_DECISION and can_decide(application, user),
-        assessed_by_user=assessed_by(application, user),
-    )
-    if panel["recommendation"] is not None:
-        panel["criteria_titles"] = {c.key: c.title for c in assessment_criteria(application.qualification)}
-    return panel

@@ -1,17 +1,19 @@
-"""The assessors' workspace (declarations, judging, moderation), the administrators' assignment and decision
-forms, and in-app notifications."""
+"""The assessors' workspace (declarations, judging, moderation) and the administrators' assignment and decision
+forms (shown on the application page by ``panels``)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, User
-from certcenter.assessments import notifications, services, workflow
+from certcenter.applications import workflow
+from certcenter.applications.models import Application
+from certcenter.assessments import policy, services
 from certcenter.assessments.forms import (
     AssignForm,
     DecisionForm,
@@ -29,14 +31,12 @@ from certcenter.assessments.models import (
     RESULT_KINDS,
     Assignment,
 )
-from certcenter.candidates.models import Application
 from certcenter.core.forms import abort_if_stale, choices
 from certcenter.core.permissions import role_required
 from certcenter.evidence.models import EVIDENCE_KINDS
 from certcenter.extensions import db
 from certcenter.framework.vocabulary import EDUCATION_LEVELS
 from certcenter.qualifications.criteria import assessment_criteria
-from certcenter.reports import services as report_services
 
 bp = Blueprint("assessments", __name__)
 
@@ -82,7 +82,7 @@ def _judge_page(assignment: Assignment, status: int = 200, problems=None):
         editable=assignment.can_score(current_user),
         marking_closed=marking_closed,
         agreement=services.agreement(application) if marking_closed else [],
-        can_moderate=services.can_moderate(application, current_user),
+        can_moderate=policy.can_moderate(application, current_user),
         moderation_form=ModerationForm(),
         form=JudgementForm(version=application.version),
         problems=problems if problems is not None else services.judgement_problems(assignment),
@@ -195,7 +195,9 @@ def submit(assignment_id: int):
 @role_required(ASSESSOR, ADMINISTRATOR)
 def moderate(application_id: int):
     application = db.session.get(Application, application_id)
-    if application is None or not (current_user.has_role(ADMINISTRATOR) or application.assignment_for(current_user)):
+    if application is None or not (
+        current_user.has_role(ADMINISTRATOR) or policy.assignment_for(application, current_user)
+    ):
         abort(404)
     form = ModerationForm()
     if not form.validate_on_submit():
@@ -215,10 +217,10 @@ def moderate(application_id: int):
             abort(409, description=str(exc.message))
         db.session.commit()
         flash(_("The moderated rating has been recorded."), "success")
-    own = application.assignment_for(current_user)
+    own = policy.assignment_for(application, current_user)
     if own is not None:
         return redirect(url_for(".assignment", assignment_id=own.id) + "#agreement")
-    return redirect(url_for("candidates.application", application_id=application.id) + "#assessment")
+    return redirect(url_for("applications.application", application_id=application.id) + "#assessment")
 
 
 @bp.post("/admin/applications/<int:application_id>/assign")
@@ -239,7 +241,7 @@ def assign(application_id: int):
             abort(409, description=str(exc.message))
         db.session.commit()
         flash(_("The assessor has been assigned."), "success")
-    return redirect(url_for("candidates.application", application_id=application.id) + "#assessment")
+    return redirect(url_for("applications.application", application_id=application.id) + "#assessment")
 
 
 @bp.post("/admin/applications/<int:application_id>/decision")
@@ -251,7 +253,7 @@ def decide(application_id: int):
         abort(400)
     abort_if_stale(application, form.version.data)
     try:
-        decision = services.decide(
+        services.decide(
             application,
             actor=current_user,
             outcome=form.outcome.data,
@@ -261,28 +263,6 @@ def decide(application_id: int):
     except services.AssessmentError as exc:
         db.session.rollback()
         abort(409, description=str(exc.message))
-    # the assessment report is made on every decision, by a worker, once the decision is committed
-    report = report_services.request_assessment_report(decision.application, actor=current_user)
     db.session.commit()
-    report_services.queue([report.id])
     flash(_("The decision has been recorded."), "success")
-    return redirect(url_for("candidates.application", application_id=application.id))
-
-
-@bp.get("/notifications")
-@login_required
-def notification_list():
-    items = notifications.unread(current_user, limit=100)
-    return render_template("assessments/notifications.html", items=items, describe=notifications.describe)
-
-
-@bp.post("/notifications/read")
-@login_required
-def notifications_read():
-    if not JudgementForm().validate_on_submit():
-        abort(400)
-    notifications.mark_read(current_user)
-    db.session.commit()
-    return redirect(
-        request.referrer if request.referrer and request.referrer.startswith(request.host_url) else url_for("core.home")
-    )
+    return redirect(url_for("applications.application", application_id=application.id))

@@ -1,0 +1,13 @@
+"""The person: profile, IIN, education, work experience, and the eligibility rules that read them."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from certcenter.candidates.eligibility import format_duration
+    from certcenter.candidates.views import bp
+
+    app.register_blueprint(bp)
+    app.add_template_global(format_duration)

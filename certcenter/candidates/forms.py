@@ -8,7 +8,6 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from certcenter.core.forms import choices
 from certcenter.core.i18n import centre_today
-from certcenter.evidence.models import EVIDENCE_KINDS
 from certcenter.framework.vocabulary import EDUCATION_LEVELS
 
 
@@ -65,34 +64,3 @@ class ExperienceForm(FlaskForm):
     def validate_ended_on(self, field) -> None:
         if field.data and self.started_on.data and field.data < self.started_on.data:
             raise ValidationError(_l("The end date is before the start date."))
-
-
-class EvidenceUploadForm(FlaskForm):
-    file = FileField(_l("File (PDF, JPEG, PNG, DOCX or ODT)"))
-    kind = SelectField(_l("Kind of evidence"), choices=[], validators=[DataRequired()])
-    document_date = DateField(_l("Date of the document"), validators=[Optional()])
-    description = TextAreaField(_l("What it shows"), validators=[DataRequired(), Length(max=2000)])
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.kind.choices = choices(EVIDENCE_KINDS)
-
-
-class SubmitForm(FlaskForm):
-    exception_request = TextAreaField(_l("Request for an exception"), validators=[Optional(), Length(max=5000)])
-    version = HiddenField()
-
-
-class WithdrawForm(FlaskForm):
-    reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), Length(max=2000)])
-    version = HiddenField()
-
-
-class ExceptionDecisionForm(FlaskForm):
-    decision = SelectField(
-        _l("Decision"), choices=choices({"grant": _l("Grant the exception"), "refuse": _l("Refuse the exception")})
-    )
-    reason = TextAreaField(
-        _l("Reason"), validators=[DataRequired(message=_l("Write the reason for the decision.")), Length(max=5000)]
-    )
-    version = HiddenField()

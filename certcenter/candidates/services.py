@@ -1,32 +1,28 @@
-"""Candidate verbs: profile, education, experience, applications. None of them commits."""
+"""Candidate verbs: profile, education, experience. None of them commits."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, BinaryIO
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from certcenter.accounts.models import User
-from certcenter.assessments import workflow
-from certcenter.candidates.eligibility import MET, NOT_MET, evaluate_eligibility, experience_days
+from certcenter.candidates.documents import store_document
+from certcenter.candidates.eligibility import experience_days
 from certcenter.candidates.iin import InvalidIIN, parse_iin
-from certcenter.candidates.models import Application, CandidateProfile, EducationRecord, ExperienceRecord
+from certcenter.candidates.models import CandidateProfile, EducationRecord, ExperienceRecord
 from certcenter.core import audit
+from certcenter.core.errors import UserError
 from certcenter.core.i18n import centre_today
 from certcenter.core.models import utcnow
 from certcenter.extensions import db
-from certcenter.qualifications.models import Qualification
+from certcenter.framework.vocabulary import EDUCATION_LEVELS
 
 
-class CandidateError(ValueError):
-    """A refused request, with a message for the user and, where it belongs to one, the form field."""
-
-    def __init__(self, message: Any, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class CandidateError(UserError):
+    """A refused change to the person's records."""
 
 
 def profile_of(user: User) -> CandidateProfile | None:
@@ -51,7 +47,7 @@ def save_profile(
     if parsed.birth_date != birth_date:
         raise CandidateError(_l("The date of birth does not match the IIN (digits 1–6 and 7)."), "birth_date")
     profile = profile_of(user)
-    if profile is not None and profile.iin != parsed.number and _submitted(profile):
+    if profile is not None and profile.iin != parsed.number and profile.identity_locked_at is not None:
         raise CandidateError(_l("The IIN cannot change once an application has been submitted."), "iin")
     taken = db.session.scalar(
         select(CandidateProfile.id).where(CandidateProfile.iin == parsed.number, CandidateProfile.user_id != user.id)
@@ -79,8 +75,10 @@ def experience_total(profile: CandidateProfile) -> int:
     return experience_days(profile.experience, centre_today())
 
 
-def _submitted(profile: CandidateProfile) -> bool:
-    return any(application.state != workflow.DRAFT for application in profile.applications)
+def lock_identity(profile: CandidateProfile) -> None:
+    """The person has submitted an application: the IIN it captured stays (called by the application's submission)."""
+    if profile.identity_locked_at is None:
+        profile.identity_locked_at = utcnow()
 
 
 def add_education(
@@ -91,15 +89,22 @@ def add_education(
     institution: str,
     speciality: str,
     year_completed: int,
-    document=None,
+    document: BinaryIO | None = None,
+    document_name: str | None = None,
 ) -> EducationRecord:
+    """An education record, with the document behind it (a diploma) if one is given: checked and stored like
+    evidence (a refused file raises ``UserError``, and nothing is added)."""
+    document_id = None
+    if document is not None:
+        description = f"{EDUCATION_LEVELS[level].label}: {institution.strip()}"
+        document_id = store_document(profile, document, document_name, actor=actor, description=description).id
     record = EducationRecord(
         candidate=profile,
         level=level,
         institution=institution.strip(),
         speciality=(speciality or "").strip(),
         year_completed=year_completed,
-        document=document,
+        document_id=document_id,
     )
     db.session.add(record)
     db.session.flush()
@@ -143,103 +148,6 @@ def add_experience(
 def remove_experience(record: ExperienceRecord, *, actor: User) -> None:
     audit.record("candidate.experience_remove", record, actor=actor)
     db.session.delete(record)
-
-
-def start_application(
-    profile: CandidateProfile, qualification: Qualification, *, actor: User, form_token: str
-) -> Application:
-    """Open a draft application, or return the one this form already opened (a double click) or the candidate's
-    open application for the same qualification (one at a time)."""
-    if not qualification.active:
-        raise CandidateError(_l("This qualification is not open for applications."))
-    existing = db.session.scalar(select(Application).where(Application.form_token == form_token))
-    if existing is not None:
-        if existing.candidate_id != profile.id:
-            raise CandidateError(_l("The form has expired. Reload the page and try again."))
-        return existing
-    open_application = next(
-        (
-            application
-            for application in profile.applications
-            if application.qualification_id == qualification.id
-            and application.state not in workflow.FINAL_STATES
-            and application.state != workflow.NOT_CONFIRMED
-        ),
-        None,
-    )
-    if open_application is not None:
-        return open_application
-    application = Application(
-        candidate=profile,
-        qualification=qualification,
-        edition_id=qualification.level.edition_id,
-        state=workflow.DRAFT,
-        form_token=form_token,
-    )
-    db.session.add(application)
-    db.session.flush()
-    audit.record("application.create", application, actor=actor, qualification=qualification.code)
-    return application
-
-
-def submission_problems(application: Application) -> list[Any]:
-    """What stands between a draft and its submission, in words for the candidate."""
-    problems = []
-    if not application.evidence:
-        problems.append(_l("Upload at least one evidence item."))
-    unmapped = [item for item in application.evidence if not item.links]
-    if unmapped:
-        problems.append(
-            _l("Map every evidence item to at least one criterion (%(count)s not mapped).", count=len(unmapped))
-        )
-    return problems
-
-
-def submit_application(application: Application, *, actor: User, exception_request: str | None = None) -> None:
-    """Freeze the application with its eligibility. An ineligible candidate submits with a written request for an
-    exception instead. A second submission of the same application (a double click) changes nothing."""
-    if application.state != workflow.DRAFT and application.submitted_at is not None and application.is_owner(actor):
-        return
-    problems = submission_problems(application)
-    if problems:
-        raise CandidateError(problems[0])
-    eligibility = evaluate_eligibility(application.candidate, application.qualification.level)
-    application.eligibility_status = eligibility.status
-    application.eligibility = eligibility.snapshot()
-    application.profile_snapshot = profile_snapshot(application.candidate)
-    application.submitted_at = utcnow()
-    if eligibility.status == NOT_MET:
-        request = (exception_request or "").strip()
-        if not request:
-            raise CandidateError(
-                _l("You do not meet any pathway to this level. Explain why the centre should make an exception."),
-                "exception_request",
-            )
-        application.exception_request = request
-        workflow.transition(application, workflow.EXCEPTION_REQUESTED, actor, reason=request)
-    else:
-        workflow.transition(
-            application,
-            workflow.SUBMITTED,
-            actor,
-            eligibility=eligibility.status,
-            pathway=eligibility.met_pathway.code if eligibility.status == MET else None,
-        )
-
-
-def decide_exception(application: Application, *, actor: User, grant: bool, reason: str) -> None:
-    application.exception_granted = grant
-    workflow.transition(
-        application,
-        workflow.SUBMITTED if grant else workflow.NOT_ELIGIBLE,
-        actor,
-        reason=reason,
-        exception="granted" if grant else "refused",
-    )
-
-
-def withdraw_application(application: Application, *, actor: User, reason: str | None = None) -> None:
-    workflow.transition(application, workflow.WITHDRAWN, actor, reason=reason)
 
 
 def profile_snapshot(profile: CandidateProfile) -> dict[str, Any]:

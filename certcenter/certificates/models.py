@@ -12,7 +12,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certcenter.accounts.models import User
-from certcenter.candidates.models import Application
+from certcenter.applications.models import Application
 from certcenter.core.i18n import centre_today
 from certcenter.core.models import UTCDateTime, one_of, utcnow
 from certcenter.core.storage import owns_files

@@ -15,8 +15,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import selectinload
 
 from certcenter.accounts.models import User
-from certcenter.assessments import workflow
-from certcenter.candidates.models import Application
+from certcenter.applications import workflow
+from certcenter.applications.models import Application
 from certcenter.certificates.models import (
     EXPIRED,
     FAILED,
@@ -31,16 +31,15 @@ from certcenter.certificates.models import (
 )
 from certcenter.certificates.numbering import next_number, reserve_numbers
 from certcenter.core import audit
+from certcenter.core.errors import UserError
 from certcenter.core.i18n import centre_today
 from certcenter.core.models import utcnow
 from certcenter.core.storage import get_storage
 from certcenter.extensions import db
 
 
-class CertificateError(ValueError):
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
+class CertificateError(UserError):
+    """A refused step in a certificate's life."""
 
 
 def add_years(day: date, years: int) -> date:

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from certcenter.accounts.models import ADMINISTRATOR
-from certcenter.assessments import workflow
-from certcenter.candidates.models import Application
+from certcenter.applications import workflow
+from certcenter.applications.models import Application
 from certcenter.certificates import services
 from certcenter.certificates.credential import open_badge
 from certcenter.certificates.forms import IssueForm, LifecycleForm, VerifyUploadForm

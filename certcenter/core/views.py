@@ -9,14 +9,13 @@ from flask_login import current_user
 
 from certcenter.core.health import run_checks
 from certcenter.extensions import db, limiter
-from certcenter.framework.services import current_edition
 
 bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
 def home():
-    return render_template("core/home.html", edition=current_edition())
+    return render_template("core/home.html")
 
 
 @bp.post("/language")

@@ -1,16 +1,17 @@
-"""Request-wide behaviour: error pages in the user's language, template helpers, security headers."""
+"""Request-wide behaviour: error pages in the user's language, template helpers, security headers. Knows no
+domain: a domain's refusals derive from ``core.errors.UserError``, and what a domain shows in the shell (the
+header's counts, its template helpers) it registers itself."""
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from certcenter.assessments.workflow import TransitionError
+from certcenter.core.errors import UserError
 from certcenter.core.i18n import current_language, localized
 from certcenter.extensions import db
 
@@ -44,10 +45,11 @@ def init_app(app: Flask) -> None:
             400, _l("The form has expired or did not come from this site. Reload the page and try again.")
         )
 
-    @app.errorhandler(TransitionError)
-    def refused_transition(error: TransitionError):
+    @app.errorhandler(UserError)
+    def refused(error: UserError):
+        """A refusal no view turned into a form error: its message on the error page, nothing saved."""
         db.session.rollback()
-        return render_error(409, error.message)
+        return render_error(error.status, error.message)
 
     @app.errorhandler(StaleDataError)
     def stale_write(error: StaleDataError):
@@ -81,20 +83,10 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def template_helpers() -> dict:
-        from certcenter.accounts.forms import ROLE_LABELS
-        from certcenter.assessments.notifications import unread_count
-        from certcenter.candidates.eligibility import format_duration
-
-        # templates also render in workers (PDFs), where there is no request and no user
-        signed_in = has_request_context() and current_user and current_user.is_authenticated
-
         return {
-            "role_labels": ROLE_LABELS,
             "format_date": format_date,
             "format_datetime": format_datetime,
             "format_decimal": format_decimal,
-            "format_duration": format_duration,
-            "unread_notifications": unread_count(current_user) if signed_in else 0,
             "localized": localized,
             "current_language": current_language(),
             "languages": [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")],

@@ -6,10 +6,12 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from certcenter.accounts.models import User
-from certcenter.candidates.models import Application, CandidateProfile
+from certcenter.applications.models import Application
+from certcenter.applications.policy import can_read_case_file
+from certcenter.candidates.models import CandidateProfile, EducationRecord
 from certcenter.core.models import UTCDateTime, one_of, utcnow
 from certcenter.core.storage import owns_files
 from certcenter.extensions import db
@@ -52,7 +54,9 @@ class EvidenceItem(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
 
     candidate: Mapped[CandidateProfile] = relationship()
-    application: Mapped[Application | None] = relationship(back_populates="evidence")
+    application: Mapped[Application | None] = relationship(
+        backref=backref("evidence", order_by="EvidenceItem.id", cascade="all, delete-orphan")
+    )
     links: Mapped[list[EvidenceLink]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="EvidenceLink.criterion_key"
     )
@@ -69,12 +73,13 @@ class EvidenceItem(db.Model):
         return self.content_type in ("application/pdf", "image/jpeg", "image/png")
 
     def can_view(self, user: User) -> bool:
+        """Those who may read the case file of its application; a profile document, of any of the person's."""
         if not user.is_authenticated:
             return False
         if self.candidate.user_id == user.id or user.has_role("administrator"):
             return True
         applications = [self.application] if self.application else self.candidate.applications
-        return any(application.assessor_sees_evidence(user) for application in applications)
+        return any(can_read_case_file(application, user) for application in applications)
 
 
 class EvidenceLink(db.Model):
@@ -90,5 +95,8 @@ class EvidenceLink(db.Model):
     def __repr__(self) -> str:
         return f"<EvidenceLink {self.evidence_id} {self.criterion_key}>"
 
+
+# The diploma behind an education record: declared here, above the candidates domain that holds the record.
+EducationRecord.document = relationship(EvidenceItem, foreign_keys=[EducationRecord.document_id])
 
 owns_files("evidence", EvidenceItem.storage_key)

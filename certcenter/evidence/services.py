@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from certcenter.accounts.models import User
-from certcenter.candidates.models import Application, CandidateProfile
+from certcenter.applications.models import Application
+from certcenter.candidates.models import CandidateProfile
 from certcenter.core import audit
 from certcenter.core.storage import delete_after_commit, get_storage
 from certcenter.evidence.models import EVIDENCE_KINDS, EvidenceItem, EvidenceLink
@@ -110,6 +111,26 @@ def remove_evidence(item: EvidenceItem, *, actor: User) -> None:
     db.session.flush()
     # The file goes only once the deletion has committed: a failed commit keeps both row and file.
     delete_after_commit(key)
+
+
+def add_profile_document(
+    candidate: CandidateProfile, stream: BinaryIO, filename: str | None, *, actor: User, description: str
+) -> EvidenceItem:
+    """The document behind an education record (the candidates domain's document store)."""
+    return add_evidence(candidate, stream, filename, kind="diploma", actor=actor, description=description)
+
+
+def submission_problems(application: Application) -> list[Any]:
+    """What the evidence still lacks for the application to be submitted, in words for the candidate."""
+    problems = []
+    if not application.evidence:
+        problems.append(_l("Upload at least one evidence item."))
+    unmapped = [item for item in application.evidence if not item.links]
+    if unmapped:
+        problems.append(
+            _l("Map every evidence item to at least one criterion (%(count)s not mapped).", count=len(unmapped))
+        )
+    return problems
 
 
 def set_criteria(item: EvidenceItem, keys: set[str], *, actor: User) -> None:

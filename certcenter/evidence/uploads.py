@@ -10,6 +10,8 @@ from typing import BinaryIO
 import filetype
 from flask_babel import lazy_gettext as _l
 
+from certcenter.core.errors import UserError
+
 # What the centre accepts, decided from the bytes, never from the name or the browser's header.
 ACCEPTED_TYPES = {
     "application/pdf": "pdf",
@@ -21,10 +23,8 @@ ACCEPTED_TYPES = {
 SNIFF_BYTES = 8192
 
 
-class UploadError(ValueError):
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
+class UploadError(UserError):
+    """A refused file, with the reason for the person who sent it."""
 
 
 def clean_filename(name: str | None) -> str:

@@ -1,0 +1,11 @@
+"""The qualification catalogue: titles at an NQF level, refined by units (labour functions)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from certcenter.qualifications.views import bp
+
+    app.register_blueprint(bp)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from certcenter.core.models import LocalizedText, TimestampMixin
+from certcenter.core.models import LocalizedText, TimestampMixin, UTCDateTime
 from certcenter.extensions import db
 from certcenter.framework.models import FrameworkEdition, FrameworkLevel
 
@@ -28,6 +30,8 @@ class Qualification(TimestampMixin, db.Model):
     practical_pass_mark: Mapped[int] = mapped_column(Integer, nullable=False)
     validity_years: Mapped[int] = mapped_column(Integer, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Set when the first application is submitted against it: its level and units were judged and stay as they are.
+    criteria_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     level: Mapped[FrameworkLevel] = relationship(lazy="joined")
     units: Mapped[list[QualificationUnit]] = relationship(

@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from certcenter.accounts.models import User
 from certcenter.core import audit
+from certcenter.core.errors import UserError
+from certcenter.core.models import utcnow
 from certcenter.extensions import db
 from certcenter.framework.models import FrameworkEdition, FrameworkLevel
 from certcenter.qualifications.models import Qualification, QualificationUnit
@@ -28,11 +30,8 @@ FIELDS = (
 )
 
 
-class CatalogueError(ValueError):
-    def __init__(self, message: Any, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class CatalogueError(UserError):
+    """A refused change to the catalogue."""
 
 
 def active_qualifications() -> list[Qualification]:
@@ -104,17 +103,13 @@ def save_unit(
 
 def in_use(qualification: Qualification) -> bool:
     """Submitted applications were judged against these criteria: units and level then stay as they are."""
-    from certcenter.candidates.models import Application
+    return qualification.criteria_frozen_at is not None
 
-    return (
-        bool(qualification.id)
-        and db.session.scalar(
-            select(Application.id)
-            .where(Application.qualification_id == qualification.id, Application.state != "draft")
-            .limit(1)
-        )
-        is not None
-    )
+
+def freeze_criteria(qualification: Qualification) -> None:
+    """An application has been submitted against the qualification (called by the submission)."""
+    if qualification.criteria_frozen_at is None:
+        qualification.criteria_frozen_at = utcnow()
 
 
 def remove_unit(unit: QualificationUnit, *, actor: User) -> None:

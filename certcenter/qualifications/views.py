@@ -1,8 +1,7 @@
-"""The public qualification catalogue, applying for a qualification, and the administrators' catalogue editor."""
+"""The public qualification catalogue and the administrators' catalogue editor (applying is the applications
+domain's panel on the qualification's page)."""
 
 from __future__ import annotations
-
-import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,14 +9,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from certcenter.accounts.forms import ConfirmForm
-from certcenter.accounts.models import ADMINISTRATOR, CANDIDATE
-from certcenter.candidates import services as candidate_services
-from certcenter.candidates.eligibility import evaluate_eligibility
+from certcenter.accounts.models import ADMINISTRATOR
 from certcenter.core.forms import choices, items_to_lines, lines_to_items
 from certcenter.core.permissions import role_required
 from certcenter.extensions import db
 from certcenter.framework.models import FrameworkEdition, FrameworkLevel
-from certcenter.framework.vocabulary import EDUCATION_LEVELS
 from certcenter.qualifications import services
 from certcenter.qualifications.criteria import assessment_criteria
 from certcenter.qualifications.forms import QualificationForm, UnitForm
@@ -36,41 +32,9 @@ def detail(qualification_id: int):
     qualification = db.get_or_404(Qualification, qualification_id)
     if not qualification.active and not (current_user.is_authenticated and current_user.has_role(ADMINISTRATOR)):
         abort(404)
-    profile = eligibility = None
-    if current_user.is_authenticated and current_user.has_role(CANDIDATE):
-        profile = candidate_services.profile_of(current_user)
-        if profile is not None:
-            eligibility = evaluate_eligibility(profile, qualification.level)
     return render_template(
-        "qualifications/detail.html",
-        qualification=qualification,
-        criteria=assessment_criteria(qualification),
-        profile=profile,
-        eligibility=eligibility,
-        education_levels=EDUCATION_LEVELS,
-        apply_form=ConfirmForm(),
-        form_token=secrets.token_urlsafe(24),
+        "qualifications/detail.html", qualification=qualification, criteria=assessment_criteria(qualification)
     )
-
-
-@bp.post("/qualifications/<int:qualification_id>/apply")
-@role_required(CANDIDATE)
-def apply(qualification_id: int):
-    qualification = db.get_or_404(Qualification, qualification_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    profile = candidate_services.profile_of(current_user)
-    if profile is None:
-        flash(_("Fill in your profile before applying."), "info")
-        return redirect(url_for("candidates.profile", next=url_for(".detail", qualification_id=qualification.id)))
-    token = request.form.get("form_token", "")[:64] or secrets.token_urlsafe(24)
-    try:
-        application = candidate_services.start_application(profile, qualification, actor=current_user, form_token=token)
-    except candidate_services.CandidateError as exc:
-        flash(str(exc.message), "error")
-        return redirect(url_for(".detail", qualification_id=qualification.id))
-    db.session.commit()
-    return redirect(url_for("candidates.application", application_id=application.id))
 
 
 # --- administration -----------------------------------------------------------------------------------------------

@@ -1,0 +1,26 @@
+"""Reports: the assessment report of each decision, statistics, register exports; made by workers."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    import certcenter.reports.tasks  # noqa: F401 - registers the tasks with the Celery app
+    from certcenter.assessments.signals import decision_recorded
+    from certcenter.core.panels import register_panel
+    from certcenter.reports import panels, views
+
+    app.register_blueprint(views.bp)
+    register_panel(
+        app, "application.page", "reports", "reports/_application_panel.html", panels.assessment_report_panel, order=30
+    )
+    register_panel(
+        app,
+        "dashboard.application",
+        "reports",
+        "reports/_dashboard_links.html",
+        panels.candidate_report_panel,
+        order=20,
+    )
+    decision_recorded.connect(panels.report_on_decision)

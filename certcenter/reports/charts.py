@@ -138,7 +138,7 @@ def statistics_charts(stats, *, web: bool = False) -> dict[str, Markup]:
     """The figures of a ``CentreStatistics`` as charts, labelled in the current language."""
     from flask_babel import gettext as _
 
-    from certcenter.assessments.workflow import STATE_LABELS
+    from certcenter.applications.workflow import STATE_LABELS
     from certcenter.framework.vocabulary import DESCRIPTOR_LABELS
 
     def level_label(number: int) -> str:

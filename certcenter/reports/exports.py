@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from certcenter.candidates.models import Application, CandidateProfile
+from certcenter.applications.models import Application
+from certcenter.candidates.models import CandidateProfile
 from certcenter.certificates.models import Certificate
 from certcenter.certificates.services import public_record
 from certcenter.extensions import db

@@ -21,7 +21,7 @@ from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from certcenter.assessments.workflow import STATE_LABELS
+from certcenter.applications.workflow import STATE_LABELS
 from certcenter.certificates.models import STATUS_LABELS
 from certcenter.core.i18n import localized
 from certcenter.core.models import utcnow

@@ -14,8 +14,9 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from certcenter.accounts.models import User
-from certcenter.candidates.models import Application
+from certcenter.applications.models import Application
 from certcenter.core import audit
+from certcenter.core.errors import UserError
 from certcenter.core.i18n import centre_today
 from certcenter.core.models import utcnow
 from certcenter.core.pdf import render_document, static_url
@@ -35,17 +36,15 @@ from certcenter.reports.models import (
 from certcenter.reports.statistics import Period, compute
 
 
-class ReportError(ValueError):
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
+class ReportError(UserError):
+    """A refused report request."""
 
 
 def request_assessment_report(application: Application, *, actor: User | None) -> Report:
     if getattr(application, "decision", None) is None:
         raise ReportError(_l("An assessment report is made for a decided application."))
     report = Report(
-        kind=ASSESSMENT, application=application, requested_by=actor, params={"application_id": application.id}
+        kind=ASSESSMENT, application_id=application.id, requested_by=actor, params={"application_id": application.id}
     )
     db.session.add(report)
     db.session.flush()
@@ -134,7 +133,7 @@ def _progress(report: Report, done: int, total: int) -> None:
 
 
 def statistics_pdf(period: Period) -> bytes:
-    from certcenter.assessments.workflow import STATE_LABELS
+    from certcenter.applications.workflow import STATE_LABELS
     from certcenter.framework.vocabulary import DESCRIPTOR_LABELS
     from certcenter.reports.charts import statistics_charts
 

@@ -18,9 +18,9 @@ from sqlalchemy import Float, and_, case, cast, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from certcenter.accounts.models import User
-from certcenter.assessments import workflow
+from certcenter.applications import workflow
+from certcenter.applications.models import Application, ApplicationEvent
 from certcenter.assessments.models import Assignment, Decision, FinalRating
-from certcenter.candidates.models import Application, ApplicationEvent
 from certcenter.certificates.models import Certificate
 from certcenter.core.i18n import centre_today
 from certcenter.core.models import UTCDateTime

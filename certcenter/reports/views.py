@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from certcenter.accounts.forms import ConfirmForm
 from certcenter.accounts.models import ADMINISTRATOR
-from certcenter.candidates.models import Application
+from certcenter.applications.models import Application
 from certcenter.core.permissions import role_required
 from certcenter.core.storage import StorageError, get_storage
 from certcenter.extensions import db
@@ -81,7 +81,7 @@ def _period_key() -> str:
 
 
 def _figures(snapshot) -> dict:
-    from certcenter.assessments.workflow import STATE_LABELS
+    from certcenter.applications.workflow import STATE_LABELS
     from certcenter.framework.vocabulary import DESCRIPTOR_LABELS
     from certcenter.reports.charts import statistics_charts
     from certcenter.reports.statistics import CentreStatistics

@@ -9,8 +9,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from certcenter.applications.models import Application
 from certcenter.assessments.models import Assignment
-from certcenter.candidates.models import Application
 from certcenter.extensions import db
 from certcenter.qualifications.criteria import criterion_keys
 from tests import samples

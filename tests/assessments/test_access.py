@@ -35,7 +35,7 @@ def test_the_list_covers_every_assessment_route():
     found = {
         (method, rule.rule)
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith("assessments.")
+        if rule.endpoint.startswith(("assessments.", "notifications."))
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     listed = {

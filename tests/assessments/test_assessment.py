@@ -5,9 +5,10 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from certcenter.assessments.models import Assignment, Decision, FinalRating, Notification
-from certcenter.candidates.models import Application
+from certcenter.applications.models import Application
+from certcenter.assessments.models import Assignment, Decision, FinalRating
 from certcenter.extensions import db
+from certcenter.notifications.models import Notification
 from certcenter.qualifications.models import Qualification
 from tests.assessments.conftest import application_state, judgement
 from tests.conftest import database_url_for_tests, require_service

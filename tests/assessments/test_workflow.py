@@ -7,14 +7,14 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from certcenter.accounts.models import User
-from certcenter.assessments import workflow
+from certcenter.applications import workflow
+from certcenter.applications.models import Application, ApplicationEvent
 from certcenter.assessments.models import Assignment
-from certcenter.candidates.models import Application, ApplicationEvent
 from certcenter.core.models import AuditEntry
 from certcenter.extensions import db
 
 ALL_MOVES = list(itertools.permutations(workflow.STATES, 2))
-ROLES = ("candidate", "administrator", "assessor", "system")
+ROLES = ("candidate", "administrator", "lead_assessor", "system")  # roles in the case (applications.policy)
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def actors(app, submitted, login_as):
         "application": scene.application_id,
         "candidate": scene.candidate.user.id,
         "administrator": scene.admin.user.id,
-        "assessor": lead.user.id,
+        "lead_assessor": lead.user.id,
     }
 
 

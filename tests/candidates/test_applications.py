@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from certcenter.candidates.models import Application
+from certcenter.applications.models import Application
 from certcenter.core.models import AuditEntry
 from certcenter.evidence.models import EvidenceItem
 from certcenter.extensions import db

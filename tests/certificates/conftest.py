@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from certcenter.accounts.models import User
+from certcenter.applications import services as applications
+from certcenter.applications.models import Application
 from certcenter.assessments import services as assessment
 from certcenter.candidates import services as candidates
-from certcenter.candidates.models import Application
 from certcenter.evidence import services as evidence
 from certcenter.extensions import db
 from certcenter.qualifications.criteria import criterion_keys
@@ -54,13 +55,13 @@ def confirm_application(
             profile, actor=user, level="general_secondary", institution="Мектеп", speciality="", year_completed=2007
         )
         qualification = db.session.scalar(select(Qualification).where(Qualification.code == code))
-        application = candidates.start_application(profile, qualification, actor=user, form_token=f"t{serial}")
+        application = applications.start_application(profile, qualification, actor=user, form_token=f"t{serial}")
         item = evidence.add_evidence(
             profile, io.BytesIO(samples.PDF), "d.pdf", kind="diploma", actor=user, application=application
         )
         keys = criterion_keys(qualification)
         evidence.set_criteria(item, keys, actor=user)
-        candidates.submit_application(application, actor=user)
+        applications.submit_application(application, actor=user)
         admin_user = db.session.get(User, admin.id)
         for assessor in assessors:
             assignment = assessment.assign_assessor(application, db.session.get(User, assessor.id), actor=admin_user)

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from certcenter.assessments.models import Notification
-from certcenter.candidates.models import Application
+from certcenter.applications.models import Application
 from certcenter.certificates.models import Certificate
 from certcenter.certificates.services import render_and_store
 from certcenter.core.i18n import centre_today
 from certcenter.core.models import AuditEntry
 from certcenter.extensions import db
+from certcenter.notifications.models import Notification
 from tests.certificates.conftest import application_state
 
 
@@ -54,7 +54,11 @@ def test_a_batch_is_issued_numbered_rendered_and_signed(app, confirmed, login_as
                 )
             ).all()
             assert moves[-1].details["certificate"] == certificate.number and moves[-1].actor_id == admin.user.id
-            told = db.session.scalars(select(Notification).where(Notification.application_id == application.id)).all()
+            told = db.session.scalars(
+                select(Notification).where(
+                    Notification.subject_type == "Application", Notification.subject_id == str(application.id)
+                )
+            ).all()
             assert told[-1].user_id == application.candidate.user_id and told[-1].params == {"state": "certified"}
 
 
@@ -63,7 +67,7 @@ def test_a_batch_changed_by_another_transaction_meanwhile_is_not_moved(app, conf
     from sqlalchemy import update
     from sqlalchemy.orm.exc import StaleDataError
 
-    from certcenter.assessments import workflow
+    from certcenter.applications import workflow
 
     ids = confirmed(3)
     admin = make_user("administrator")
@@ -133,7 +137,7 @@ def test_the_holder_downloads_the_pdf_and_the_credential(app, confirmed, login_a
     (application_id,) = confirmed(1)
     login_as("admin").post("/admin/certificates/issue", data={"application": [str(application_id)]})
     (certificate,) = certificates(app)
-    from certcenter.candidates.models import Application
+    from certcenter.applications.models import Application
     from tests.conftest import login
 
     with app.app_context():

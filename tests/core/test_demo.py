@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
+from certcenter.applications.models import Application
 from certcenter.assessments.models import Assignment
-from certcenter.candidates.models import Application
 from certcenter.demo import DEMO_PASSWORD, DEMO_USERS
 from certcenter.extensions import db
 from certcenter.qualifications.models import Qualification

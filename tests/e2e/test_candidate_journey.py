@@ -2,6 +2,7 @@
 criteria, submits, and ends on the dashboard with the application submitted."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import samples
 
@@ -48,7 +49,7 @@ def test_candidate_applies_from_registration_to_submission(page, catalogue, tmp_
 
     page.get_by_role("link", name="Qualifications", exact=True).click()
     page.get_by_role("link", name="Electric and gas welder").click()
-    assert page.get_by_text("You meet pathway 3.2 to this level.").is_visible()
+    expect(page.get_by_text("You meet pathway 3.2 to this level.")).to_be_visible()  # waits for the new page
     page.get_by_role("button", name="Apply for this qualification").click()
 
     for path, kind, description in [

@@ -4,7 +4,7 @@ stranger verifies it by its QR code's address and by uploading the file."""
 import pytest
 from sqlalchemy import select
 
-from certcenter.candidates.models import Application
+from certcenter.applications.models import Application
 from certcenter.extensions import db
 from tests.conftest import TEST_PASSWORD
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from certcenter.candidates.models import Application
+from certcenter.applications.models import Application
 from certcenter.core.models import utcnow
 from certcenter.extensions import db
 from certcenter.reports.models import StatisticsSnapshot

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from certcenter.candidates.models import Application
+from certcenter.applications.models import Application
 from certcenter.evidence.models import EvidenceItem
 from certcenter.extensions import db
 from tests import samples

@@ -108,10 +108,11 @@ def test_units_of_a_qualification_in_use_cannot_be_removed(app, login_as, make_c
     response = client.post(f"/qualifications/{catalogue['KITCHEN-ASSIST-2']}/apply", data={"form_token": "k"})
     application_id = int(response.headers["Location"].rsplit("/", 1)[1])
     with app.app_context():
-        from certcenter.candidates.models import Application
+        from certcenter.applications.models import Application
+        from certcenter.qualifications.services import freeze_criteria
 
         application = db.session.get(Application, application_id)
-        application.state = "submitted"  # as if submitted: only the rule under test matters here
+        freeze_criteria(application.qualification)  # what submitting does: only the rule under test matters here
         db.session.commit()
         unit_id = application.qualification.units[0].id
     admin = login_as("admin")

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from certcenter.accounts.models import User
+from certcenter.applications.models import Application, ApplicationEvent
 from certcenter.assessments.models import Assignment, Decision, FinalRating
-from certcenter.candidates.models import Application, ApplicationEvent, CandidateProfile
+from certcenter.candidates.models import CandidateProfile
 from certcenter.certificates.models import Certificate
 from certcenter.extensions import db
 from certcenter.qualifications.models import Qualification

@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from certcenter.candidates.models import Application
+from certcenter.applications.models import Application
 from certcenter.core.storage import get_storage
 from certcenter.extensions import db
 from certcenter.reports.models import Report

@@ -75,7 +75,7 @@ def test_watching_reads_the_snapshot_and_a_stale_one_is_refreshed_by_a_worker(ap
     # a new application arrives; a fresh snapshot does not see it yet
     with app.app_context():
         db.session.execute(update(StatisticsSnapshot).values(computed_at=utcnow()))
-        from certcenter.candidates.models import Application
+        from certcenter.applications.models import Application
 
         draft = db.session.scalar(select(Application).where(Application.state == "draft"))
         draft.state, draft.submitted_at = "submitted", utcnow()

@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import func, select, text
 
 from certcenter.accounts.models import User
-from certcenter.assessments import workflow as wf
+from certcenter.applications import workflow as wf
+from certcenter.applications.models import Application, ApplicationEvent
 from certcenter.assessments.models import Assignment, Decision, FinalRating
 from certcenter.candidates.iin import parse_iin
-from certcenter.candidates.models import Application, ApplicationEvent, CandidateProfile
+from certcenter.candidates.models import CandidateProfile
 from certcenter.certificates.models import FAILED, SUPERSEDED, Certificate, CertificateSeries
 from certcenter.certificates.services import expire_due
 from certcenter.certificates.tasks import sweep_render_queue

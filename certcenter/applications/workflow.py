@@ -6,18 +6,20 @@ raises ``TransitionError`` (shown as HTTP 409 when it comes from a form).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 
+from certcenter.applications.policy import ADMINISTRATOR, CANDIDATE, LEAD_ASSESSOR, SYSTEM, case_roles
 from certcenter.core import audit
+from certcenter.core.errors import UserError
 from certcenter.core.models import utcnow
 from certcenter.extensions import db
+from certcenter.notifications.services import notify_many
 
 if TYPE_CHECKING:
     from certcenter.accounts.models import User
-    from certcenter.candidates.models import Application
+    from certcenter.applications.models import Application
 
 DRAFT = "draft"
 SUBMITTED = "submitted"
@@ -86,9 +88,7 @@ MARKING_STATES = frozenset({IN_ASSESSMENT, MODERATION})
 # States in which the candidate's application and evidence may still be edited.
 EDITABLE_STATES = frozenset({DRAFT})
 
-CANDIDATE, ADMINISTRATOR, ASSESSOR, SYSTEM = "candidate", "administrator", "assessor", "system"
-
-# (from, to) -> the roles allowed to make the move. "candidate" means the application's own candidate.
+# (from, to) -> the roles in the case (see ``policy``) allowed to make the move.
 TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (DRAFT, SUBMITTED): frozenset({CANDIDATE}),
     (DRAFT, EXCEPTION_REQUESTED): frozenset({CANDIDATE}),
@@ -102,7 +102,7 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (IN_ASSESSMENT, MODERATION): frozenset({SYSTEM}),
     (IN_ASSESSMENT, AWAITING_DECISION): frozenset({SYSTEM}),
     (IN_ASSESSMENT, WITHDRAWN): frozenset({CANDIDATE}),
-    (MODERATION, AWAITING_DECISION): frozenset({ASSESSOR, ADMINISTRATOR}),
+    (MODERATION, AWAITING_DECISION): frozenset({LEAD_ASSESSOR, ADMINISTRATOR}),
     (AWAITING_DECISION, CONFIRMED): frozenset({ADMINISTRATOR}),
     (AWAITING_DECISION, NOT_CONFIRMED): frozenset({ADMINISTRATOR}),
     (CONFIRMED, CERTIFIED): frozenset({ADMINISTRATOR}),
@@ -125,41 +125,21 @@ REASON_REQUIRED = frozenset(
 )
 
 
-class TransitionError(Exception):
+# The notice the candidate gets of every move he did not make himself (told by ``describe_state_changed``).
+STATE_CHANGED = "state_changed"
+
+
+class TransitionError(UserError):
     """A refused move, with a message for the user."""
-
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Move:
-    from_state: str
-    to_state: str
 
 
 def allowed_moves(state: str) -> list[str]:
     return [to for (frm, to) in TRANSITIONS if frm == state]
 
 
-def acting_roles(application: Application, actor: User | None) -> set[str]:
-    """The workflow roles ``actor`` holds for this application (None is the system itself)."""
-    if actor is None:
-        return {SYSTEM}
-    roles = set()
-    if application.candidate.user_id == actor.id:
-        roles.add(CANDIDATE)
-    if actor.has_role("administrator"):
-        roles.add(ADMINISTRATOR)
-    if actor.has_role("assessor") and application.is_lead_assessor(actor):
-        roles.add(ASSESSOR)
-    return roles
-
-
 def can_transition(application: Application, to_state: str, actor: User | None) -> bool:
     allowed = TRANSITIONS.get((application.state, to_state))
-    return bool(allowed) and bool(allowed & acting_roles(application, actor))
+    return bool(allowed) and bool(allowed & ({SYSTEM} if actor is None else case_roles(application, actor)))
 
 
 def _checked_reason(application: Application, to_state: str, actor: User | None, reason: str | None) -> str | None:
@@ -191,8 +171,7 @@ def transition(
     """Move the application, stamping the time, its history and the audit log. Does not commit.
 
     The move is flushed at once, so that a concurrent change shows here (the version check)."""
-    from certcenter.assessments.notifications import notify
-    from certcenter.candidates.models import ApplicationEvent
+    from certcenter.applications.models import ApplicationEvent
 
     reason = _checked_reason(application, to_state, actor, reason)
     from_state = application.state
@@ -213,7 +192,7 @@ def transition(
         **details,
     )
     if _candidate_is_told(application, actor):
-        notify(application.candidate.user_id, "state_changed", application, state=to_state)
+        notify_many([(application.candidate.user_id, STATE_CHANGED, application, {"state": to_state})])
 
 
 def transition_many(
@@ -234,8 +213,7 @@ def transition_many(
     from sqlalchemy.orm.attributes import set_committed_value
     from sqlalchemy.orm.exc import StaleDataError
 
-    from certcenter.assessments.notifications import notify_many
-    from certcenter.candidates.models import Application, ApplicationEvent
+    from certcenter.applications.models import Application, ApplicationEvent
 
     if not applications:
         return
@@ -286,7 +264,7 @@ def transition_many(
     )
     notify_many(
         [
-            (application.candidate.user_id, "state_changed", application, {"state": to_state})
+            (application.candidate.user_id, STATE_CHANGED, application, {"state": to_state})
             for application in applications
             if _candidate_is_told(application, actor)
         ]

@@ -1,0 +1,23 @@
+"""The case file: an application, its history, the one workflow that moves it, and the page every role shares."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from certcenter.applications import panels, views, workflow
+    from certcenter.core.panels import register_panel
+    from certcenter.notifications.services import register_kind
+
+    app.register_blueprint(views.bp)
+    register_panel(app, "qualification.detail", "apply", "applications/_apply.html", panels.apply_panel, order=10)
+    register_panel(
+        app,
+        "candidate.admin",
+        "applications",
+        "applications/_candidate_applications.html",
+        panels.candidate_applications_panel,
+        order=10,
+    )
+    register_kind(app, workflow.STATE_CHANGED, panels.describe_state_changed)

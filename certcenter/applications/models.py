@@ -1,0 +1,112 @@
+"""The case file: a candidate's application for a qualification, and its history.
+
+Other domains hang their parts on it from above: evidence (``Application.evidence``), assessment
+(``assignments``, ``final_ratings``, ``decision``), certificates and reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+
+from certcenter.accounts.models import User
+from certcenter.applications.workflow import EDITABLE_STATES, FINAL_STATES, NEXT_STEPS, STATE_LABELS, STATES
+from certcenter.candidates.models import CandidateProfile
+from certcenter.core.models import TimestampMixin, UTCDateTime, one_of, utcnow
+from certcenter.extensions import db
+
+
+class Application(TimestampMixin, db.Model):
+    """A candidate's request to have a qualification confirmed, pinned to the framework edition it is made under."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        CheckConstraint(one_of("state", STATES), name="state"),
+        CheckConstraint(
+            "eligibility_status IS NULL OR eligibility_status IN ('met', 'needs_review', 'not_met')",
+            name="eligibility_status",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidate_profiles.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    qualification_id: Mapped[int] = mapped_column(
+        ForeignKey("qualifications.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    edition_id: Mapped[int] = mapped_column(ForeignKey("framework_editions.id", ondelete="RESTRICT"), nullable=False)
+    state: Mapped[str] = mapped_column(String(30), nullable=False, default="draft", index=True)
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The one-time token of the form that created it: a double-clicked "apply" finds this row instead of a second.
+    form_token: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    # Evaluated at submission and kept as it was: status, pathway results, the facts they rest on.
+    eligibility_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    eligibility: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    profile_snapshot: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    exception_request: Mapped[str | None] = mapped_column(Text, nullable=True)
+    exception_granted: Mapped[bool | None] = mapped_column(nullable=True)
+    # Optimistic locking: a write based on a stale read fails instead of overwriting a newer state.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    candidate: Mapped[CandidateProfile] = relationship(
+        backref=backref("applications", order_by="Application.created_at.desc()")
+    )
+    qualification = relationship("Qualification", lazy="joined")
+    edition = relationship("FrameworkEdition")
+    events: Mapped[list[ApplicationEvent]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="ApplicationEvent.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Application {self.id} {self.state}>"
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+    @property
+    def next_step(self) -> str:
+        """What the candidate is told comes next."""
+        return str(NEXT_STEPS[self.state])
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+    def is_owner(self, user: User) -> bool:
+        return user.is_authenticated and self.candidate.user_id == user.id
+
+
+class ApplicationEvent(db.Model):
+    """One step of an application's history, written only by ``workflow.transition``."""
+
+    __tablename__ = "application_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    from_state: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    to_state: Mapped[str] = mapped_column(String(30), nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    application: Mapped[Application] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ApplicationEvent {self.application_id} {self.from_state}->{self.to_state}>"
+
+    @property
+    def to_state_label(self) -> str:
+        return str(STATE_LABELS[self.to_state])
