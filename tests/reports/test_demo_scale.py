@@ -81,7 +81,7 @@ def test_every_history_is_an_allowed_path_ending_in_the_state(app, generated):
                 if event.actor_id in admins:
                     roles.add(wf.ADMINISTRATOR)
                 if event.actor_id in leads[application.id]:
-                    roles.add(wf.ASSESSOR)
+                    roles.add(wf.LEAD_ASSESSOR)
                 assert roles & wf.TRANSITIONS[(event.from_state, event.to_state)], (application.id, event)
                 state, at = event.to_state, event.at
             assert state == application.state
