@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from certcenter.accounts.models import CANDIDATE, LoginAttempt, User
 from certcenter.core import audit
 from certcenter.core.models import utcnow
+from certcenter.core.text import clean_person_name
 from certcenter.extensions import db
 
 
@@ -62,7 +63,7 @@ def create_user(
 ) -> User:
     user = User(
         email=normalize_email(email),
-        full_name=full_name.strip(),
+        full_name=clean_person_name(full_name),  # InvisibleText if nothing visible is left
         password_hash=hash_password(password),
         must_change_password=must_change_password,
     )
