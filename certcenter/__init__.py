@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from certcenter.config import DEFAULT_SECRET_KEY, ProductionConfig, config_class
+from certcenter.core import ids
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +29,7 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
     app.config.from_prefixed_env("CERTCENTER")
     app.config.update(overrides)
     _finish_config(app, cls)
+    ids.init_app(app)  # <int:...> takes ASCII digits only; before any route is added
 
     from certcenter.extensions import babel, celery_init_app, csrf, db, limiter, login_manager, migrate
 

@@ -18,6 +18,7 @@ from certcenter.accounts.forms import (
     UserRolesForm,
 )
 from certcenter.accounts.models import ADMINISTRATOR, User
+from certcenter.core.ids import parse_id
 from certcenter.core.models import AuditEntry
 from certcenter.core.permissions import role_required
 from certcenter.core.views import safe_next
@@ -33,10 +34,11 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    user_id, _sep, nonce = session_id.partition(":")
-    if not user_id.isdigit():
+    raw_id, _sep, nonce = session_id.partition(":")
+    user_id = parse_id(raw_id)
+    if user_id is None:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, user_id)
     if user is None or not user.active or user.session_nonce != nonce:
         return None
     return user

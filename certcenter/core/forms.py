@@ -56,7 +56,6 @@ def items_to_lines(items: list[dict[str, str]]) -> dict[str, str]:
     return {lang: "\n".join(item.get(lang, "") for item in items) for lang in LANGUAGE_NAMES}
 
 
-
 class VisibleName:
     """A name typed with only invisible characters is refused with its own message (DataRequired would call it
     missing); runs after the ``normalize_name`` filter."""
