@@ -31,6 +31,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
 
     SESSION_COOKIE_HTTPONLY = True
+    # Strict-Transport-Security max-age; 0 sends none (production: a year)
+    HSTS_SECONDS = 0
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a long form (evidence, judgements) may stay open for a working day
@@ -123,6 +125,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SIGNING_REQUIRE_CONFIGURED_KEY = True
+    HSTS_SECONDS = 365 * 24 * 3600
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

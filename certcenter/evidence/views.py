@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, request, send_file
 from flask_login import current_user, login_required
 
+from certcenter.core.headers import frame_within_site
 from certcenter.core.storage import StorageError, get_storage
 from certcenter.evidence.models import EvidenceItem
 from certcenter.extensions import db
@@ -33,6 +34,7 @@ def download(item_id: int):
         max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-store"
-    # the file is shown by the browser's own viewer inside the centre's pages, and nothing else may run
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; frame-ancestors 'self'"
+    if inline:
+        # shown by the browser's own viewer inside the assessor's page; a download gets the sandboxed policy of all
+        frame_within_site(response, sandbox=item.content_type != "application/pdf")
     return response
