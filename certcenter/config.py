@@ -39,10 +39,17 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a long form (evidence, judgements) may stay open for a working day
 
-    # Login throttling: failures counted per e-mail and per client address within the window.
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
-    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    # Password throttling (sign-in and the current password), see accounts.services.password_throttle: failures
+    # per client address + account pair and per address within the window block that pair or address; failures on
+    # an account from everywhere beyond a free number slow it down (1, 2, 4... s, at most the maximum), except from
+    # an address it signed in from lately. Nobody can lock the owner out.
     LOGIN_THROTTLE_WINDOW_SECONDS = 15 * 60
+    LOGIN_MAX_FAILURES_PER_PAIR = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    LOGIN_ACCOUNT_FREE_FAILURES = 10
+    LOGIN_ACCOUNT_MAX_DELAY_SECONDS = 60
+    LOGIN_ACCOUNT_WINDOW_SECONDS = 24 * 3600
+    LOGIN_KNOWN_ADDRESS_DAYS = 30
 
     # Flask-Limiter: memory storage in development; Redis when REDIS_URL is set.
     RATELIMIT_STORAGE_URI: str | None = None

@@ -38,8 +38,13 @@ def render_error(code: int, message: str | None = None):
 
 
 def init_app(app: Flask) -> None:
+    from certcenter.core import security_log
+
+    security_log.init_app(app)  # denials, throttling
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        security_log.security_event("csrf_failed", status=400, reason=error.description)
         return render_error(
             400, _l("The form has expired or did not come from this site. Reload the page and try again.")
         )
