@@ -107,8 +107,8 @@ def check_extension(name: str, content_type: str) -> None:
     if last and last not in allowed:
         raise UploadError(
             _l(
-                "The file name ends in .%(last)s, but the file is a %(kind)s document. Rename the file so that it "
-                "ends in .%(expected)s.",
+                "The file name ends in .%(last)s, but its content is %(kind)s. Rename the file so that it ends in "
+                ".%(expected)s.",
                 last=last,
                 kind=expected.upper(),
                 expected=expected,
