@@ -13,7 +13,6 @@ from certcenter.extensions import db
 from certcenter.reports.models import Report
 from tests import samples
 from tests.conftest import TEST_PASSWORD, database_url_for_tests
-from tests.e2e.conftest import browser, live_server  # noqa: F401 - fixtures of the browser test below
 
 
 def policy(response) -> dict[str, str]:
@@ -98,7 +97,7 @@ def test_production_sends_hsts(app):
 
 
 @pytest.mark.browser
-def test_in_a_browser_the_preview_is_framed_and_a_page_is_not(browser, live_server, in_assessment):  # noqa: F811
+def test_in_a_browser_the_preview_is_framed_and_a_page_is_not(browser, live_server, in_assessment):
     scene = in_assessment()
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()

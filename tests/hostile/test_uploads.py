@@ -11,25 +11,12 @@ from sqlalchemy import select
 from certcenter.evidence.models import EvidenceItem
 from certcenter.extensions import db
 from tests import samples
+from tests.evidence.test_uploads import upload
 
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 BOMB_MB = 256
 TOO_BIG = "This document expands to far more than its size or holds too many parts"
 NOT_A_DOCUMENT = "This file is not a PDF, JPEG, PNG, DOCX or ODT document"
-
-
-@pytest.fixture
-def draft(app, make_candidate, catalogue):
-    client = make_candidate()
-    client.post("/language", data={"language": "en"})
-    response = client.post(f"/qualifications/{catalogue['WELD-3']}/apply", data={"form_token": "t"})
-    client.application_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    return client
-
-
-def upload(client, content: bytes, name: str):
-    data = {"kind": "diploma", "description": "Diploma", "file": (io.BytesIO(content), name)}
-    return client.post(f"/applications/{client.application_id}/evidence", data=data, content_type="multipart/form-data")
 
 
 def stored(app) -> list[EvidenceItem]:
