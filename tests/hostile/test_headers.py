@@ -1,5 +1,6 @@
 """Security headers: pages framed by nobody and loading no plug-ins, downloads sandboxed, the evidence preview
-still framed by the assessor's page, HSTS in production."""
+still framed by the assessor's page, HSTS in production. (Chromium's view of the same: tests/e2e/test_framing.py,
+beside the other browser tests, which share one browser.)"""
 
 import io
 
@@ -12,7 +13,7 @@ from certcenter.evidence.models import EvidenceItem
 from certcenter.extensions import db
 from certcenter.reports.models import Report
 from tests import samples
-from tests.conftest import TEST_PASSWORD, database_url_for_tests
+from tests.conftest import database_url_for_tests
 
 
 def policy(response) -> dict[str, str]:
@@ -94,34 +95,3 @@ def test_production_sends_hsts(app):
     assert response.status_code == 200
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
     assert policy(response)["frame-ancestors"] == "'none'"
-
-
-@pytest.mark.browser
-def test_in_a_browser_the_preview_is_framed_and_a_page_is_not(browser, live_server, in_assessment):
-    scene = in_assessment()
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    refused = []
-    page.on("console", lambda message: refused.append(message.text) if "Refused to" in message.text else None)
-    page.goto("/login")
-    page.locator("input[name=email]").fill(scene.assessors[0].user.email)
-    page.locator("input[name=password]").fill(TEST_PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.goto(f"/assess/{scene.assignment_ids[0]}")
-    page.locator("details.preview summary").first.click()
-    frame = page.locator("details.preview iframe").first.element_handle().content_frame()
-    frame.wait_for_load_state()
-    assert frame.url.startswith(f"{live_server.url}/evidence/"), frame.url
-    assert not [text for text in refused if "frame" in text]
-
-    # one of the centre's pages put in a frame (clickjacking) is refused by the browser
-    page.evaluate(
-        "url => { const f = document.createElement('iframe'); f.id = 'attack'; f.src = url; "
-        "document.body.appendChild(f); }",
-        f"{live_server.url}/account/password",
-    )
-    attack = page.locator("#attack").element_handle().content_frame()
-    attack.wait_for_load_state()
-    assert not attack.url.startswith(live_server.url), attack.url
-    context.close()
