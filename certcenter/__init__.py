@@ -10,7 +10,8 @@ from typing import Any
 
 from flask import Flask
 
-from certcenter.config import DEFAULT_SECRET_KEY, ProductionConfig, config_class
+from certcenter.config import ProductionConfig, check_production, config_class, served_base_url
+from certcenter.core import ids
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +47,7 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
     app.config.from_prefixed_env("CERTCENTER")
     app.config.update(overrides)
     _finish_config(app, cls)
+    ids.init_app(app)  # <int:...> takes ASCII digits only; before any route is added
 
     from certcenter.extensions import babel, celery_init_app, csrf, db, limiter, login_manager, migrate
 
@@ -70,11 +72,10 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
 
 
 def _finish_config(app: Flask, cls: type) -> None:
-    if issubclass(cls, ProductionConfig) and app.config["SECRET_KEY"] in (None, "", DEFAULT_SECRET_KEY):
-        raise RuntimeError(
-            "Refusing to start: the production configuration needs its own SECRET_KEY "
-            "(set CERTCENTER_SECRET_KEY or SECRET_KEY in instance/config.py)."
-        )
+    if issubclass(cls, ProductionConfig):
+        check_production(app.config)
+    elif not app.config.get("PUBLIC_BASE_URL"):
+        app.config["PUBLIC_BASE_URL"] = served_base_url(app.config["HOST"], app.config["PORT"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"] or (

@@ -78,12 +78,16 @@ users_cli = click.Group("users", help="Create accounts from the command line.")
 def users_create(roles: tuple[str, ...], email: str, full_name: str, password: str) -> None:
     """Create a user with one or more roles."""
     from certcenter.accounts.services import create_user, user_by_email
+    from certcenter.core.text import InvisibleText
 
     if user_by_email(email) is not None:
         raise click.ClickException(f"a user with e-mail {email} already exists")
     if len(password) < 10:
         raise click.ClickException("the password needs at least 10 characters")
-    user = create_user(email, full_name, password, {ROLE_ALIASES[role] for role in roles})
+    try:
+        user = create_user(email, full_name, password, {ROLE_ALIASES[role] for role in roles})
+    except InvisibleText:
+        raise click.ClickException("the name must contain visible letters") from None
     db.session.commit()
     click.echo(f"created user {user.id} <{user.email}> with roles {', '.join(sorted(user.roles))}")
 

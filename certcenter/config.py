@@ -21,6 +21,8 @@ class Config:
     DATABASE_URL: str | None = None
     # Redis URL for the Celery broker; when unset an embedded filesystem broker under instance/ is used.
     REDIS_URL: str | None = None
+    # Where `certcenter serve` (`make run`) listens; development derives PUBLIC_BASE_URL from them.
+    HOST = "127.0.0.1"
     PORT = 5000
 
     # JSON columns keep Kazakh and Russian as UTF-8, not as \uXXXX escapes (half the size of a decision snapshot)
@@ -31,14 +33,23 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
 
     SESSION_COOKIE_HTTPONLY = True
+    # Strict-Transport-Security max-age; 0 sends none (production: a year)
+    HSTS_SECONDS = 0
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a long form (evidence, judgements) may stay open for a working day
 
-    # Login throttling: failures counted per e-mail and per client address within the window.
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
-    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    # Password throttling (sign-in and the current password), see accounts.services.password_throttle: failures
+    # per client address + account pair and per address within the window block that pair or address; failures on
+    # an account from everywhere beyond a free number slow it down (1, 2, 4... s, at most the maximum), except from
+    # an address it signed in from lately. Nobody can lock the owner out.
     LOGIN_THROTTLE_WINDOW_SECONDS = 15 * 60
+    LOGIN_MAX_FAILURES_PER_PAIR = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    LOGIN_ACCOUNT_FREE_FAILURES = 10
+    LOGIN_ACCOUNT_MAX_DELAY_SECONDS = 60
+    LOGIN_ACCOUNT_WINDOW_SECONDS = 24 * 3600
+    LOGIN_KNOWN_ADDRESS_DAYS = 30
 
     # Flask-Limiter: memory storage in development; Redis when REDIS_URL is set.
     RATELIMIT_STORAGE_URI: str | None = None
@@ -63,8 +74,9 @@ class Config:
     CENTRE_SIGNATORY_NAME = "Ә. С. Нұрланова"
     CENTRE_SIGNATORY_POSITION = {"kk": "Орталық директоры", "ru": "Директор центра", "en": "Director of the centre"}
     CERTIFICATE_NUMBER_PREFIX = "KZQC"
-    # The address certificates' QR codes and the credential JSON point to.
-    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # The address certificates' QR codes and the credential JSON point to: production must set it; elsewhere it is
+    # http://HOST:PORT, where `certcenter serve` listens.
+    PUBLIC_BASE_URL: str | None = None
     # Signing: generated into instance/signing for development; production sets the paths.
     SIGNING_KEY_PATH: str | None = None
     SIGNING_CERT_PATH: str | None = None
@@ -123,6 +135,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SIGNING_REQUIRE_CONFIGURED_KEY = True
+    HSTS_SECONDS = 365 * 24 * 3600
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
@@ -133,6 +146,35 @@ CONFIGS = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
+
+
+SECRET_KEY_MIN_BYTES = 32
+
+
+def check_production(config: dict) -> None:
+    """What production refuses to start without: a session key of its own, long enough not to be guessed (32
+    bytes, as from ``python -c 'import secrets; print(secrets.token_urlsafe(32))'``), and the public address that
+    certificates' QR codes will carry for years."""
+    key = config.get("SECRET_KEY") or ""
+    if key == DEFAULT_SECRET_KEY or len(key.encode() if isinstance(key, str) else key) < SECRET_KEY_MIN_BYTES:
+        raise RuntimeError(
+            f"Refusing to start: the production configuration needs its own SECRET_KEY of at least "
+            f"{SECRET_KEY_MIN_BYTES} bytes (set CERTCENTER_SECRET_KEY or SECRET_KEY in instance/config.py)."
+        )
+    if not config.get("PUBLIC_BASE_URL"):
+        raise RuntimeError(
+            "Refusing to start: set CERTCENTER_PUBLIC_BASE_URL to the address the public reaches the centre at "
+            "(e.g. https://certcenter.example.kz): certificates' QR codes point there."
+        )
+
+
+def served_base_url(host: str, port: int | str) -> str:
+    """The address `certcenter serve` answers at, for development's QR codes (a wildcard address is reached on the
+    loopback)."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(str(host), str(host))
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{int(port)}"
 
 
 def config_class(name: str | None = None) -> type[Config]:

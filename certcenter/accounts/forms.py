@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectMultipleField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, CANDIDATE
+from certcenter.core.forms import person_name_field
 
 PASSWORD_MIN = 10
 
@@ -22,7 +23,7 @@ class LoginForm(FlaskForm):
 
 
 class RegistrationForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    full_name = person_name_field(_l("Full name"))
     email = EmailField(
         _l("E-mail"), validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)]
     )
@@ -62,7 +63,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class UserCreateForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    full_name = person_name_field(_l("Full name"))
     email = EmailField(
         _l("E-mail"), validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)]
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import math
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -15,6 +17,8 @@ from sqlalchemy import func, select
 from certcenter.accounts.models import CANDIDATE, LoginAttempt, User
 from certcenter.core import audit
 from certcenter.core.models import utcnow
+from certcenter.core.security_log import security_event
+from certcenter.core.text import clean_person_name
 from certcenter.extensions import db
 
 
@@ -62,7 +66,7 @@ def create_user(
 ) -> User:
     user = User(
         email=normalize_email(email),
-        full_name=full_name.strip(),
+        full_name=clean_person_name(full_name),  # InvisibleText if nothing visible is left
         password_hash=hash_password(password),
         must_change_password=must_change_password,
     )
@@ -88,32 +92,84 @@ def register_candidate(email: str, full_name: str, password: str) -> User | None
 class Throttle:
     blocked: bool
     retry_after_seconds: int = 0
+    reason: str | None = None  # "pair", "address" or "account"
 
 
-def login_throttle(email: str, ip_address: str | None) -> Throttle:
-    """Too many failures for this address or from this client within the window block further attempts."""
+def _from_address(ip_address: str | None):
+    return LoginAttempt.ip_address == ip_address if ip_address else LoginAttempt.ip_address.is_(None)
+
+
+def _failures_since(condition, since: datetime) -> tuple[int, datetime | None, datetime | None]:
+    """How many failed attempts match since then, the first and the last of them."""
+    count, first, last = db.session.execute(
+        select(func.count(), func.min(LoginAttempt.at), func.max(LoginAttempt.at)).where(
+            condition, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since
+        )
+    ).one()
+    return count, first, last
+
+
+def _last_success(condition) -> datetime | None:
+    return db.session.scalar(select(func.max(LoginAttempt.at)).where(condition, LoginAttempt.succeeded.is_(True)))
+
+
+def _seconds_until(moment: datetime) -> int:
+    return max(1, math.ceil((moment - utcnow()).total_seconds()))
+
+
+def password_throttle(email: str, ip_address: str | None, *, purpose: str = "signin") -> Throttle:
+    """Whether a password may be tried now for this account from this client address (sign-in, and the current
+    password on the change-password form). Three rules, none of which lets a stranger lock the owner out:
+
+    - this address against this account: LOGIN_MAX_FAILURES_PER_PAIR failures in the window block the pair until
+      the first of them leaves it (a success from the pair starts the count again);
+    - this address against any account: LOGIN_MAX_FAILURES_PER_ADDRESS failures in the window (password spraying);
+    - the account from everywhere (a distributed guess): past LOGIN_ACCOUNT_FREE_FAILURES failures since its last
+      success, each attempt waits 1, 2, 4... seconds, at most LOGIN_ACCOUNT_MAX_DELAY_SECONDS, after the previous
+      failure. An address the account signed in from within LOGIN_KNOWN_ADDRESS_DAYS is not made to wait: the owner
+      at their usual places is never held up by someone else's guesses.
+
+    A refused attempt checks no password and is not recorded, so waiting out a delay is enough. It is logged."""
+    throttle = _password_throttle(normalize_email(email), ip_address)
+    if throttle.blocked:
+        security_event(
+            "password_throttled",
+            purpose=purpose,
+            email=normalize_email(email),
+            reason=throttle.reason,
+            retry_after=throttle.retry_after_seconds,
+        )
+    return throttle
+
+
+def _password_throttle(email: str, ip_address: str | None) -> Throttle:
     config = current_app.config
+    now = utcnow()
     window = timedelta(seconds=config["LOGIN_THROTTLE_WINDOW_SECONDS"])
-    since = utcnow() - window
-    email = normalize_email(email)
-    last_success = db.session.scalar(
-        select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, LoginAttempt.succeeded.is_(True))
-    )
-    account_since = max(since, last_success) if last_success else since
-    checks = [
-        (LoginAttempt.email == email, account_since, config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
-    ]
+    since = now - window
+    account, address = LoginAttempt.email == email, _from_address(ip_address)
+
+    pair_success = _last_success(account & address)
+    failures, first, _last = _failures_since(account & address, max(since, pair_success) if pair_success else since)
+    if failures >= config["LOGIN_MAX_FAILURES_PER_PAIR"]:
+        return Throttle(True, _seconds_until(first + window), "pair")
+
     if ip_address:
-        checks.append((LoginAttempt.ip_address == ip_address, since, config["LOGIN_MAX_FAILURES_PER_ADDRESS"]))
-    for condition, start, limit in checks:
-        failures = db.session.execute(
-            select(func.count(), func.min(LoginAttempt.at)).where(
-                condition, LoginAttempt.succeeded.is_(False), LoginAttempt.at > start
-            )
-        ).one()
-        if failures[0] >= limit:
-            retry = int((failures[1] + window - utcnow()).total_seconds()) + 1
-            return Throttle(True, max(retry, 1))
+        failures, first, _last = _failures_since(address, since)
+        if failures >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]:
+            return Throttle(True, _seconds_until(first + window), "address")
+
+    account_success = _last_success(account)
+    account_since = now - timedelta(seconds=config["LOGIN_ACCOUNT_WINDOW_SECONDS"])
+    failures, _first, last = _failures_since(
+        account, max(account_since, account_success) if account_success else account_since
+    )
+    excess = failures - config["LOGIN_ACCOUNT_FREE_FAILURES"]
+    if excess >= 0:
+        known = pair_success is not None and pair_success > now - timedelta(days=config["LOGIN_KNOWN_ADDRESS_DAYS"])
+        delay = timedelta(seconds=min(2 ** min(excess, 30), config["LOGIN_ACCOUNT_MAX_DELAY_SECONDS"]))
+        if not known and last + delay > now:
+            return Throttle(True, _seconds_until(last + delay), "account")
     return Throttle(False)
 
 
@@ -124,16 +180,41 @@ def authenticate(email: str, password: str, ip_address: str | None) -> User | No
     db.session.add(LoginAttempt(email=normalize_email(email), ip_address=ip_address, succeeded=ok))
     if not ok:
         audit.record("user.login_failed", user, actor=None, email=normalize_email(email))
+        security_event("signin_failed", level=logging.INFO, email=normalize_email(email))
         return None
     user.last_login_at = utcnow()
     audit.record("user.login", user, actor=user)
     return user
 
 
+def verify_current_password(user: User, password: str, ip_address: str | None) -> bool:
+    """The current password asked before a change: a guess like a sign-in, recorded and throttled the same way (a
+    stolen session must not become unlimited guesses at the password)."""
+    ok = check_password(user, password)
+    db.session.add(LoginAttempt(email=user.email, ip_address=ip_address, succeeded=ok))
+    if not ok:
+        audit.record("user.password_check_failed", user, actor=user)
+        security_event("password_check_failed", email=user.email)
+    return ok
+
+
+def sign_out(user: User) -> None:
+    """Sign-out ends the session server-side: the nonce in every session id of the user changes, so a copy of this
+    session's cookie (or any other device's) no longer signs anyone in."""
+    user.end_sessions()
+    audit.record("user.logout", user, actor=user)
+    security_event("signed_out", level=logging.INFO, sessions="all")
+
+
+def _sessions_ended(user: User, reason: str) -> None:
+    user.end_sessions()
+    security_event("sessions_ended", level=logging.INFO, account=user.id, reason=reason)
+
+
 def change_password(user: User, new_password: str) -> None:
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
-    user.end_sessions()
+    _sessions_ended(user, "password_change")
     audit.record("user.password_change", user, actor=user)
 
 
@@ -142,7 +223,7 @@ def reset_password(user: User, *, actor: User) -> str:
     temporary = generate_password()
     user.password_hash = hash_password(temporary)
     user.must_change_password = True
-    user.end_sessions()
+    _sessions_ended(user, "password_reset")
     audit.record("user.password_reset", user, actor=actor)
     return temporary
 
@@ -151,7 +232,7 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
     if user.active == active:
         return
     user.active = active
-    user.end_sessions()
+    _sessions_ended(user, "activated" if active else "deactivated")
     audit.record("user.activate" if active else "user.deactivate", user, actor=actor)
 
 

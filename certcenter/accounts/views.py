@@ -18,6 +18,7 @@ from certcenter.accounts.forms import (
     UserRolesForm,
 )
 from certcenter.accounts.models import ADMINISTRATOR, User
+from certcenter.core.ids import parse_id
 from certcenter.core.models import AuditEntry
 from certcenter.core.permissions import role_required
 from certcenter.core.views import safe_next
@@ -33,10 +34,11 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    user_id, _sep, nonce = session_id.partition(":")
-    if not user_id.isdigit():
+    raw_id, _sep, nonce = session_id.partition(":")
+    user_id = parse_id(raw_id)
+    if user_id is None:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, user_id)
     if user is None or not user.active or user.session_nonce != nonce:
         return None
     return user
@@ -56,14 +58,15 @@ def login():
         return redirect(url_for("core.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        throttle = services.login_throttle(form.email.data, request.remote_addr)
+        throttle = services.password_throttle(form.email.data, request.remote_addr)
         if throttle.blocked:
-            minutes = max(1, round(throttle.retry_after_seconds / 60))
+            seconds, minutes = throttle.retry_after_seconds, round(throttle.retry_after_seconds / 60)
             form.form_errors.append(
-                _("Too many failed sign-in attempts. Try again in %(minutes)d minutes.", minutes=minutes)
+                _("Too many failed sign-in attempts. Try again in %(seconds)d seconds.", seconds=seconds)
+                if seconds < 120
+                else _("Too many failed sign-in attempts. Try again in %(minutes)d minutes.", minutes=minutes)
             )
-            headers = {"Retry-After": str(throttle.retry_after_seconds)}
-            return render_template("accounts/login.html", form=form), 429, headers
+            return render_template("accounts/login.html", form=form), 429, {"Retry-After": str(seconds)}
         user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
         if user is not None and user.locale is None:
             user.locale = session.get("locale")
@@ -79,6 +82,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    services.sign_out(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("core.home"))
@@ -105,7 +110,17 @@ def change_password():
     form = ChangePasswordForm()
     user = current_user._get_current_object()
     if form.validate_on_submit():
-        if not services.check_password(user, form.current.data):
+        throttle = services.password_throttle(user.email, request.remote_addr, purpose="password_change")
+        if throttle.blocked:
+            seconds, minutes = throttle.retry_after_seconds, round(throttle.retry_after_seconds / 60)
+            form.current.errors.append(
+                _("Too many wrong passwords. Try again in %(seconds)d seconds.", seconds=seconds)
+                if seconds < 120
+                else _("Too many wrong passwords. Try again in %(minutes)d minutes.", minutes=minutes)
+            )
+            return render_template("accounts/change_password.html", form=form), 429, {"Retry-After": str(seconds)}
+        if not services.verify_current_password(user, form.current.data, request.remote_addr):
+            db.session.commit()  # the failed attempt counts
             form.current.errors.append(_("The current password is not correct."))
         else:
             services.change_password(user, form.password.data)

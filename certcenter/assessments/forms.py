@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
@@ -9,6 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from certcenter.assessments.models import CONFLICT_KINDS, EVIDENCE_RULES, RATING_LABELS, RESULT_KINDS
 from certcenter.core.forms import choices
+from certcenter.core.ids import ids_or_400, parse_id
 
 
 class DeclarationForm(FlaskForm):
@@ -64,7 +66,9 @@ def parse_judgement(form: Any) -> dict[str, Any]:
     data: dict[str, Any] = {"reviews": {}, "ratings": {}, "results": {}}
     for name in form:
         parts = name.split("|")
-        if parts[0] == "review" and len(parts) == 3 and parts[1].isdigit():
+        if parts[0] == "review" and len(parts) == 3:
+            if parse_id(parts[1]) is None:
+                abort(400)
             review = data["reviews"].setdefault(parts[1], {})
             if parts[2] in EVIDENCE_RULES:
                 review[parts[2]] = form.get(name) == "on"
@@ -73,11 +77,11 @@ def parse_judgement(form: Any) -> dict[str, Any]:
         elif parts[0] == "rating" and len(parts) == 3:
             rating = data["ratings"].setdefault(parts[1], {})
             if parts[2] == "evidence":
-                rating["evidence_ids"] = [value for value in form.getlist(name) if value.isdigit()]
+                rating["evidence_ids"] = ids_or_400(form.getlist(name))
             elif parts[2] in ("rating", "justification", "met_at_level"):
                 rating[parts[2]] = form.get(name, "")
         elif parts[0] == "result" and len(parts) == 3 and parts[1] in RESULT_KINDS:
             data["results"].setdefault(parts[1], {})[parts[2]] = form.get(name, "")
-    for review_id in form.getlist("reviewed"):
-        data["reviews"].setdefault(review_id, {})
+    for review_id in ids_or_400(form.getlist("reviewed")):
+        data["reviews"].setdefault(str(review_id), {})
     return data

@@ -38,6 +38,7 @@ from certcenter.candidates.eligibility import MET as ELIGIBLE
 from certcenter.core import audit
 from certcenter.core.errors import UserError
 from certcenter.core.i18n import centre_today
+from certcenter.core.ids import parse_id
 from certcenter.core.models import utcnow
 from certcenter.evidence.models import EvidenceItem
 from certcenter.extensions import db
@@ -162,7 +163,7 @@ def save_draft(assignment: Assignment, data: dict[str, Any], *, actor: User) -> 
     criteria = _criteria(application)
     evidence_ids = _evidence_ids(application)
     for raw_id, values in (data.get("reviews") or {}).items():
-        evidence_id = int(raw_id)
+        evidence_id = parse_id(raw_id)
         if evidence_id not in evidence_ids:
             raise AssessmentError(_l("Unknown evidence item. Reload the page."))
         review = assignment.review(evidence_id)
@@ -184,21 +185,18 @@ def save_draft(assignment: Assignment, data: dict[str, Any], *, actor: User) -> 
             raise AssessmentError(_l("Unknown rating. Reload the page."))
         rating.rating = value
         rating.justification = (values.get("justification") or "").strip()
-        rating.evidence_ids = sorted({int(item) for item in values.get("evidence_ids") or []} & evidence_ids)
-        level = values.get("met_at_level")
+        rating.evidence_ids = sorted({parse_id(item) for item in values.get("evidence_ids") or []} & evidence_ids)
+        level = parse_id(values.get("met_at_level") or None)
         target = application.qualification.level.number
         rating.met_at_level = (
-            int(level)
-            if level and criteria[key].kind == "descriptor" and value != MET and 1 <= int(level) < target
-            else None
+            level if level and criteria[key].kind == "descriptor" and value != MET and 1 <= level < target else None
         )
     for kind, values in (data.get("results") or {}).items():
         if kind not in RESULT_KINDS or not values or values.get("percent") in (None, ""):
             continue
-        try:
-            percent = int(values["percent"])
-        except (TypeError, ValueError):
-            raise AssessmentError(_l("A result is a percentage from 0 to 100.")) from None
+        percent = parse_id(values["percent"])
+        if percent is None:
+            raise AssessmentError(_l("A result is a percentage from 0 to 100."))
         record_result(
             application,
             kind,

@@ -6,20 +6,16 @@ from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from certcenter.core.forms import choices
+from certcenter.core.forms import choices, person_name_field
 from certcenter.core.i18n import centre_today
 from certcenter.framework.vocabulary import EDUCATION_LEVELS
 
 
 class ProfileForm(FlaskForm):
-    full_name = StringField(_l("Full name as in your ID card (Cyrillic)"), validators=[DataRequired(), Length(max=200)])
-    full_name_latin = StringField(
+    full_name = person_name_field(_l("Full name as in your ID card (Cyrillic)"))
+    full_name_latin = person_name_field(
         _l("Full name in Latin letters, as on English documents"),
-        validators=[
-            DataRequired(),
-            Length(max=200),
-            Regexp(r"^[A-Za-z][A-Za-z' .-]*$", message=_l("Use Latin letters, spaces, apostrophes and dashes.")),
-        ],
+        Regexp(r"^[A-Za-z][A-Za-z' .-]*\Z", message=_l("Use Latin letters, spaces, apostrophes and dashes.")),
     )
     iin = StringField(_l("IIN (individual identification number)"), validators=[DataRequired(), Length(max=20)])
     birth_date = DateField(_l("Date of birth"), validators=[DataRequired(message=_l("Enter the date of birth."))])

@@ -17,6 +17,7 @@ from certcenter.core import audit
 from certcenter.core.errors import UserError
 from certcenter.core.i18n import centre_today
 from certcenter.core.models import utcnow
+from certcenter.core.text import InvisibleText, clean_person_name
 from certcenter.extensions import db
 from certcenter.framework.vocabulary import EDUCATION_LEVELS
 
@@ -40,6 +41,12 @@ def save_profile(
     employer: str | None,
     position: str | None,
 ) -> CandidateProfile:
+    names = {}
+    for field, value in (("full_name", full_name), ("full_name_latin", full_name_latin)):
+        try:
+            names[field] = clean_person_name(value)
+        except InvisibleText as exc:
+            raise CandidateError(exc.message, field) from None
     try:
         parsed = parse_iin(iin)
     except InvalidIIN as exc:
@@ -58,8 +65,8 @@ def save_profile(
     if created:
         profile = CandidateProfile(user=user)
         db.session.add(profile)
-    profile.full_name = full_name.strip()
-    profile.full_name_latin = full_name_latin.strip()
+    profile.full_name = names["full_name"]
+    profile.full_name_latin = names["full_name_latin"]
     profile.iin = parsed.number
     profile.birth_date = parsed.birth_date
     profile.phone = phone.strip()

@@ -35,6 +35,7 @@ from certcenter.core.errors import UserError
 from certcenter.core.i18n import centre_today
 from certcenter.core.models import utcnow
 from certcenter.core.storage import get_storage
+from certcenter.core.text import normalize_name
 from certcenter.extensions import db
 
 
@@ -74,8 +75,9 @@ def _certificate_values(
         "application_id": application.id,
         "number": number,
         "verification_code": secrets.token_urlsafe(18),
-        "holder_name": profile.full_name,
-        "holder_name_latin": profile.full_name_latin,
+        # normalised again: a profile saved before names were normalised must not carry a bidi override onto paper
+        "holder_name": normalize_name(profile.full_name),
+        "holder_name_latin": normalize_name(profile.full_name_latin),
         "iin_last4": profile.iin[-4:],
         "qualification_code": qualification["code"],
         "qualification_title": qualification["title"],

@@ -26,11 +26,15 @@ def _paths() -> tuple[Path, Path]:
     config = current_app.config
     if config.get("SIGNING_KEY_PATH") and config.get("SIGNING_CERT_PATH"):
         return Path(config["SIGNING_KEY_PATH"]), Path(config["SIGNING_CERT_PATH"])
+    if current_app.config.get("SIGNING_REQUIRE_CONFIGURED_KEY"):
+        # production: never the development key, even one left in instance/signing/ by an earlier demo run
+        raise RuntimeError(
+            "Refusing to sign: production signs only with the key and certificate set in SIGNING_KEY_PATH and "
+            "SIGNING_CERT_PATH, never with the development key in instance/signing/"
+        )
     folder = Path(current_app.instance_path) / "signing"
     key_path, cert_path = folder / "centre-key.pem", folder / "centre-cert.pem"
     if not key_path.exists() or not cert_path.exists():
-        if current_app.config.get("SIGNING_REQUIRE_CONFIGURED_KEY"):
-            raise RuntimeError("SIGNING_KEY_PATH and SIGNING_CERT_PATH must be set in production")
         generate_development_key(key_path, cert_path, current_app.config["CENTRE_NAME"]["en"])
     return key_path, cert_path
 

@@ -22,6 +22,7 @@ from certcenter.certificates.models import STATUS_LABELS, STATUSES, Certificate
 from certcenter.certificates.openapi import OPENAPI
 from certcenter.certificates.signing import verify_pdf
 from certcenter.certificates.tasks import queue_rendering
+from certcenter.core.ids import id_list_or_400, ids_or_400
 from certcenter.core.models import AuditEntry
 from certcenter.core.permissions import role_required
 from certcenter.core.storage import StorageError, get_storage
@@ -76,7 +77,7 @@ def register():
 def issue():
     form = IssueForm()
     if form.validate_on_submit():
-        ids = [int(value) for value in request.form.getlist("application") if value.isdigit()]
+        ids = ids_or_400(request.form.getlist("application"))
         if not ids:
             flash(_("Choose at least one application."), "error")
             return redirect(url_for(".issue"))
@@ -104,7 +105,7 @@ def issue():
 
 
 def _ids_arg() -> list[int]:
-    return [int(value) for value in request.args.get("ids", "").split(",") if value.isdigit()][:1000]
+    return id_list_or_400(request.args.get("ids"), limit=1000)
 
 
 @bp.get("/admin/certificates/progress")

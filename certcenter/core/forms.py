@@ -1,4 +1,4 @@
-"""Form pieces shared by domains: text in the three languages of the centre."""
+"""Form pieces shared by domains: text in the three languages of the centre, people's names."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, StopValidation
+
+from certcenter.core.text import has_visible, normalize_name
 
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 
@@ -52,3 +54,23 @@ def lines_to_items(data: dict[str, str]) -> list[dict[str, str]]:
 
 def items_to_lines(items: list[dict[str, str]]) -> dict[str, str]:
     return {lang: "\n".join(item.get(lang, "") for item in items) for lang in LANGUAGE_NAMES}
+
+
+class VisibleName:
+    """A name typed with only invisible characters is refused with its own message (DataRequired would call it
+    missing); runs after the ``normalize_name`` filter."""
+
+    def __call__(self, form: Form, field) -> None:
+        typed = (field.raw_data or [""])[0] or ""
+        if typed.strip() and not has_visible(field.data or ""):
+            raise StopValidation(_l("The name must contain visible letters."))
+
+
+def person_name_field(label, *validators, max_length: int = 200) -> StringField:
+    """A person's name, normalised as it is read (NFC, bidi controls and zero-width characters removed, spaces
+    collapsed), so that the form shows, validates and hands on the text that will be stored."""
+    return StringField(
+        label,
+        filters=[normalize_name],
+        validators=[VisibleName(), DataRequired(), Length(max=max_length), *validators],
+    )

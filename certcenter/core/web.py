@@ -39,8 +39,13 @@ def render_error(code: int, message: str | None = None):
 
 
 def init_app(app: Flask) -> None:
+    from certcenter.core import security_log
+
+    security_log.init_app(app)  # denials, throttling
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        security_log.security_event("csrf_failed", status=400, reason=error.description)
         return render_error(
             400, _l("The form has expired or did not come from this site. Reload the page and try again.")
         )
@@ -95,11 +100,6 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'self'",
-        )
-        return response
+        from certcenter.core.headers import apply_security_headers
+
+        return apply_security_headers(response, app.config)

@@ -15,7 +15,7 @@ from certcenter.candidates.models import CandidateProfile
 from certcenter.core import audit
 from certcenter.core.storage import delete_after_commit, get_storage
 from certcenter.evidence.models import EVIDENCE_KINDS, EvidenceItem, EvidenceLink
-from certcenter.evidence.uploads import UploadError, clean_filename, measure, sniff_content_type
+from certcenter.evidence.uploads import UploadError, check_extension, clean_filename, measure, sniff_content_type
 from certcenter.extensions import db
 from certcenter.qualifications.criteria import criterion_keys
 
@@ -45,6 +45,7 @@ def add_evidence(
     if size > limit:
         raise UploadError(_l("The file is larger than %(limit)s MB.", limit=_megabytes(limit)))
     content_type = sniff_content_type(stream)
+    check_extension(name, content_type)
     if application is not None:
         used, count = db.session.execute(
             select(func.coalesce(func.sum(EvidenceItem.size), 0), func.count()).where(

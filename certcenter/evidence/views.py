@@ -12,6 +12,7 @@ from certcenter.accounts.forms import ConfirmForm
 from certcenter.accounts.models import CANDIDATE
 from certcenter.applications.models import Application
 from certcenter.applications.views import application_page, viewable_application
+from certcenter.core.headers import frame_within_site
 from certcenter.core.permissions import role_required
 from certcenter.core.storage import StorageError, get_storage
 from certcenter.evidence import services
@@ -44,8 +45,9 @@ def download(item_id: int):
         max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-store"
-    # the file is shown by the browser's own viewer inside the centre's pages, and nothing else may run
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; frame-ancestors 'self'"
+    if inline:
+        # shown by the browser's own viewer inside the assessor's page; a download gets the sandboxed policy of all
+        frame_within_site(response, sandbox=item.content_type != "application/pdf")
     return response
 
 

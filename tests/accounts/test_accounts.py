@@ -84,14 +84,14 @@ def test_wrong_password_and_unknown_user_get_the_same_message(client, make_user)
 def test_login_is_throttled_after_repeated_failures(app, client, make_user):
     user = make_user()
     client.post("/language", data={"language": "en"})
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_PAIR"]):
         assert client.post("/login", data={"email": user.email, "password": "wrong-password"}).status_code == 200
     blocked = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
     assert blocked.status_code == 429
     assert "Too many failed sign-in attempts" in blocked.get_data(as_text=True)
     assert int(blocked.headers["Retry-After"]) > 0
     # the same throttle for an address that has no account: nothing to learn from it
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_PAIR"]):
         client.post("/login", data={"email": "ghost@example.kz", "password": "wrong-password"})
     assert client.post("/login", data={"email": "ghost@example.kz", "password": "x"}).status_code == 429
 

@@ -14,7 +14,8 @@ def test_production_refuses_the_default_secret_key(monkeypatch, tmp_path):
 
 def test_production_starts_with_its_own_key(monkeypatch, tmp_path):
     monkeypatch.setenv("CERTCENTER_INSTANCE_PATH", str(tmp_path))
-    monkeypatch.setenv("CERTCENTER_SECRET_KEY", "a-long-random-production-key")
+    monkeypatch.setenv("CERTCENTER_SECRET_KEY", "a-long-random-production-key-of-32-bytes")
+    monkeypatch.setenv("CERTCENTER_PUBLIC_BASE_URL", "https://certcenter.example.kz")
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
 

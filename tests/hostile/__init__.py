@@ -1,0 +1,1 @@
+"""Attacks the centre must withstand, each reproduced through the HTTP routes as an attacker would make it."""
