@@ -16,8 +16,7 @@ from certcenter.candidates.models import Application, ApplicationEvent, Candidat
 from certcenter.certificates.models import FAILED, SUPERSEDED, Certificate, CertificateSeries
 from certcenter.certificates.services import expire_due
 from certcenter.certificates.tasks import sweep_render_queue
-from certcenter.demo import DEMO_PASSWORD
-from certcenter.demo_scale import TABLES, generate
+from certcenter.demo import DEMO_PASSWORD, TABLES, generate
 from certcenter.extensions import db
 from certcenter.framework.models import FrameworkLevel
 from certcenter.qualifications.models import Qualification
