@@ -67,7 +67,7 @@ def prepare(app, applications: int, fresh: bool) -> None:
         upgrade()
         have = db.session.scalar(select(func.count()).select_from(Application))
         if have < applications:
-            from certcenter.demo_scale import generate
+            from certcenter.demo import generate
 
             print(f"generating {applications - have} applications (have {have}) ...", flush=True)
             started = time.perf_counter()

@@ -133,7 +133,7 @@ def demo_scale(applications: int, seed: int, years: int) -> None:
     Certificates get no PDF: their rendering shows as failed, with a note;
     "Retry" on a certificate's page renders it.
     """
-    from certcenter.demo_scale import TABLES, generate
+    from certcenter.demo import TABLES, generate
 
     started = time.perf_counter()
     summary = generate(applications, seed, years=years, progress=click.echo)

@@ -25,7 +25,7 @@ LAYERS: list[set[str]] = [
     {"assessments"},
     {"certificates"},
     {"reports"},
-    {"demo", "demo_scale"},
+    {"demo"},
     {"cli"},
     {"__init__"},
     {"console"},

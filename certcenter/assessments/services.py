@@ -481,6 +481,19 @@ def qualification_snapshot(qualification) -> dict[str, Any]:
     }
 
 
+def criterion_snapshot(criterion: Criterion) -> dict[str, Any]:
+    """What a decision's snapshot copies of a criterion (its judgements follow it there)."""
+    return {
+        "key": criterion.key,
+        "kind": criterion.kind,
+        "code": criterion.code,
+        "title": criterion.title if isinstance(criterion.title, dict) else descriptor_titles(criterion.key),
+        "text": criterion.text,
+        "skills": criterion.skills,
+        "knowledge": criterion.knowledge,
+    }
+
+
 def decision_snapshot(application: Application, recommendation: Recommendation) -> dict[str, Any]:
     """Everything the decision rests on, copied, so later edits to the framework or the qualification never
     change what it says."""
@@ -493,14 +506,8 @@ def decision_snapshot(application: Application, recommendation: Recommendation) 
         "eligibility": application.eligibility,
         "exception_granted": application.exception_granted,
         "criteria": [
-            {
-                "key": criterion.key,
-                "kind": criterion.kind,
-                "code": criterion.code,
-                "title": criterion.title if isinstance(criterion.title, dict) else descriptor_titles(criterion.key),
-                "text": criterion.text,
-                "skills": criterion.skills,
-                "knowledge": criterion.knowledge,
+            criterion_snapshot(criterion)
+            | {
                 "final": finals[criterion.key].rating if criterion.key in finals else None,
                 "agreed": finals[criterion.key].agreed if criterion.key in finals else None,
                 "moderation_reason": finals[criterion.key].moderation_reason if criterion.key in finals else None,

@@ -17,8 +17,7 @@ from certcenter.candidates.models import CandidateProfile
 from certcenter.certificates.models import FAILED, SUPERSEDED, Certificate, CertificateSeries
 from certcenter.certificates.services import expire_due
 from certcenter.certificates.tasks import sweep_render_queue
-from certcenter.demo import DEMO_PASSWORD
-from certcenter.demo_scale import TABLES, generate
+from certcenter.demo import DEMO_PASSWORD, TABLES, generate
 from certcenter.extensions import db
 from certcenter.framework.models import FrameworkLevel
 from certcenter.qualifications.models import Qualification
@@ -92,6 +91,9 @@ def test_every_history_is_an_allowed_path_ending_in_the_state(app, generated):
             elif application.submitted_at:
                 assert application.eligibility_status in ("met", "needs_review")
                 assert application.profile_snapshot["iin"] == application.candidate.iin
+                # what a submission locks: the person's identity and the qualification's criteria
+                assert application.candidate.identity_locked_at is not None
+                assert application.qualification.criteria_frozen_at is not None
 
 
 def test_assessments_and_decisions_follow_the_histories(app, generated):

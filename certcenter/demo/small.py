@@ -4,12 +4,20 @@ assessors (each to declare conflicts of interest, then to judge)."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
+
+from sqlalchemy import select
 
 from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, CANDIDATE
 from certcenter.accounts.services import create_user, user_by_email
-from certcenter.applications import services as applications
+from certcenter.applications.services import start_application, submit_application
+from certcenter.assessments.services import assign_assessor
 from certcenter.candidates import services as candidates
+from certcenter.evidence.services import add_evidence, set_criteria
+from certcenter.extensions import db
+from certcenter.qualifications.criteria import criterion_keys
+from certcenter.qualifications.models import Qualification
 from certcenter.qualifications.services import DATA_DIR, load_catalogue
 
 DEMO_PASSWORD = "demo-password"
@@ -84,16 +92,6 @@ def load_demo() -> list[tuple[str, str]]:
 
 
 def _application_in_assessment() -> None:
-    import io
-
-    from sqlalchemy import select
-
-    from certcenter.assessments.services import assign_assessor
-    from certcenter.evidence.services import add_evidence, set_criteria
-    from certcenter.extensions import db
-    from certcenter.qualifications.criteria import criterion_keys
-    from certcenter.qualifications.models import Qualification
-
     candidate = user_by_email("aigerim@demo.certcenter.kz")
     if candidates.profile_of(candidate) is not None:
         return
@@ -124,7 +122,7 @@ def _application_in_assessment() -> None:
         ended_on=None,
     )
     qualification = db.session.scalar(select(Qualification).where(Qualification.code == "ACCOUNTANT-4"))
-    application = applications.start_application(profile, qualification, actor=candidate, form_token="demo-aigerim")
+    application = start_application(profile, qualification, actor=candidate, form_token="demo-aigerim")
     keys = criterion_keys(qualification)
     for name, kind, description in (
         ("diploma.pdf", "diploma", "Колледж дипломы"),
@@ -140,7 +138,7 @@ def _application_in_assessment() -> None:
             description=description,
         )
         set_criteria(item, keys, actor=candidate)
-    applications.submit_application(application, actor=candidate)
+    submit_application(application, actor=candidate)
     admin = user_by_email("admin@demo.certcenter.kz")
     for email in ("assessor@demo.certcenter.kz", "assessor2@demo.certcenter.kz"):
         assign_assessor(application, user_by_email(email), actor=admin)
