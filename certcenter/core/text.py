@@ -11,6 +11,8 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 
+from certcenter.core.errors import UserError
+
 # Explicit bidirectional formatting: embeddings and overrides (U+202A-U+202E), isolates (U+2066-U+2069), the marks
 # (U+200E, U+200F) and the Arabic letter mark (U+061C).
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
@@ -19,12 +21,8 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f")
 
 
-class InvisibleText(ValueError):
+class InvisibleText(UserError):
     """Text that has nothing visible left once normalised."""
-
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 def hidden_characters(text: str) -> set[str]:
