@@ -41,7 +41,9 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
     from certcenter.core.i18n import select_locale, select_timezone
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    celery_init_app(app)
+    from certcenter.core import workers
+
+    workers.init_celery(app, celery_init_app(app))
     import certcenter.certificates.tasks
     import certcenter.core.tasks
     import certcenter.reports.tasks  # noqa: F401 - registers the tasks with the Celery app

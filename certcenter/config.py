@@ -86,7 +86,8 @@ class Config:
                 "task": "certcenter.certificates.tasks.expire_certificates",
                 "schedule": crontab(hour=0, minute=5),
             },
-            "sweep-render-queue": {"task": "certcenter.certificates.tasks.sweep_render_queue", "schedule": 120.0},
+            # what a dead worker held, and rows left waiting (certificates, reports): see core/workers.py
+            "sweep-lost-work": {"task": "certcenter.core.tasks.sweep_lost_work", "schedule": 10.0},
             "sweep-orphan-files": {
                 "task": "certcenter.core.tasks.sweep_orphan_files",
                 "schedule": crontab(hour=3, minute=30),
@@ -99,8 +100,18 @@ class Config:
         # broker's next poll; messages in hand are acknowledged only when done, so a dead worker loses none
         "worker_prefetch_multiplier": 2,
         "broker_connection_retry_on_startup": True,
+        # a publish that fails is tried once more, at once; if that fails too the caller leaves the row queued for
+        # the sweep (a request never waits more than two Redis timeouts)
+        "task_publish_retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0},
     }
-    HEALTH_WORKER_TIMEOUT_SECONDS = 1.5
+    # Each worker writes a heartbeat row this often; one silent for WORKER_STALE_SECONDS counts as dead (/health
+    # fails, and the sweep gives back what it held).
+    WORKER_HEARTBEAT_SECONDS = 2
+    WORKER_STALE_SECONDS = 10
+    # /health answers within this long whatever hangs; a check still running by then is reported as failing.
+    HEALTH_BUDGET_SECONDS = 0.8
+    # Every Redis client (broker, result backend, rate limiter) gives up on a call after this long.
+    REDIS_TIMEOUT_SECONDS = 1.0
     # A stored file no row refers to is deleted once it is this old (younger, its transaction may be under way).
     ORPHAN_FILE_GRACE_HOURS = 24
 

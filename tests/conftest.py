@@ -62,7 +62,6 @@ def build_app(**overrides) -> Flask:
     settings = {
         "SQLALCHEMY_DATABASE_URI": database_url_for_tests(),
         "STORAGE_ROOT": str(_TMP / "files"),
-        "HEALTH_WORKER_TIMEOUT_SECONDS": 0.3,
     }
     return create_app("testing", **(settings | overrides))
 
