@@ -40,9 +40,13 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
     LOGIN_THROTTLE_WINDOW_SECONDS = 15 * 60
 
-    # Flask-Limiter: memory storage in development; Redis when REDIS_URL is set.
+    # Flask-Limiter: counts in Redis when REDIS_URL is set, else in instance/ratelimits.sqlite3 (shared by every web
+    # server process); when that storage fails, counted in memory meanwhile instead of failing the request.
     RATELIMIT_STORAGE_URI: str | None = None
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Reverse proxies in front of the app whose X-Forwarded-For / X-Forwarded-Proto are trusted (0: none).
+    TRUSTED_PROXY_HOPS = 0
 
     # File storage (evidence, certificates, reports); "filesystem" keeps files under STORAGE_ROOT.
     STORAGE_BACKEND = "filesystem"
@@ -124,6 +128,7 @@ class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False  # tests that check CSRF turn it back on
     RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"  # each test app counts on its own
     SERVER_NAME = None
     # Argon2 at production cost makes a suite with hundreds of logins slow; the algorithm stays the same.
     PASSWORD_HASH_TIME_COST = 1
