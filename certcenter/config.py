@@ -104,9 +104,9 @@ class Config:
         # broker's next poll; messages in hand are acknowledged only when done, so a dead worker loses none
         "worker_prefetch_multiplier": 2,
         "broker_connection_retry_on_startup": True,
-        # a publish that fails is tried once more, at once; if that fails too the caller leaves the row queued for
-        # the sweep (a request never waits more than two Redis timeouts)
-        "task_publish_retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0},
+        # a publish that fails is not tried again in the request (a retry on a frozen Redis cost 3 s): the caller
+        # leaves the row queued and the sweep sends it when the broker is back
+        "task_publish_retry_policy": {"max_retries": 0},
     }
     # Each worker writes a heartbeat row this often; one silent for WORKER_STALE_SECONDS counts as dead (/health
     # fails, and the sweep gives back what it held).
