@@ -92,11 +92,12 @@ def _finish_config(app: Flask, cls: type) -> None:
 def _rate_limit_storage(app: Flask) -> None:
     """Redis when configured (with its timeouts), else a SQLite file that every web server process shares."""
     from certcenter.core.ratelimit import storage_uri
-    from certcenter.extensions import redis_timeouts
+    from certcenter.extensions import redis_client_options
 
     if app.config["REDIS_URL"]:
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
-        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_timeouts(app))
+        seconds = app.config["RATELIMIT_REDIS_TIMEOUT_SECONDS"]
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_client_options(app, seconds))
     else:
         app.config["RATELIMIT_STORAGE_URI"] = storage_uri(str(Path(app.instance_path) / "ratelimits.sqlite3"))
 

@@ -45,6 +45,9 @@ class Config:
     RATELIMIT_STORAGE_URI: str | None = None
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # A rate-limit count in Redis gives up sooner than other Redis calls: it has the memory to fall back to. (While
+    # Redis is away, Flask-Limiter probes it now and then, after 1, 2, 4 ... 32 s, each probe costing one timeout.)
+    RATELIMIT_REDIS_TIMEOUT_SECONDS = 0.5
     # Reverse proxies in front of the app whose X-Forwarded-For / X-Forwarded-Proto are trusted (0: none).
     TRUSTED_PROXY_HOPS = 0
 

@@ -62,11 +62,20 @@ def embedded_broker_options(app: Flask) -> dict:
     return {**{key: str(value) for key, value in folders.items()}, "polling_interval": 0.1}
 
 
-def redis_timeouts(app: Flask) -> dict:
+def redis_timeouts(app: Flask, seconds: float | None = None) -> dict:
     """Socket timeouts for every Redis client: a Redis that accepts connections but never answers (frozen,
     overloaded) must fail a call within about a second instead of holding a request until gunicorn kills it."""
-    seconds = app.config["REDIS_TIMEOUT_SECONDS"]
+    seconds = seconds or app.config["REDIS_TIMEOUT_SECONDS"]
     return {"socket_timeout": seconds, "socket_connect_timeout": seconds}
+
+
+def redis_client_options(app: Flask, seconds: float | None = None) -> dict:
+    """For a redis-py client of our own (rate limits, /health): the timeouts, and no retries (a redis-py client
+    retries a timed-out command up to ten times by default)."""
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return {**redis_timeouts(app, seconds), "retry": Retry(NoBackoff(), 0)}
 
 
 def celery_init_app(app: Flask) -> Celery:

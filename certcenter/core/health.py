@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import text
 
-from certcenter.extensions import db, redis_timeouts
+from certcenter.extensions import db, redis_client_options
 
 
 def check_database() -> dict[str, Any]:
@@ -49,11 +49,10 @@ def check_broker() -> dict[str, Any]:
         return {"ok": True, "backend": "embedded"}
     import redis
 
-    timeouts = {
-        key: min(value, current_app.config["HEALTH_BUDGET_SECONDS"])
-        for key, value in redis_timeouts(current_app).items()
-    }
-    client = redis.Redis.from_url(url, **timeouts)
+    options = redis_client_options(current_app)
+    for key in ("socket_timeout", "socket_connect_timeout"):
+        options[key] = min(options[key], current_app.config["HEALTH_BUDGET_SECONDS"])
+    client = redis.Redis.from_url(url, **options)
     try:
         client.ping()
     finally:
