@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from celery import bootsteps
-from celery.signals import worker_init, worker_shutdown
+from celery.signals import task_received, worker_init, worker_shutdown
 from flask import Flask, current_app
 from sqlalchemy import create_engine, delete, insert, select, update
 from sqlalchemy.pool import NullPool
@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 # Set in a worker's main process before its pool processes are forked, so that they inherit it.
 _identity: dict[str, str] = {}
+PROMPT_BEAT_GAP_SECONDS = 0.2
 _beater: list[Beater] = []
 
 
@@ -93,10 +94,17 @@ class Beater(threading.Thread):
         self.engine = create_engine(uri, poolclass=NullPool, connect_args=timeout)
         self.interval = float(app.config["WORKER_HEARTBEAT_SECONDS"])
         self.stopping = threading.Event()
+        self.received = threading.Event()  # a message came in: beat now, so that the row lists it
         self.table = WorkerHeartbeat.__table__
 
     def run(self) -> None:
-        while not self.stopping.wait(self.interval):
+        while not self.stopping.is_set():
+            if self.received.wait(self.interval):
+                # the signal comes just before the request is recorded as reserved: let the worker record it
+                self.stopping.wait(PROMPT_BEAT_GAP_SECONDS)
+            self.received.clear()
+            if self.stopping.is_set():
+                return
             self.beat()
 
     def beat(self) -> None:
@@ -121,6 +129,7 @@ class Beater(threading.Thread):
 
     def stop(self) -> None:
         self.stopping.set()
+        self.received.set()
 
     def remove_row(self) -> None:
         worker_id = current_worker_id()
@@ -157,6 +166,14 @@ def heartbeat_step(app: Flask) -> type[bootsteps.StartStopStep]:
                 _beater.clear()
 
     return Heartbeat
+
+
+@task_received.connect
+def _beat_promptly(**_kwargs: Any) -> None:
+    """A worker killed right after fetching a message must not take it to its grave unlisted: the heartbeat is
+    written within PROMPT_BEAT_GAP_SECONDS instead of at the next interval."""
+    if _beater:
+        _beater[0].received.set()
 
 
 @worker_shutdown.connect
@@ -254,7 +271,7 @@ def _give_back(messages: list[dict[str, Any]]) -> int:
                     qos.restore_by_tag(message["tag"])
                     count += 1
             elif message["name"] in celery.tasks:
-                celery.send_task(message["name"], args=message["args"], kwargs=message["kwargs"])
+                celery.tasks[message["name"]].apply_async(args=message["args"], kwargs=message["kwargs"])
                 count += 1
     return count
 
