@@ -31,14 +31,13 @@ def folders(root: Path) -> dict[str, str]:
 def test_many_producers_and_consumers_deliver_every_message_once(tmp_path):
     options = folders(tmp_path / "broker")
     sent, received, failures = 300, [], []
-    producing = threading.Event()
+    produced = threading.Event()
 
     def produce(producer: int) -> None:
         with Connection(f"{SCHEME}://", transport_options=options) as connection:
             queue = connection.SimpleQueue("race")
             for number in range(sent):
                 queue.put({"producer": producer, "number": number})
-        producing.set()
 
     def consume() -> None:
         try:
@@ -46,9 +45,11 @@ def test_many_producers_and_consumers_deliver_every_message_once(tmp_path):
                 queue = connection.SimpleQueue("race")
                 while True:
                     try:
-                        message = queue.get(timeout=1)
+                        message = queue.get(timeout=0.5)
                     except queue.Empty:
-                        return
+                        if produced.is_set():
+                            return
+                        continue
                     received.append((message.payload["producer"], message.payload["number"]))
                     message.ack()
         except Exception as exc:  # kombu's transport: JSONDecodeError on a file not yet written
@@ -58,7 +59,10 @@ def test_many_producers_and_consumers_deliver_every_message_once(tmp_path):
     consumers = [threading.Thread(target=consume) for _ in range(3)]
     for thread in producers + consumers:
         thread.start()
-    for thread in producers + consumers:
+    for thread in producers:
+        thread.join()
+    produced.set()
+    for thread in consumers:
         thread.join()
     assert failures == []
     assert sorted(received) == [(p, n) for p in range(3) for n in range(sent)]  # each once, none lost

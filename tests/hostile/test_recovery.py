@@ -22,7 +22,7 @@ from tests.workers import start_worker, stop_worker
 
 pytestmark = pytest.mark.worker
 BROKERS = ["embedded", pytest.param("redis", marks=pytest.mark.redis)]
-COUNT, BATCH = 16, 4  # four messages: a worker of two processes holds them all (two running, two prefetched)
+COUNT, BATCH = 8, 2  # four messages: a worker of two processes holds them all (two running, two prefetched)
 
 
 def rows(app, model, *criteria):
