@@ -27,6 +27,17 @@ BIN = Path(sys.executable).parent
 GUNICORN_500 = "<h1><p>Internal Server Error</p></h1>"
 
 
+def wait_until(condition, seconds: float, interval: float = 0.2):
+    """The condition's first true value within ``seconds``, else None."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    return None
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -17,7 +17,7 @@ from certcenter.config import Config
 from certcenter.core.models import WorkerHeartbeat
 from certcenter.extensions import db
 from tests.conftest import database_url_for_tests, login
-from tests.hostile.servers import RedisServer
+from tests.hostile.servers import RedisServer, wait_until
 from tests.workers import start_worker, stop_worker
 
 pytestmark = pytest.mark.worker
@@ -28,16 +28,6 @@ COUNT, BATCH = 8, 2  # four messages: a worker of two processes holds them all (
 def rows(app, model, *criteria):
     with app.app_context():
         return db.session.scalars(select(model).where(*criteria)).all()
-
-
-def wait_for(condition, seconds: float, interval: float = 0.1):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    return None
 
 
 @pytest.mark.parametrize("broker", BROKERS)
@@ -64,7 +54,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(make_app, confirmed, make_user,
             started = rows(sender, Certificate, Certificate.render_status == RENDERING)
             return bool(started) and any(len(beat.held) >= 3 for beat in beats)
 
-        assert wait_for(holding, 90, interval=0.05), (tmp_path / "first.log").read_text()[-3000:]
+        assert wait_until(holding, 90, interval=0.05), (tmp_path / "first.log").read_text()[-3000:]
         main = psutil.Process(first.pid)
         leftovers = main.children(recursive=True)
         main.send_signal(signal.SIGKILL)
@@ -79,7 +69,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(make_app, confirmed, make_user,
         def all_ready() -> bool:
             return len(rows(sender, Certificate, Certificate.render_status == READY)) == COUNT
 
-        recovered = wait_for(all_ready, 90, interval=0.5)
+        recovered = wait_until(all_ready, 90, interval=0.5)
         seconds = time.monotonic() - killed_at
     finally:
         if second is not None:

@@ -5,29 +5,18 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import time
 
 import psutil
 import pytest
 
 from tests.conftest import database_url_for_tests
-from tests.hostile.servers import BIN, ROOT, Browser, app_environment, free_port
+from tests.hostile.servers import BIN, ROOT, Browser, app_environment, free_port, wait_until
 
 pytestmark = pytest.mark.worker
 
 
 def child_named(parent: psutil.Process, word: str) -> psutil.Process:
     return next(child for child in parent.children() if word in " ".join(child.cmdline()))
-
-
-def wait_until(predicate, seconds: float, interval: float = 0.2):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return None
 
 
 def test_serve_restarts_a_killed_worker_while_the_site_stays_up(app, tmp_path):
