@@ -155,7 +155,6 @@ def heartbeat_step(app: Flask) -> type[bootsteps.StartStopStep]:
             beater = _beater[0]
             beater.beat()  # before the first message is taken
             if not beater.is_alive():
-                beater.stopping.clear()
                 beater.start()
 
         def stop(self, consumer: Any) -> None:

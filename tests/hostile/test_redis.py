@@ -36,6 +36,7 @@ def on_redis(make_app, redis_server, monkeypatch):
         RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI=None,  # derived from REDIS_URL, as in production
         VERIFY_RATE_LIMIT="5 per minute",
+        HEALTH_BUDGET_SECONDS=Config.HEALTH_BUDGET_SECONDS,  # production's: /health within a second
     )
     # alembic's fileConfig, run by the test session's migrations, disabled the loggers that existed then
     monkeypatch.setattr(logging.getLogger("flask-limiter"), "disabled", False)
