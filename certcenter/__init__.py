@@ -61,14 +61,28 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
     from certcenter.core.i18n import select_locale, select_timezone
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    celery_init_app(app)
+    from certcenter.core import workers
+
+    workers.init_celery(app, celery_init_app(app))
     for domain in DOMAINS:
         importlib.import_module(f"certcenter.{domain}").init_app(app)
 
     from certcenter.cli import register_commands
 
     register_commands(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies (a load balancer, nginx), the client's address and scheme are taken from the last N
+    entries of X-Forwarded-For / X-Forwarded-Proto; with 0 (the default) those headers are ignored, as anyone can
+    send them. Rate limits and the audit log count by that address."""
+    hops = int(app.config["TRUSTED_PROXY_HOPS"])
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _finish_config(app: Flask, cls: type) -> None:
@@ -84,7 +98,20 @@ def _finish_config(app: Flask, cls: type) -> None:
     if not app.config.get("STORAGE_ROOT"):
         app.config["STORAGE_ROOT"] = str(Path(app.instance_path) / "files")
     if not app.config.get("RATELIMIT_STORAGE_URI"):
-        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+        _rate_limit_storage(app)
+
+
+def _rate_limit_storage(app: Flask) -> None:
+    """Redis when configured (with its timeouts), else a SQLite file that every web server process shares."""
+    from certcenter.core.ratelimit import storage_uri
+    from certcenter.extensions import redis_client_options
+
+    if app.config["REDIS_URL"]:
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+        seconds = app.config["RATELIMIT_REDIS_TIMEOUT_SECONDS"]
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", redis_client_options(app, seconds))
+    else:
+        app.config["RATELIMIT_STORAGE_URI"] = storage_uri(str(Path(app.instance_path) / "ratelimits.sqlite3"))
 
 
 def _import_models() -> None:

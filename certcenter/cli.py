@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
 
@@ -158,7 +157,11 @@ def demo_scale(applications: int, seed: int, years: int) -> None:
 @click.option("--concurrency", default=2, show_default=True, help="Celery worker processes.")
 @with_appcontext
 def serve(web_workers: int, concurrency: int) -> None:
-    """Run the web server and a Celery worker (with the beat scheduler) until Ctrl-C."""
+    """Run the web server and a Celery worker (with the beat scheduler) until Ctrl-C.
+
+    Each is supervised: one that dies is started again (after 1, 2, 4 ... 30 s if it keeps dying) while the other
+    keeps running; /health reports the worker as failing meanwhile."""
+    from certcenter.core.supervisor import Child, Supervisor
     from certcenter.demo import DEMO_PASSWORD, DEMO_USERS
 
     config = current_app.config
@@ -190,8 +193,17 @@ def serve(web_workers: int, concurrency: int) -> None:
         "-",
         "certcenter:create_app()",
     ]
-    children = [subprocess.Popen(worker_cmd), subprocess.Popen(web_cmd)]
-    ready = _wait_until_healthy(f"http://{host}:{port}/health", children)
+    supervisor = Supervisor(
+        [Child("worker", worker_cmd, on_death=_worker_died), Child("web server", web_cmd)],
+    )
+
+    def stop(signum: int, frame: object) -> None:
+        supervisor.stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    supervisor.start()
+    ready = _wait_until_healthy(f"http://{host}:{port}/health", supervisor)
     broker = "Redis" if config["REDIS_URL"] else "embedded broker (instance/broker)"
     click.echo("")
     click.echo(f"certcenter is running at http://{host}:{port}/")
@@ -201,38 +213,33 @@ def serve(web_workers: int, concurrency: int) -> None:
     for role, email in DEMO_USERS:
         click.echo(f"    {role:<14} {email}")
     click.echo("Press Ctrl-C to stop.")
-
-    stopping = False
-
-    def stop(signum: int, frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    while not stopping and all(child.poll() is None for child in children):
-        time.sleep(0.5)
-    for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    for child in children:
-        try:
-            child.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            child.kill()
+    supervisor.run()
+    supervisor.stop()
     click.echo("certcenter stopped.")
-    if not stopping:
-        raise click.ClickException("a process exited unexpectedly; see the log above")
 
 
-def _wait_until_healthy(url: str, children: list[subprocess.Popen], seconds: float = 40) -> bool:
+def _worker_died(child, code: int) -> None:
+    """The dead worker's heartbeat row is marked at once: /health fails and the sweep gives back what it held
+    without waiting for the row to grow stale."""
+    import socket
+
+    from certcenter.core.workers import mark_dead
+
+    try:
+        mark_dead(socket.gethostname(), child.process.pid)
+        db.session.commit()
+    finally:
+        db.session.remove()
+
+
+def _wait_until_healthy(url: str, supervisor, seconds: float = 40) -> bool:
     """Wait for /health to report the web server, database, broker and worker up, so the banner comes last."""
     import json
     import urllib.error
     import urllib.request
 
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and all(child.poll() is None for child in children):
+    while time.monotonic() < deadline and not supervisor.stopping and all(c.running for c in supervisor.children):
         try:
             with urllib.request.urlopen(url, timeout=3) as response:
                 if json.load(response).get("status") == "ok":

@@ -51,9 +51,16 @@ class Config:
     LOGIN_ACCOUNT_WINDOW_SECONDS = 24 * 3600
     LOGIN_KNOWN_ADDRESS_DAYS = 30
 
-    # Flask-Limiter: memory storage in development; Redis when REDIS_URL is set.
+    # Flask-Limiter: counts in Redis when REDIS_URL is set, else in instance/ratelimits.sqlite3 (shared by every web
+    # server process); when that storage fails, counted in memory meanwhile instead of failing the request.
     RATELIMIT_STORAGE_URI: str | None = None
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # A rate-limit count in Redis gives up sooner than other Redis calls: it has the memory to fall back to. (While
+    # Redis is away, Flask-Limiter probes it now and then, after 1, 2, 4 ... 32 s, each probe costing one timeout.)
+    RATELIMIT_REDIS_TIMEOUT_SECONDS = 0.5
+    # Reverse proxies in front of the app whose X-Forwarded-For / X-Forwarded-Proto are trusted (0: none).
+    TRUSTED_PROXY_HOPS = 0
 
     # File storage (evidence, certificates, reports); "filesystem" keeps files under STORAGE_ROOT.
     STORAGE_BACKEND = "filesystem"
@@ -98,7 +105,8 @@ class Config:
                 "task": "certcenter.certificates.tasks.expire_certificates",
                 "schedule": crontab(hour=0, minute=5),
             },
-            "sweep-render-queue": {"task": "certcenter.certificates.tasks.sweep_render_queue", "schedule": 120.0},
+            # what a dead worker held, and rows left waiting (certificates, reports): see core/workers.py
+            "sweep-lost-work": {"task": "certcenter.core.tasks.sweep_lost_work", "schedule": 10.0},
             "sweep-orphan-files": {
                 "task": "certcenter.core.tasks.sweep_orphan_files",
                 "schedule": crontab(hour=3, minute=30),
@@ -111,8 +119,18 @@ class Config:
         # broker's next poll; messages in hand are acknowledged only when done, so a dead worker loses none
         "worker_prefetch_multiplier": 2,
         "broker_connection_retry_on_startup": True,
+        # a publish that fails is not tried again in the request (a retry on a frozen Redis cost 3 s): the caller
+        # leaves the row queued and the sweep sends it when the broker is back
+        "task_publish_retry_policy": {"max_retries": 0},
     }
-    HEALTH_WORKER_TIMEOUT_SECONDS = 1.5
+    # Each worker writes a heartbeat row this often; one silent for WORKER_STALE_SECONDS counts as dead (/health
+    # fails, and the sweep gives back what it held).
+    WORKER_HEARTBEAT_SECONDS = 2
+    WORKER_STALE_SECONDS = 10
+    # /health answers within this long whatever hangs; a check still running by then is reported as failing.
+    HEALTH_BUDGET_SECONDS = 0.8
+    # Every Redis client (broker, result backend, rate limiter) gives up on a call after this long.
+    REDIS_TIMEOUT_SECONDS = 1.0
     # A stored file no row refers to is deleted once it is this old (younger, its transaction may be under way).
     ORPHAN_FILE_GRACE_HOURS = 24
 
@@ -125,6 +143,7 @@ class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False  # tests that check CSRF turn it back on
     RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"  # each test app counts on its own
     SERVER_NAME = None
     # Argon2 at production cost makes a suite with hundreds of logins slow; the algorithm stays the same.
     PASSWORD_HASH_TIME_COST = 1

@@ -22,7 +22,9 @@ def start_worker(
     pool: str = "solo",
     concurrency: int = 1,
     name: str = "test",
+    beat_schedule: Path | None = None,
 ) -> subprocess.Popen:
+    """A worker; with ``beat_schedule``, with the beat scheduler inside it as ``certcenter serve`` runs it."""
     env = dict(os.environ, CERTCENTER_DATABASE_URL=database_url)
     if storage_root:
         env["CERTCENTER_STORAGE_ROOT"] = storage_root
@@ -43,6 +45,7 @@ def start_worker(
             "INFO",
             "--hostname",
             f"{name}-{os.getpid()}-{log_path.stem}@%h",
+            *(["--beat", "--schedule", str(beat_schedule)] if beat_schedule else []),
         ],
         env=env,
         stdout=log_path.open("wb"),

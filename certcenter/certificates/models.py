@@ -92,6 +92,11 @@ class Certificate(db.Model):
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     size: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When it was last sent to the workers, and which worker process started rendering it when: the sweep sends
+    # again a certificate queued too long, or left rendering by a worker that has died.
+    render_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, default=utcnow)
+    render_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    render_worker: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

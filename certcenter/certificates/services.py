@@ -6,12 +6,12 @@ from __future__ import annotations
 import io
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from certcenter.accounts.models import User
@@ -36,6 +36,7 @@ from certcenter.core.i18n import centre_today
 from certcenter.core.models import utcnow
 from certcenter.core.storage import get_storage
 from certcenter.core.text import normalize_name
+from certcenter.core.workers import current_worker_id
 from certcenter.extensions import db
 
 
@@ -178,9 +179,11 @@ def render_and_store(certificate_ids: list[int]) -> list[int]:
     ).all()
     if not pending:
         return []
+    started, worker = utcnow(), current_worker_id()
     for certificate in pending:
         certificate.render_status = RENDERING
         certificate.render_attempts += 1
+        certificate.render_started_at, certificate.render_worker = started, worker
     db.session.commit()
     storage = get_storage()
     pdfs = render_certificates(pending)
@@ -225,7 +228,73 @@ def retry_render(certificate: Certificate, *, actor: User) -> None:
         raise CertificateError(_l("Only a certificate whose rendering failed can be retried."))
     certificate.render_status = QUEUED
     certificate.render_error = None
+    certificate.render_queued_at = utcnow()
     audit.record("certificate.render_retry", certificate, actor=actor)
+
+
+def retry_failed_renders(*, actor: User) -> list[int]:
+    """Queue again every certificate whose rendering failed (the register's "retry all failed"); each gets the
+    audit entry a single retry writes. Returns their ids, to be queued after the commit."""
+    ids = list(
+        db.session.scalars(select(Certificate.id).where(Certificate.render_status == FAILED).order_by(Certificate.id))
+    )
+    if not ids:
+        return []
+    db.session.execute(
+        update(Certificate)
+        .where(Certificate.id.in_(ids), Certificate.render_status == FAILED)
+        .values(render_status=QUEUED, render_error=None, render_queued_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    audit.record_many(
+        "certificate.render_retry",
+        [("Certificate", certificate_id, {"all_failed": True}) for certificate_id in ids],
+        actor=actor,
+    )
+    return ids
+
+
+# A certificate queued this long without a worker starting it is sent again (queued while the broker was away, or
+# its message was lost); one rendering with no worker recorded (rendered in-process) is sent again after the other.
+QUEUED_PATIENCE = timedelta(minutes=2)
+UNATTRIBUTED_RENDER_PATIENCE = timedelta(minutes=15)
+
+
+def renders_to_send_again(live_workers: set[str], now: datetime | None = None) -> list[int]:
+    """Certificates waiting too long: queued for more than two minutes, or rendering by a worker process that is no
+    longer alive (its heartbeat stopped), which the sweep can tell within seconds instead of guessing by age."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(Certificate.id)
+            .where(
+                or_(
+                    (Certificate.render_status == QUEUED)
+                    & (func.coalesce(Certificate.render_queued_at, Certificate.created_at) < now - QUEUED_PATIENCE),
+                    (Certificate.render_status == RENDERING)
+                    & Certificate.render_worker.is_not(None)
+                    & Certificate.render_worker.not_in(live_workers),
+                    (Certificate.render_status == RENDERING)
+                    & Certificate.render_worker.is_(None)
+                    & (
+                        func.coalesce(Certificate.render_started_at, Certificate.created_at)
+                        < now - UNATTRIBUTED_RENDER_PATIENCE
+                    ),
+                )
+            )
+            .order_by(Certificate.id)
+        )
+    )
+
+
+def mark_queued_again(certificate_ids: list[int]) -> None:
+    """Back to "queued", as sent again now: the next sweep waits for them as for newly queued ones."""
+    db.session.execute(
+        update(Certificate)
+        .where(Certificate.id.in_(certificate_ids), Certificate.render_status.in_((QUEUED, RENDERING)))
+        .values(render_status=QUEUED, render_queued_at=utcnow(), render_worker=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # --- lifecycle ------------------------------------------------------------------------------------------------------

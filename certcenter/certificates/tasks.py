@@ -8,6 +8,7 @@ import random
 from celery import shared_task
 from celery.signals import worker_process_init
 
+from certcenter.core.workers import register_sweeper
 from certcenter.extensions import db
 
 
@@ -68,29 +69,31 @@ def queue_rendering(certificate_ids: list[int], batch_size: int) -> None:
         task.delay(certificate_ids[start : start + batch_size])
 
 
+def send_again_lost_renders(live_workers: set[str]) -> int:
+    """The certificates' sweeper (run by ``certcenter.core.tasks.sweep_lost_work`` every few seconds): send again
+    what waits too long: certificates queued while the broker was down, or left rendering by a worker that died.
+    Rendering is idempotent, so a certificate sent twice is still rendered once."""
+    from flask import current_app
+
+    from certcenter.certificates.services import mark_queued_again, renders_to_send_again
+
+    ids = renders_to_send_again(live_workers)
+    if ids:
+        mark_queued_again(ids)
+        db.session.commit()
+        queue_rendering(ids, current_app.config["CERTIFICATE_RENDER_BATCH"])
+    return len(ids)
+
+
+register_sweeper("certificates", send_again_lost_renders)
+
+
 @shared_task(ignore_result=True)
 def sweep_render_queue() -> int:
-    """Send again what waits too long: certificates queued while the broker was down, or left rendering by a
-    worker that died. Rendering is idempotent, so a certificate sent twice is still rendered once."""
-    from datetime import timedelta
-
-    from flask import current_app
-    from sqlalchemy import or_, select
-
-    from certcenter.certificates.models import QUEUED, RENDERING, Certificate
-    from certcenter.core.models import utcnow
+    """The certificates' part of the sweep on its own."""
+    from certcenter.core.workers import live_worker_ids
 
     try:
-        now = utcnow()
-        ids = db.session.scalars(
-            select(Certificate.id).where(
-                or_(
-                    (Certificate.render_status == QUEUED) & (Certificate.created_at < now - timedelta(minutes=2)),
-                    (Certificate.render_status == RENDERING) & (Certificate.created_at < now - timedelta(minutes=15)),
-                )
-            )
-        ).all()
-        queue_rendering(list(ids), current_app.config["CERTIFICATE_RENDER_BATCH"])
-        return len(ids)
+        return send_again_lost_renders(live_worker_ids())
     finally:
         db.session.remove()

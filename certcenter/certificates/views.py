@@ -6,9 +6,10 @@ import hashlib
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from kombu.exceptions import OperationalError as BrokerError
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -18,7 +19,7 @@ from certcenter.applications.models import Application
 from certcenter.certificates import services
 from certcenter.certificates.credential import open_badge
 from certcenter.certificates.forms import IssueForm, LifecycleForm, VerifyUploadForm
-from certcenter.certificates.models import STATUS_LABELS, STATUSES, Certificate
+from certcenter.certificates.models import FAILED, STATUS_LABELS, STATUSES, Certificate
 from certcenter.certificates.openapi import OPENAPI
 from certcenter.certificates.signing import verify_pdf
 from certcenter.certificates.tasks import queue_rendering
@@ -67,9 +68,40 @@ def register():
     if status in STATUSES:
         statement = statement.where(Certificate.status == status)
     page = db.paginate(statement, per_page=50)
+    failed = db.session.scalar(select(func.count()).where(Certificate.render_status == FAILED))
     return render_template(
-        "certificates/register.html", page=page, query=query, status=status, status_labels=STATUS_LABELS
+        "certificates/register.html",
+        page=page,
+        query=query,
+        status=status,
+        status_labels=STATUS_LABELS,
+        failed=failed,
+        retry_form=LifecycleForm(),
     )
+
+
+@bp.post("/admin/certificates/retry-failed")
+@role_required(ADMINISTRATOR)
+def retry_failed():
+    """Every certificate whose rendering failed, queued again at once (each retry audited)."""
+    if not LifecycleForm().validate_on_submit():
+        abort(400)
+    ids = services.retry_failed_renders(actor=current_user)
+    db.session.commit()
+    if not ids:
+        flash(_("No certificate is waiting for its rendering to be retried."), "info")
+        return redirect(url_for(".register"))
+    flash(
+        ngettext(
+            "%(num)d certificate is being rendered again.", "%(num)d certificates are being rendered again.", len(ids)
+        ),
+        "success",
+    )
+    if not _queue(ids):
+        flash(_("The task queue is unreachable; rendering starts as soon as it is back."), "info")
+    if len(ids) > 1000:  # more than a progress page follows
+        return redirect(url_for(".register"))
+    return redirect(url_for(".progress", ids=",".join(map(str, ids))))
 
 
 @bp.route("/admin/certificates/issue", methods=["GET", "POST"])

@@ -77,3 +77,24 @@ class AuditEntry(db.Model):
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.id} {self.action} {self.target_type}:{self.target_id}>"
+
+
+class WorkerHeartbeat(db.Model):
+    """A Celery worker's sign of life, written every few seconds by its main process: /health counts the workers
+    whose heartbeat is fresh, and the sweep sends again what a worker that stopped beating was holding."""
+
+    __tablename__ = "worker_heartbeats"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # one per start of a worker process
+    node: Mapped[str] = mapped_column(String(200), nullable=False)  # Celery's name@host
+    host: Mapped[str] = mapped_column(String(200), nullable=False)
+    pid: Mapped[int] = mapped_column(nullable=False)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    # set by `certcenter serve` when it sees the process die, so that its death counts at once
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # the messages the worker holds (prefetched or running): [{"id", "name", "args", "kwargs", "tag"}]
+    held: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+
+    def __repr__(self) -> str:
+        return f"<WorkerHeartbeat {self.node} pid {self.pid} at {self.beat_at:%H:%M:%S}>"

@@ -1,4 +1,4 @@
-"""Housekeeping tasks of the core: the sweep of stored files that no row refers to."""
+"""Housekeeping tasks of the core: the sweep of lost work and the sweep of stored files that no row refers to."""
 
 from __future__ import annotations
 
@@ -23,5 +23,17 @@ def sweep_orphan_files() -> int:
             audit.record("storage.orphans_deleted", None, actor=None, count=len(deleted), keys=deleted[:200])
             db.session.commit()
         return len(deleted)
+    finally:
+        db.session.remove()
+
+
+@shared_task(ignore_result=True)
+def sweep_lost_work() -> dict[str, int]:
+    """Every few seconds: give back what dead workers held, then let each domain send again what waits too long
+    (see ``certcenter.core.workers``)."""
+    from certcenter.core.workers import sweep
+
+    try:
+        return sweep()
     finally:
         db.session.remove()

@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from certcenter.core import failsafe
 from certcenter.core.errors import UserError
 from certcenter.core.i18n import current_language, localized
 from certcenter.extensions import db
@@ -82,9 +83,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
-        db.session.rollback()
+        failsafe.rollback()  # the connection may be gone (the database restarted, the connection terminated)
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        return render_error(500)
+        return failsafe.guarded(render_error, 500)
+
+    failsafe.init_app(app, *ERROR_MESSAGES[500])
 
     @app.context_processor
     def template_helpers() -> dict:

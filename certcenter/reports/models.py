@@ -43,6 +43,11 @@ class Report(db.Model):
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When it was last sent to the workers, and which worker process started it when: the sweep sends again a
+    # report queued too long, or left running by a worker that has died.
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    worker: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     requested_by: Mapped[User | None] = relationship()
     application = relationship("Application", backref="reports")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from certcenter.accounts.models import User
@@ -21,6 +21,7 @@ from certcenter.core.i18n import centre_today
 from certcenter.core.models import utcnow
 from certcenter.core.pdf import render_document, static_url
 from certcenter.core.storage import get_storage
+from certcenter.core.workers import current_worker_id
 from certcenter.extensions import db
 from certcenter.reports.models import (
     ASSESSMENT,
@@ -76,13 +77,19 @@ def request_statistics_report(period: Period, *, actor: User) -> Report:
     return report
 
 
-def queue(report_ids: list[int]) -> None:
-    """Send to the workers; call after the commit. The task is this app's own (see certificates.tasks)."""
+def queue(report_ids: list[int]) -> bool:
+    """Send to the workers; call after the commit. The task is this app's own (see certificates.tasks). If the
+    broker is unreachable the reports stay queued and the sweep sends them once it is back."""
     from certcenter.reports.tasks import generate_report
 
     task = current_app.extensions["celery"].tasks[generate_report.name]
-    for report_id in report_ids:
-        task.delay(report_id)
+    try:
+        for report_id in report_ids:
+            task.delay(report_id)
+    except Exception:  # kombu's OperationalError, a socket error or a Redis timeout: the sweep will send them
+        current_app.logger.warning("broker unreachable; reports %s wait for the sweep", report_ids, exc_info=True)
+        return False
+    return True
 
 
 def generate(report_id: int) -> None:
@@ -91,6 +98,7 @@ def generate(report_id: int) -> None:
     if report is None or report.status == READY:
         return
     report.status, report.progress = RUNNING, 10
+    report.started_at, report.worker = utcnow(), current_worker_id()
     db.session.commit()
     # In the language of whoever asked for it; reports made by the system are in the state language.
     language = report.requested_by.locale if report.requested_by and report.requested_by.locale else None
@@ -162,7 +170,44 @@ def retry(report: Report, *, actor: User) -> None:
     if report.status != FAILED:
         raise ReportError(_l("Only a failed report can be made again."))
     report.status, report.error, report.progress = QUEUED, None, 0
+    report.queued_at = utcnow()
     audit.record("report.retry", report, actor=actor)
+
+
+# As for certificates (see certificates.services.renders_to_send_again).
+QUEUED_PATIENCE = timedelta(minutes=2)
+UNATTRIBUTED_RUN_PATIENCE = timedelta(minutes=15)
+
+
+def reports_to_send_again(live_workers: set[str], now: datetime | None = None) -> list[int]:
+    """Reports and exports waiting too long: queued for more than two minutes, or running in a worker process
+    that is no longer alive (its heartbeat stopped)."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(Report.id)
+            .where(
+                or_(
+                    (Report.status == QUEUED)
+                    & (func.coalesce(Report.queued_at, Report.created_at) < now - QUEUED_PATIENCE),
+                    (Report.status == RUNNING) & Report.worker.is_not(None) & Report.worker.not_in(live_workers),
+                    (Report.status == RUNNING)
+                    & Report.worker.is_(None)
+                    & (func.coalesce(Report.started_at, Report.created_at) < now - UNATTRIBUTED_RUN_PATIENCE),
+                )
+            )
+            .order_by(Report.id)
+        )
+    )
+
+
+def mark_queued_again(report_ids: list[int]) -> None:
+    db.session.execute(
+        update(Report)
+        .where(Report.id.in_(report_ids), Report.status.in_((QUEUED, RUNNING)))
+        .values(status=QUEUED, progress=0, queued_at=utcnow(), worker=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _assessment_pdf(application: Application) -> bytes:

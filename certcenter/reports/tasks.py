@@ -6,6 +6,7 @@ import random
 
 from celery import shared_task
 
+from certcenter.core.workers import register_sweeper
 from certcenter.extensions import db
 
 
@@ -35,3 +36,20 @@ def refresh_statistics(period_key: str) -> None:
         db.session.commit()
     finally:
         db.session.remove()
+
+
+def send_again_lost_reports(live_workers: set[str]) -> int:
+    """The reports' sweeper (run by ``certcenter.core.tasks.sweep_lost_work``): reports and exports queued while
+    the broker was down, or left running by a worker that died, are sent again. A report made twice is stored
+    once (``generate`` leaves a ready report alone)."""
+    from certcenter.reports.services import mark_queued_again, queue, reports_to_send_again
+
+    ids = reports_to_send_again(live_workers)
+    if ids:
+        mark_queued_again(ids)
+        db.session.commit()
+        queue(ids)
+    return len(ids)
+
+
+register_sweeper("reports", send_again_lost_reports)

@@ -35,6 +35,11 @@ ROUTES = [
         {"anonymous": 302, "candidate": 403, "holder": 403, "assessor": 403, "admin": 302},
     ),
     (
+        "POST",
+        "/admin/certificates/retry-failed",
+        {"anonymous": 302, "candidate": 403, "holder": 403, "assessor": 403, "admin": 302},
+    ),
+    (
         "GET",
         "/certificates/{id}.pdf",
         {"anonymous": 302, "candidate": 404, "holder": 200, "assessor": 404, "admin": 200},

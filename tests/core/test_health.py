@@ -54,7 +54,7 @@ def wait_healthy(app, seconds=30):
 
 @pytest.mark.worker
 def test_healthy_with_a_real_worker_on_the_embedded_broker(make_app, tmp_path):
-    app = make_app(HEALTH_WORKER_TIMEOUT_SECONDS=1.0)
+    app = make_app()
     worker = start_worker(tmp_path)
     try:
         body = wait_healthy(app)
@@ -70,7 +70,7 @@ def test_healthy_with_a_real_worker_on_the_embedded_broker(make_app, tmp_path):
 def test_healthy_with_a_real_worker_on_redis(make_app, tmp_path):
     redis_url = redis_url_for_tests()
     require_service(bool(redis_url), "set CERTCENTER_TEST_REDIS_URL to run the Redis worker test")
-    app = make_app(REDIS_URL=redis_url, HEALTH_WORKER_TIMEOUT_SECONDS=1.0)
+    app = make_app(REDIS_URL=redis_url)
     worker = start_worker(tmp_path, redis_url)
     try:
         body = wait_healthy(app)
