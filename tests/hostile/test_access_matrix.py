@@ -1,0 +1,227 @@
+"""The access matrix: every route of the app, for every kind of visitor, on objects he owns and objects he does not,
+against a declared table of who may get through. Hypothesis draws the combinations; a visitor outside a route's row
+must never get a success (2xx, or a redirect other than to the sign-in page).
+
+The table must name every route the app has (a new route without a row fails ``test_the_table_covers_every_route``),
+so whoever adds a route decides who may use it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from certcenter.accounts.models import User
+from certcenter.applications.models import Application
+from certcenter.candidates.models import EducationRecord, ExperienceRecord
+from certcenter.certificates.models import Certificate
+from certcenter.extensions import db
+from certcenter.reports.models import Report
+from tests.conftest import TEST_PASSWORD, login
+
+ANON, OWNER, CANDIDATE, ASSESSOR, OUTSIDER, ADMIN = "anonymous", "owner", "candidate", "assessor", "outsider", "admin"
+VISITORS = (ANON, OWNER, CANDIDATE, ASSESSOR, OUTSIDER, ADMIN)
+EVERYONE = frozenset(VISITORS)
+SIGNED_IN = EVERYONE - {ANON}
+CANDIDATES = frozenset({OWNER, CANDIDATE})  # any candidate: his own dashboard, profile, applying
+ASSESSORS = frozenset({ASSESSOR, OUTSIDER})  # any assessor: his own workspace
+ADMINS = frozenset({ADMIN})
+
+# (method, rule) -> who may get through. "owner" is the candidate whose application, evidence, records, certificate
+# or report the route's ids name; "candidate" another candidate; "assessor" the assessor assigned to the owner's
+# application; "outsider" an assessor who is not.
+ALLOWED: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/"): EVERYONE,
+    ("GET", "/health"): EVERYONE,
+    ("POST", "/language"): EVERYONE,
+    ("GET", "/login"): EVERYONE,
+    ("POST", "/login"): EVERYONE,
+    ("GET", "/register"): EVERYONE,
+    ("POST", "/register"): EVERYONE,
+    ("POST", "/logout"): SIGNED_IN,
+    ("GET", "/account/password"): SIGNED_IN,
+    ("POST", "/account/password"): SIGNED_IN,
+    ("GET", "/notifications"): SIGNED_IN,
+    ("POST", "/notifications/read"): SIGNED_IN,
+    # the framework, the catalogue, verification: public
+    ("GET", "/framework/"): EVERYONE,
+    ("GET", "/framework/editions"): EVERYONE,
+    ("GET", "/framework/<code>/"): EVERYONE,
+    ("GET", "/framework/<code>/glossary"): EVERYONE,
+    ("GET", "/framework/<code>/levels/<int:number>"): EVERYONE,
+    ("GET", "/qualifications"): EVERYONE,
+    ("GET", "/qualifications/<int:qualification_id>"): EVERYONE,
+    ("GET", "/verify/<code>"): EVERYONE,
+    ("POST", "/verify/<code>"): EVERYONE,
+    ("GET", "/api/v1/certificates/<code>"): EVERYONE,
+    ("GET", "/api/v1/openapi.json"): EVERYONE,
+    ("GET", "/reports/charts.css"): EVERYONE,
+    # the candidate's own pages
+    ("GET", "/dashboard"): CANDIDATES,
+    ("GET", "/profile"): CANDIDATES,
+    ("POST", "/profile"): CANDIDATES,
+    ("GET", "/profile/education"): CANDIDATES,
+    ("POST", "/profile/education"): CANDIDATES,
+    ("POST", "/profile/education/<int:record_id>/delete"): {OWNER},
+    ("GET", "/profile/experience"): CANDIDATES,
+    ("POST", "/profile/experience"): CANDIDATES,
+    ("POST", "/profile/experience/<int:record_id>/delete"): {OWNER},
+    ("POST", "/qualifications/<int:qualification_id>/apply"): CANDIDATES,
+    ("GET", "/applications/<int:application_id>"): {OWNER, ADMIN},
+    ("POST", "/applications/<int:application_id>/submit"): {OWNER},
+    ("POST", "/applications/<int:application_id>/withdraw"): {OWNER},
+    ("POST", "/applications/<int:application_id>/evidence"): {OWNER},
+    ("POST", "/applications/<int:application_id>/evidence/<int:item_id>/criteria"): {OWNER},
+    ("POST", "/applications/<int:application_id>/evidence/<int:item_id>/delete"): {OWNER},
+    ("GET", "/evidence/<int:item_id>"): {OWNER, ASSESSOR, ADMIN},
+    ("GET", "/certificates/<int:certificate_id>.pdf"): {OWNER, ADMIN},
+    ("GET", "/certificates/<int:certificate_id>/credential.json"): {OWNER, ADMIN},
+    ("GET", "/reports/<int:report_id>"): {OWNER, ADMIN},
+    ("GET", "/reports/<int:report_id>/download"): {OWNER, ADMIN},
+    ("GET", "/reports/<int:report_id>/status.json"): {OWNER, ADMIN},
+    # assessors
+    ("GET", "/assess"): ASSESSORS,
+    ("GET", "/assess/<int:assignment_id>"): {ASSESSOR},
+    ("POST", "/assess/<int:assignment_id>"): {ASSESSOR},
+    ("POST", "/assess/<int:assignment_id>/draft"): {ASSESSOR},
+    ("POST", "/assess/<int:assignment_id>/submit"): {ASSESSOR},
+    ("POST", "/moderation/<int:application_id>"): {ASSESSOR, ADMIN},
+}
+ADMIN_PREFIX = "/admin/"  # every administrators' route: administrators only
+
+
+def allowed(method: str, rule: str) -> frozenset[str]:
+    if rule.startswith(ADMIN_PREFIX):
+        return ADMINS
+    return frozenset(ALLOWED[(method, rule)])
+
+
+def app_routes(app) -> list[tuple[str, str]]:
+    return sorted(
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    )
+
+
+def test_the_table_covers_every_route(app):
+    missing = [route for route in app_routes(app) if not route[1].startswith(ADMIN_PREFIX) and route not in ALLOWED]
+    assert missing == [], "declare who may use these routes in ALLOWED"
+    stale = [route for route in ALLOWED if route not in app_routes(app)]
+    assert stale == []
+
+
+@dataclass
+class World:
+    clients: dict[str, FlaskClient | None]
+    owner_of_certificate: FlaskClient
+    ids: dict[str, int | str]  # a URL parameter's name -> an object of the owner's (or a public object)
+
+
+@pytest.fixture
+def world(app, in_assessment, confirmed, make_candidate, login_as, framework) -> World:
+    """The owner's application in assessment with his evidence, records and two assigned assessors; another
+    candidate; an assessor of nothing; an administrator; and a certificate with its assessment report, owned by the
+    candidate of a confirmed application."""
+    from certcenter.certificates.services import issue_certificates
+
+    scene = in_assessment()
+    (confirmed_id,) = confirmed(1)
+    with app.app_context():
+        application = db.session.get(Application, scene.application_id)
+        certified = db.session.get(Application, confirmed_id)
+        admin_user = db.session.get(User, scene.admin.user.id)
+        issue_certificates([confirmed_id], actor=admin_user)
+        db.session.commit()
+        holder_email = certified.candidate.user.email
+        certificate = db.session.scalar(select(Certificate).where(Certificate.application_id == confirmed_id))
+        report = db.session.scalar(select(Report).where(Report.application_id == confirmed_id))
+        profile = application.candidate
+        ids = {
+            "application_id": application.id,
+            "item_id": application.evidence[0].id,
+            "assignment_id": scene.assignment_ids[0],
+            "qualification_id": application.qualification_id,
+            "candidate_id": profile.id,
+            "certificate_id": certificate.id,
+            "report_id": report.id,
+            "code": certificate.verification_code,
+            "number": 3,
+            "unit_id": application.qualification.units[0].id,
+            "user_id": profile.user_id,
+            "action": "suspend",
+        }
+        edition_code = application.edition.code
+        ids["edition"] = edition_code
+        record_ids = {
+            "education": db.session.scalar(
+                select(EducationRecord.id).where(EducationRecord.candidate_id == profile.id)
+            ),
+            "experience": db.session.scalar(
+                select(ExperienceRecord.id).where(ExperienceRecord.candidate_id == profile.id)
+            ),
+        }
+    ids.update({f"record:{kind}": value for kind, value in record_ids.items()})
+    holder = app.test_client()
+    assert login(holder, holder_email, TEST_PASSWORD).status_code == 302
+    clients = {
+        ANON: app.test_client(),
+        OWNER: scene.candidate,
+        CANDIDATE: make_candidate(education=["general_secondary"], years=1),
+        ASSESSOR: scene.assessors[0],
+        OUTSIDER: login_as("assessor"),
+        ADMIN: login_as("admin"),
+    }
+    return World(clients, holder, ids)
+
+
+PARAMETER = re.compile(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>")
+MISSING_ID = 987654  # an id of nothing
+
+
+def url_for_rule(rule: str, ids: dict, *, existing: bool) -> str:
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name == "record_id":
+            name = "record:education" if "/education/" in rule else "record:experience"
+        if name == "code" and rule.startswith("/framework/"):
+            return str(ids["edition"]) if existing else "no-such-edition"
+        if not existing and name not in ("action", "number"):
+            return "no-such-code" if name == "code" else str(MISSING_ID)
+        return str(ids[name])
+
+    return PARAMETER.sub(value, rule)
+
+
+def succeeded(response) -> bool:
+    if response.status_code >= 400:
+        return False
+    if 300 <= response.status_code < 400:
+        return not urlsplit(response.headers.get("Location", "")).path.startswith("/login")
+    return True
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_nobody_outside_a_routes_row_gets_through(app, world, data):
+    """Every route x visitor x (an object of the owner's, or an id of nothing): success only inside the row."""
+    routes = app_routes(app)
+    method, rule = data.draw(st.sampled_from(routes), label="route")
+    visitor = data.draw(st.sampled_from(VISITORS), label="visitor")
+    existing = "<" not in rule or data.draw(st.booleans(), label="the id names an object")
+    may = allowed(method, rule)
+    if existing and visitor in may:
+        return  # a permitted request: it would change the world the other examples stand on
+    client = world.clients[visitor]
+    if visitor == OWNER and any(name in rule for name in ("certificate_id", "report_id")):
+        client = world.owner_of_certificate  # the owner of a certificate is its holder
+    url = url_for_rule(rule, world.ids, existing=existing)
+    response = client.open(url, method=method, data={})
+    assert not succeeded(response), f"{visitor} got {response.status_code} on {method} {url}"
