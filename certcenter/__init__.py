@@ -29,6 +29,7 @@ DOMAINS = (
     "assessments",
     "certificates",
     "reports",
+    "demo",
 )
 
 

@@ -6,6 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from certcenter.accounts.audit_words import WORDS
+    from certcenter.core.audit_catalogue import register as register_audit_words
+
+    register_audit_words(app, **WORDS)
+    import certcenter.accounts.audit_views  # noqa: F401 - the audit log's routes, on the administrators' blueprint
     from certcenter.accounts.forms import ROLE_LABELS
     from certcenter.accounts.views import admin_bp, bp
 

@@ -2,9 +2,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectMultipleField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, CANDIDATE
@@ -80,3 +89,17 @@ class UserRolesForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An action button: carries only the CSRF token."""
+
+
+class AuditSearchForm(FlaskForm):
+    """The audit log's filters, read from the address (a search changes nothing: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    person = StringField(_l("Person (name or e-mail)"), validators=[Optional(), Length(max=200)])
+    action = SelectField(_l("Action"), choices=[], validators=[Optional()])
+    target_type = SelectField(_l("Object"), choices=[], validators=[Optional()])
+    target_id = StringField(_l("Object No."), validators=[Optional(), Length(max=64)])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])

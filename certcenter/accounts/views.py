@@ -1,4 +1,5 @@
-"""Sign-in, registration and the user's own account; administrators' user management and audit log."""
+"""Sign-in, registration and the user's own account; administrators' user management (the audit log:
+``audit_views``)."""
 
 from __future__ import annotations
 
@@ -231,14 +232,3 @@ def user_reset_password(user_id: int):
     password = services.reset_password(user, actor=current_user)
     db.session.commit()
     return render_template("admin/temporary_password.html", user=user, password=password)
-
-
-@admin_bp.get("/audit")
-@role_required(ADMINISTRATOR)
-def audit_log():
-    action = request.args.get("action", "").strip()
-    statement = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    if action:
-        statement = statement.where(AuditEntry.action.startswith(action))
-    page = db.paginate(statement, per_page=100)
-    return render_template("admin/audit.html", page=page, action=action)

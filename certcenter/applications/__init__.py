@@ -6,6 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from certcenter.applications.audit_words import WORDS
+    from certcenter.core.audit_catalogue import register as register_audit_words
+
+    register_audit_words(app, **WORDS)
     from certcenter.applications import panels, views, workflow
     from certcenter.core.panels import register_panel
     from certcenter.notifications.services import register_kind

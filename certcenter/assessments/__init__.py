@@ -7,6 +7,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from certcenter.assessments.audit_words import WORDS
+    from certcenter.core.audit_catalogue import register as register_audit_words
+
+    register_audit_words(app, **WORDS)
     from certcenter.applications.policy import register_case_roles
     from certcenter.assessments import panels, policy, services, views
     from certcenter.assessments.reasons import describe_reason

@@ -6,6 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from certcenter.candidates.audit_words import WORDS
+    from certcenter.core.audit_catalogue import register as register_audit_words
+
+    register_audit_words(app, **WORDS)
     from certcenter.candidates.eligibility import format_duration
     from certcenter.candidates.views import bp
 

@@ -9,9 +9,10 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     import certcenter.core.tasks
     import certcenter.core.transactions  # noqa: F401 - work queued after the commit
-    from certcenter.core import panels, web
+    from certcenter.core import audit_catalogue, panels, web
     from certcenter.core.views import bp
 
     app.register_blueprint(bp)
     web.init_app(app)
     panels.init_app(app)
+    audit_catalogue.init_app(app)

@@ -1,14 +1,17 @@
-"""The single way to write the audit log."""
+"""The single way to write the audit log, and to search it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import insert
+from sqlalchemy import Select, insert, select
 
+from certcenter.core.i18n import select_timezone
 from certcenter.core.models import AuditEntry, utcnow
 from certcenter.extensions import db
 
@@ -61,3 +64,36 @@ def record_many(
     ]
     if rows:
         db.session.execute(insert(AuditEntry), rows)
+
+
+@dataclass
+class AuditSearch:
+    """What an administrator looks for in the log: whose acts, which action, on which object, in which days (of
+    the centre's calendar)."""
+
+    actor_ids: list[int] | None = None  # None: anyone's; []: nobody matched the person asked for
+    action: str | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def statement(self) -> Select:
+        statement = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        if self.actor_ids is not None:
+            statement = statement.where(AuditEntry.actor_id.in_(self.actor_ids))
+        if self.action:
+            statement = statement.where(AuditEntry.action == self.action)
+        if self.target_type:
+            statement = statement.where(AuditEntry.target_type == self.target_type)
+        if self.target_id:
+            statement = statement.where(AuditEntry.target_id == self.target_id)
+        if self.date_from:
+            statement = statement.where(AuditEntry.at >= _centre_midnight(self.date_from))
+        if self.date_to:
+            statement = statement.where(AuditEntry.at < _centre_midnight(self.date_to + timedelta(days=1)))
+        return statement
+
+
+def _centre_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(select_timezone()))

@@ -26,7 +26,10 @@ class Registry:
         self._entries(app)[key] = (order, value)
 
     def get(self, key: str, default: Any = None) -> Any:
-        entry = self._entries(current_app).get(key)
+        return self.get_for(current_app, key, default)
+
+    def get_for(self, app: Flask, key: str, default: Any = None) -> Any:
+        entry = self._entries(app).get(key)
         return entry[1] if entry else default
 
     def __iter__(self) -> Iterator[Any]:

@@ -4,7 +4,7 @@ header's counts, its template helpers) it registers itself."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -39,7 +39,20 @@ def render_error(code: int, message: str | None = None):
     return render_template("errors/error.html", code=code, title=title, message=message or default_message), code
 
 
+def url_with(endpoint: str | None = None, **changes: object) -> str:
+    """This page's address (or ``endpoint``'s, with this page's arguments) with some query arguments changed; None
+    drops one. A pager keeps the filters a list was opened with."""
+    args = request.args.to_dict(flat=False)
+    for name, value in changes.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = [value]
+    return url_for(endpoint or request.endpoint, **(request.view_args or {}), **args)
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_global(url_with)
     from certcenter.core import security_log
 
     security_log.init_app(app)  # denials, throttling

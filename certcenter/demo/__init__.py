@@ -5,7 +5,17 @@ catalogue, a candidate ready to apply and an application waiting for its assesso
 public functions; the generator writes rows in bulk and keeps to the same rules (the workflow's transitions, the
 eligibility rules, the recommendation, the certificate series)."""
 
+from flask import Flask
+
 from certcenter.demo.scale import TABLES, Summary, generate
 from certcenter.demo.small import DEMO_PASSWORD, DEMO_USERS, load_demo
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERS", "TABLES", "Summary", "generate", "load_demo"]
+
+
+def init_app(app: Flask) -> None:
+    """The demo adds nothing to the running centre but the words for its entry in the audit log."""
+    from certcenter.core.audit_catalogue import register as register_audit_words
+    from certcenter.demo.audit_words import WORDS
+
+    register_audit_words(app, **WORDS)

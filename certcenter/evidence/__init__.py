@@ -7,6 +7,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from certcenter.core.audit_catalogue import register as register_audit_words
+    from certcenter.evidence.audit_words import WORDS
+
+    register_audit_words(app, **WORDS)
     from certcenter.applications.services import register_submission_check
     from certcenter.candidates.documents import register_document_store
     from certcenter.core.panels import register_panel

@@ -16,6 +16,10 @@ def edition_panel(**_objects: Any) -> dict[str, Any] | None:
 
 
 def init_app(app: Flask) -> None:
+    from certcenter.core.audit_catalogue import register as register_audit_words
+    from certcenter.framework.audit_words import WORDS
+
+    register_audit_words(app, **WORDS)
     from certcenter.core.panels import register_panel
     from certcenter.framework.views import bp
 

@@ -6,6 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from certcenter.core.audit_catalogue import register as register_audit_words
+    from certcenter.reports.audit_words import WORDS
+
+    register_audit_words(app, **WORDS)
     import certcenter.reports.tasks  # noqa: F401 - registers the tasks with the Celery app
     from certcenter.assessments.signals import decision_recorded
     from certcenter.core.panels import register_panel

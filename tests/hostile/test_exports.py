@@ -7,9 +7,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from certcenter.core.spreadsheets import neutralise
 from certcenter.core.storage import get_storage
 from certcenter.extensions import db
-from certcenter.reports.exports import neutralise
 from certcenter.reports.models import Report
 
 FORMULAS = [
@@ -72,7 +72,7 @@ def test_what_is_neutralised(value, expected):
 
 
 def test_an_error_code_is_written_as_text(app):
-    from certcenter.reports.exports import to_xlsx
+    from certcenter.core.spreadsheets import to_xlsx
 
     sheet = load_workbook(io.BytesIO(to_xlsx(["name"], iter([["#N/A"], ["#REF!"]])))).active
     assert [(cell.value, cell.data_type) for (cell,) in sheet.iter_rows(min_row=2)] == [("#N/A", "s"), ("#REF!", "s")]

@@ -1,0 +1,25 @@
+"""The accounts' entries in the audit log, in words (see ``core.audit_catalogue``)."""
+
+from flask_babel import lazy_gettext as _l
+
+from certcenter.accounts.forms import ROLE_LABELS
+
+WORDS = {
+    "actions": {
+        "user.register": _l("Registered"),
+        "user.register_duplicate": _l("Registration with an address already in use"),
+        "user.create": _l("Account created by an administrator"),
+        "user.login": _l("Signed in"),
+        "user.login_failed": _l("Sign-in failed"),
+        "user.logout": _l("Signed out"),
+        "user.password_change": _l("Password changed"),
+        "user.password_check_failed": _l("Wrong current password"),
+        "user.password_reset": _l("Temporary password set by an administrator"),
+        "user.roles": _l("Roles changed"),
+        "user.activate": _l("Account activated"),
+        "user.deactivate": _l("Account deactivated"),
+    },
+    "fields": {"email": _l("E-mail"), "roles": _l("Roles")},
+    "values": {"roles": ROLE_LABELS, "before": ROLE_LABELS, "after": ROLE_LABELS},
+    "targets": {"User": _l("User")},
+}

@@ -1,0 +1,38 @@
+"""The assessment's entries in the audit log, in words (see ``core.audit_catalogue``)."""
+
+from flask_babel import lazy_gettext as _l
+
+from certcenter.assessments.models import CONFLICT_KINDS, RATING_LABELS, RESULT_KINDS
+
+OUTCOMES = {"confirmed": _l("Qualification confirmed"), "not_confirmed": _l("Qualification not confirmed")}
+
+WORDS = {
+    "actions": {
+        "assessment.assign": _l("Assessor assigned"),
+        "assessment.no_conflict": _l("Assessor declared no conflict of interest"),
+        "assessment.conflict": _l("Assessor declared a conflict of interest"),
+        "assessment.result": _l("Result recorded"),
+        "assessment.submit": _l("Judgement submitted"),
+        "assessment.moderate": _l("Rating moderated"),
+        "assessment.decide": _l("Decision recorded"),
+    },
+    "fields": {
+        "assessor_id": _l("Assessor (user No.)"),
+        "lead": _l("Lead assessor"),
+        "kind": _l("Kind"),
+        "percent": _l("Result, %"),
+        "ratings": _l("Ratings"),
+        "criterion": _l("Criterion"),
+        "rating": _l("Rating"),
+        "outcome": _l("Decision"),
+        "recommended": _l("Recommendation"),
+    },
+    "values": {
+        "kind": {**CONFLICT_KINDS, **RESULT_KINDS},
+        "rating": RATING_LABELS,
+        "ratings": RATING_LABELS,
+        "outcome": OUTCOMES,
+        "recommended": OUTCOMES,
+    },
+    "targets": {"Assignment": _l("Assignment"), "Decision": _l("Decision")},
+}

@@ -1,0 +1,21 @@
+"""The certificates' entries in the audit log, in words (see ``core.audit_catalogue``)."""
+
+from flask_babel import lazy_gettext as _l
+
+from certcenter.certificates.models import STATUS_LABELS
+
+WORDS = {
+    "actions": {
+        "certificate.issue": _l("Certificate issued"),
+        "certificate.render_retry": _l("Certificate sent for rendering again"),
+        "certificate.suspend": _l("Certificate suspended"),
+        "certificate.reinstate": _l("Certificate reinstated"),
+        "certificate.revoke": _l("Certificate revoked"),
+        "certificate.supersede": _l("Certificate superseded"),
+        "certificate.reissue": _l("Certificate reissued"),
+        "certificate.expire": _l("Certificate expired"),
+    },
+    "fields": {"english": _l("English page"), "replaces": _l("Replaces")},
+    "values": {"before": STATUS_LABELS, "after": STATUS_LABELS},
+    "targets": {"Certificate": _l("Certificate")},
+}

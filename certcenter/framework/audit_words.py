@@ -1,0 +1,21 @@
+"""The framework's entries in the audit log, in words (see ``core.audit_catalogue``)."""
+
+from flask_babel import lazy_gettext as _l
+
+from certcenter.framework.vocabulary import DESCRIPTOR_LABELS, EDUCATION_LEVELS
+
+WORDS = {
+    "actions": {"framework.load": _l("Framework edition loaded")},
+    "fields": {
+        "sha256": _l("SHA-256"),
+        "status": _l("Result"),
+        "level": _l("Level"),
+        # the criteria of an assessment named by the descriptors they are
+        **{f"descriptor:{kind}": label for kind, label in DESCRIPTOR_LABELS.items()},
+    },
+    "values": {
+        "status": {"created": _l("created"), "updated": _l("updated"), "unchanged": _l("unchanged")},
+        "level": {code: level.label for code, level in EDUCATION_LEVELS.items()},
+    },
+    "targets": {"FrameworkEdition": _l("Framework edition")},
+}
