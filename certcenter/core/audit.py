@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Select, insert, select
 
-from certcenter.core.i18n import select_timezone
+from certcenter.core.i18n import centre_midnight
 from certcenter.core.models import AuditEntry, utcnow
 from certcenter.extensions import db
 
@@ -89,11 +88,7 @@ class AuditSearch:
         if self.target_id:
             statement = statement.where(AuditEntry.target_id == self.target_id)
         if self.date_from:
-            statement = statement.where(AuditEntry.at >= _centre_midnight(self.date_from))
+            statement = statement.where(AuditEntry.at >= centre_midnight(self.date_from))
         if self.date_to:
-            statement = statement.where(AuditEntry.at < _centre_midnight(self.date_to + timedelta(days=1)))
+            statement = statement.where(AuditEntry.at < centre_midnight(self.date_to + timedelta(days=1)))
         return statement
-
-
-def _centre_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(select_timezone()))

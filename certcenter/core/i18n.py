@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, session
@@ -32,6 +32,11 @@ def select_timezone() -> str:
 def centre_today() -> date:
     """Today in the centre's time zone (the server's clock may be on UTC, five hours behind Almaty)."""
     return datetime.now(ZoneInfo(select_timezone())).date()
+
+
+def centre_midnight(day: date) -> datetime:
+    """The moment a day of the centre's calendar begins (periods are whole days in the centre's time zone)."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(select_timezone()))
 
 
 def current_language() -> str:

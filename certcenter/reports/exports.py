@@ -5,21 +5,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from certcenter.applications.models import Application
+from certcenter.applications.workflow import STATE_LABELS
 from certcenter.candidates.models import CandidateProfile
-from certcenter.certificates.models import Certificate
+from certcenter.certificates.models import STATUS_LABELS, Certificate
 from certcenter.certificates.services import public_record
+from certcenter.core.i18n import centre_midnight, localized, select_timezone
 from certcenter.core.spreadsheets import to_csv, to_xlsx
 from certcenter.extensions import db
 from certcenter.framework.models import FrameworkLevel
 from certcenter.qualifications.models import Qualification
 
 CHUNK = 2000
+ELIGIBILITY_WORDS = {"met": _l("met"), "needs_review": _l("needs review"), "not_met": _l("not met")}
 DATASETS = ("certificates", "applications")
 FORMATS = ("csv", "xlsx", "json", "pdf")
 
@@ -85,9 +91,11 @@ def application_query(filters: dict[str, Any]) -> Select:
         .order_by(Application.id)
     )
     if filters.get("date_from"):
-        statement = statement.where(Application.created_at >= _day(filters["date_from"]))
+        statement = statement.where(Application.created_at >= centre_midnight(_day(filters["date_from"])))
     if filters.get("date_to"):
-        statement = statement.where(Application.created_at < _day(filters["date_to"]) + timedelta(days=1))
+        statement = statement.where(
+            Application.created_at < centre_midnight(_day(filters["date_to"]) + timedelta(days=1))
+        )
     if filters.get("level"):
         statement = statement.where(FrameworkLevel.number == int(filters["level"]))
     if filters.get("qualification"):
@@ -139,6 +147,82 @@ def rows(dataset: str, filters: dict[str, Any]) -> tuple[list[str], Iterator[lis
     return APPLICATION_COLUMNS, application_rows()
 
 
+def _local(moment: datetime | None) -> datetime | None:
+    """A moment as the centre's clock showed it, to the second, without a zone (what a spreadsheet cell holds)."""
+    if moment is None:
+        return None
+    return moment.astimezone(ZoneInfo(select_timezone())).replace(tzinfo=None, microsecond=0)
+
+
+def readable_columns(dataset: str) -> list[str]:
+    if dataset == "certificates":
+        return [
+            _("Number"),
+            _("Holder"),
+            _("Holder (Latin letters)"),
+            _("Qualification code"),
+            _("Qualification"),
+            _("NQF level"),
+            _("EQF level"),
+            _("Date of issue"),
+            _("Valid until"),
+            _("Status"),
+        ]
+    return [
+        _("Application No."),
+        _("Candidate"),
+        _("Qualification code"),
+        _("Qualification"),
+        _("NQF level"),
+        _("State"),
+        _("Submitted"),
+        _("Eligibility"),
+        _("Started"),
+    ]
+
+
+def readable_rows(dataset: str, filters: dict[str, Any]) -> tuple[list[str], Iterator[list[Any]]]:
+    """The register as a person reads it in a spreadsheet, in the language of the report: headings and coded values
+    in words, titles in that language, dates as dates and times as the centre's clock showed them."""
+    if dataset == "certificates":
+
+        def certificate_rows() -> Iterator[list[Any]]:
+            for c in db.session.scalars(certificate_query(filters).execution_options(yield_per=CHUNK)):
+                status = c.current_status()
+                yield [
+                    c.number,
+                    c.holder_name,
+                    c.holder_name_latin,
+                    c.qualification_code,
+                    localized(c.qualification_title),
+                    c.nqf_level,
+                    c.eqf_level,
+                    c.issued_on,
+                    c.expires_on,
+                    str(STATUS_LABELS.get(status, status)),
+                ]
+
+        return readable_columns(dataset), certificate_rows()
+
+    def application_rows() -> Iterator[list[Any]]:
+        statement = application_query(filters).add_columns(Qualification.title)
+        for row in db.session.execute(statement.execution_options(yield_per=CHUNK)):
+            number, candidate, code, level, state, submitted, eligibility, created, title = row
+            yield [
+                number,
+                candidate,
+                code,
+                localized(title),
+                level,
+                str(STATE_LABELS.get(state, state)),
+                _local(submitted),
+                str(ELIGIBILITY_WORDS.get(eligibility, "")) if eligibility else None,
+                _local(created),
+            ]
+
+    return readable_columns(dataset), application_rows()
+
+
 def register_json(filters: dict[str, Any]) -> bytes:
     records = (
         public_record(c) for c in db.session.scalars(certificate_query(filters).execution_options(yield_per=CHUNK))
@@ -154,7 +238,7 @@ def export(dataset: str, fmt: str, filters: dict[str, Any], progress=None) -> tu
         from certcenter.reports.register_pdf import register_pdf
 
         return register_pdf(dataset, filters, progress=progress), f"{dataset}-register.pdf", "application/pdf"
-    columns, data = rows(dataset, filters)
+    columns, data = readable_rows(dataset, filters)
     if fmt == "xlsx":
         return (
             to_xlsx(columns, data),

@@ -66,6 +66,16 @@ def request_export(dataset: str, fmt: str, filters: dict[str, Any], *, actor: Us
     return report
 
 
+def qualification_titles() -> dict[str, str]:
+    """Every qualification of the catalogue (also closed ones: registers hold the past), code -> title in the
+    reader's language, for choosing what to export."""
+    from certcenter.core.i18n import localized
+    from certcenter.qualifications.models import Qualification
+
+    rows = db.session.execute(select(Qualification.code, Qualification.title).order_by(Qualification.code))
+    return {code: localized(title) for code, title in rows}
+
+
 def request_statistics_report(period: Period, *, actor: User) -> Report:
     if period.start > period.end:
         raise ReportError(_l("The period ends before it starts."))

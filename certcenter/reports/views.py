@@ -124,14 +124,14 @@ def request_statistics():
 @bp.route("/admin/reports/export", methods=["GET", "POST"])
 @role_required(ADMINISTRATOR)
 def export():
-    form = ExportForm()
+    form = ExportForm(qualifications=services.qualification_titles())
     if form.validate_on_submit():
         filters = {
             "date_from": form.date_from.data.isoformat() if form.date_from.data else None,
             "date_to": form.date_to.data.isoformat() if form.date_to.data else None,
-            "level": form.level.data,
-            "qualification": (form.qualification.data or "").strip().upper(),
-            "status": (form.status.data or "").strip(),
+            "level": int(form.level.data) if form.level.data else None,
+            "qualification": form.qualification.data,
+            "status": form.status.data,
         }
         try:
             report = services.request_export(form.dataset.data, form.format.data, filters, actor=current_user)

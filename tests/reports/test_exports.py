@@ -3,8 +3,10 @@
 import csv
 import io
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
+from flask_babel import force_locale, gettext, pgettext
 from sqlalchemy import select
 
 from certcenter.certificates.models import Certificate
@@ -23,6 +25,12 @@ def issued(app, confirmed, login_as):
     return admin
 
 
+def words(app, *texts, context=None) -> list[str]:
+    """The texts as the register states them: in the requester's language (an administrator with none: Kazakh)."""
+    with app.test_request_context(), force_locale("kk"):
+        return [pgettext(context, text) if context else gettext(text) for text in texts]
+
+
 def export(app, admin, **fields):
     response = admin.post("/admin/reports/export", data=fields)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
@@ -37,9 +45,14 @@ def test_certificates_to_csv_round_trip(app, issued):
     report, content = export(app, issued, dataset="certificates", format="csv")
     assert content.startswith("\ufeff".encode())
     table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert table[0][:3] == ["number", "holder", "holder_latin"]
+    assert table[0][:3] == words(app, "Number", "Holder", "Holder (Latin letters)")  # in the requester's language
     assert [row[0] for row in table[1:]] == [c.number for c in issued.certificates]
-    assert table[3][1] == "Дана Ержанқызы" and table[3][6] == "3"
+    assert table[3][1] == "Дана Ержанқызы" and table[3][5] == "3"
+    assert (
+        table[1][4] == "Электргазбен дәнекерлеуші"
+        and table[1][9] == words(app, "Valid", context="certificate status")[0]
+    )
+    assert table[1][7] == issued.certificates[0].issued_on.isoformat()
     assert report.filename == "certificates.csv" and report.content_type == "text/csv"
 
 
@@ -48,9 +61,10 @@ def test_certificates_to_xlsx_round_trip_with_a_level_filter(app, issued):
 
     _report, content = export(app, issued, dataset="certificates", format="xlsx", level="3")
     values = list(load_workbook(io.BytesIO(content), read_only=True).active.values)
-    assert values[0][0] == "number"
+    assert values[0][0] == words(app, "Number")[0]
     assert [row[0] for row in values[1:]] == [c.number for c in issued.certificates]
-    assert [row[1] for row in values[1:]][-1] == "Дана Ержанқызы" and all(row[6] == 3 for row in values[1:])
+    assert [row[1] for row in values[1:]][-1] == "Дана Ержанқызы" and all(row[5] == 3 for row in values[1:])
+    assert values[1][7].date() == issued.certificates[0].issued_on  # a date cell, not text
     _report, content = export(app, issued, dataset="certificates", format="xlsx", level="5")
     assert len(list(load_workbook(io.BytesIO(content), read_only=True).active.values)) == 1  # the header only
 
@@ -58,13 +72,33 @@ def test_certificates_to_xlsx_round_trip_with_a_level_filter(app, issued):
 def test_applications_export_with_a_state_filter(app, issued):
     _report, content = export(app, issued, dataset="applications", format="csv", status="certified")
     table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert len(table) == 4 and all(row[4] == "certified" for row in table[1:])
+    assert len(table) == 4 and all(row[5] == words(app, "Certificate issued")[0] for row in table[1:])
+    with app.app_context():
+        from certcenter.applications.models import Application
+
+        submitted = db.session.get(Application, int(table[1][0])).submitted_at
+    almaty = submitted.astimezone(ZoneInfo("Asia/Almaty")).strftime("%Y-%m-%d %H:%M:%S")
+    assert table[1][6] == almaty  # the centre's clock, not UTC
     _report, content = export(app, issued, dataset="applications", format="csv", status="draft")
     assert len(list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))) == 1  # the header only
 
 
+def test_the_filters_are_chosen_from_lists_and_a_status_of_the_other_register_is_refused(app, issued):
+    issued.post("/language", data={"language": "ru"})
+    page = issued.get("/admin/reports/export").get_data(as_text=True)
+    assert 'name="status"' in page and '<option value="suspended">' in page and '<option value="in_assessment">' in page
+    assert '<option value="WELD-3">' in page and 'name="qualification" type="text"' not in page
+    response = issued.post(
+        "/admin/reports/export", data={"dataset": "applications", "format": "csv", "status": "revoked"}
+    )
+    assert response.status_code == 200
+    with app.test_request_context(), force_locale("ru"):
+        message = gettext("This is a certificate status: choose an application state, or export certificates.")
+    assert message in response.get_data(as_text=True) and message.startswith("Это")
+
+
 def test_the_register_as_json_for_a_national_registry(app, issued):
-    _report, content = export(app, issued, dataset="certificates", format="json", qualification="weld-3")
+    _report, content = export(app, issued, dataset="certificates", format="json", qualification="WELD-3")
     register = json.loads(content)["register"]
     assert [entry["number"] for entry in register] == [c.number for c in issued.certificates]
     assert all("iin" not in json.dumps(entry).lower() for entry in register)
