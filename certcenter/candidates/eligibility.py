@@ -37,10 +37,13 @@ def experience_days(records: Iterable[ExperienceRecord], today: date) -> int:
     return total
 
 
-def format_duration(days: int) -> str:
-    """'1 year 4 months' in the user's language (a year is 365 days, a month 30)."""
+def format_duration(days: int, *, at_least_a_month: bool = False) -> str:
+    """'1 year 4 months' in the user's language (a year is 365 days, a month 30). What is still lacking
+    (``at_least_a_month``) is told to the nearest month, and never as "0 months": eight days short is "1 month"."""
     years, rest = divmod(days, int(DAYS_PER_YEAR))
-    months = rest // 30
+    months = max(round(rest / 30), 0 if years else 1) if at_least_a_month else rest // 30
+    if months == 12:
+        years, months = years + 1, 0
     parts = []
     if years:
         parts.append(ngettext("%(num)d year", "%(num)d years", years))
@@ -60,10 +63,17 @@ def candidate_facts(candidate: CandidateProfile, today: date | None = None) -> F
 def describe_shortfall(condition: dict[str, Any], facts: Facts) -> str:
     ((key, value),) = condition.items()
     if key == "experience_years":
+        if not facts.experience_days:
+            return _(
+                "needs %(required)s of practical experience; you have none recorded",
+                required=ngettext("%(num)s year", "%(num)s years", value),
+            )
+        lacking = max(1, round(value * DAYS_PER_YEAR) - facts.experience_days)
         return _(
-            "needs %(required)s of practical experience; you have %(actual)s",
+            "needs %(required)s of practical experience; you have %(actual)s, %(lacking)s short",
             required=ngettext("%(num)s year", "%(num)s years", value),
-            actual=format_duration(facts.experience_days) if facts.experience_days else _("none"),
+            actual=format_duration(facts.experience_days),
+            lacking=format_duration(lacking, at_least_a_month=True),
         )
     if key == "practical_experience":
         return _("needs documented practical experience; you have none recorded")
@@ -81,6 +91,7 @@ class PathwayResult:
     text: dict
     met: bool | None
     missing: list[str] = field(default_factory=list)
+    shortfalls: list[dict[str, Any]] = field(default_factory=list)  # the conditions not met, to be told again later
 
 
 @dataclass
@@ -101,7 +112,8 @@ class Eligibility:
             "education": sorted(self.facts.education),
             "experience_days": self.facts.experience_days,
             "pathways": [
-                {"code": result.code, "met": result.met, "missing": result.missing} for result in self.pathways
+                {"code": result.code, "met": result.met, "missing": result.missing, "shortfalls": result.shortfalls}
+                for result in self.pathways
             ],
         }
 
@@ -111,8 +123,22 @@ def evaluate_eligibility(candidate: CandidateProfile, level: FrameworkLevel, tod
     results = []
     for pathway in level.pathways:
         outcome = evaluate(pathway.rule, facts)
-        missing = [] if outcome.met else [describe_shortfall(short, facts) for short in outcome.shortfalls]
-        results.append(PathwayResult(code=pathway.code, text=pathway.text, met=outcome.met, missing=missing))
+        shortfalls = [] if outcome.met else outcome.shortfalls
+        missing = [describe_shortfall(short, facts) for short in shortfalls]
+        results.append(
+            PathwayResult(code=pathway.code, text=pathway.text, met=outcome.met, missing=missing, shortfalls=shortfalls)
+        )
     outcomes = [result.met for result in results]
     status = MET if True in outcomes else NEEDS_REVIEW if None in outcomes else NOT_MET
     return Eligibility(status=status, pathways=results, facts=facts)
+
+
+def missing_at_submission(snapshot: dict[str, Any], pathway: dict[str, Any]) -> list[str]:
+    """What a pathway lacked when the application was submitted, told in the reader's language (the snapshot keeps
+    the conditions and the facts; older snapshots only the words of the day, in the candidate's language)."""
+    if "shortfalls" not in pathway:
+        return list(pathway.get("missing") or [])
+    facts = Facts(
+        education=frozenset(snapshot.get("education", [])), experience_days=snapshot.get("experience_days", 0)
+    )
+    return [describe_shortfall(condition, facts) for condition in pathway["shortfalls"]]

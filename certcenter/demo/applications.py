@@ -224,7 +224,10 @@ class Applications:
             for code, text_, rule in qualification.pathways:
                 outcome = evaluate(rule, facts)
                 missing = [] if outcome.met else [describe_shortfall(short, facts) for short in outcome.shortfalls]
-                results.append(PathwayResult(code=code, text=text_, met=outcome.met, missing=missing))
+                shortfalls = [] if outcome.met else outcome.shortfalls
+                results.append(
+                    PathwayResult(code=code, text=text_, met=outcome.met, missing=missing, shortfalls=shortfalls)
+                )
         outcomes = [result.met for result in results]
         status = ELIGIBLE if True in outcomes else NEEDS_REVIEW if None in outcomes else INELIGIBLE
         return Eligibility(status=status, pathways=results, facts=facts).snapshot()

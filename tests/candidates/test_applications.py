@@ -55,12 +55,26 @@ def test_the_qualification_page_shows_eligibility_and_what_is_missing(make_candi
     client.post("/language", data={"language": "en"})
     html = client.get(f"/qualifications/{catalogue['ELEC-MAINT-4']}").get_data(as_text=True)
     assert "You do not yet meet any pathway to this level." in html
-    assert "needs 3 years of practical experience; you have 1 year 4 months" in html
+    assert "needs 3 years of practical experience; you have 1 year 4 months, 1 year 8 months short" in html
     ok = make_candidate(education=["technical_vocational"], years=3.1)
     ok.post("/language", data={"language": "en"})
-    assert "You meet pathway 4.1 to this level." in ok.get(f"/qualifications/{catalogue['ELEC-MAINT-4']}").get_data(
-        as_text=True
-    )
+    html = ok.get(f"/qualifications/{catalogue['ELEC-MAINT-4']}").get_data(as_text=True)
+    assert "You meet pathway 4.1 to this level." in html
+    # and the pathways not met say what each still lacks, in numbers
+    assert "The other pathways to this level, and what each still lacks" in html
+    assert "needs at least: Post-secondary education" in html or "Post-secondary education" in html
+
+
+def test_the_eligibility_at_submission_reads_in_the_readers_language(app, make_candidate, login_as, catalogue):
+    """The conditions a pathway lacked are kept with the facts of the day, and told again in whoever reads them."""
+    client = make_candidate(education=["technical_vocational"], years=1.35)
+    client.post("/language", data={"language": "kk"})
+    application_id = ready_application(client, app, catalogue["ELEC-MAINT-4"])
+    client.post(f"/applications/{application_id}/submit", data={"exception_request": "Шетелде жұмыс істедім."})
+    admin = login_as("admin")
+    admin.post("/language", data={"language": "en"})
+    html = admin.get(f"/applications/{application_id}").get_data(as_text=True)
+    assert "needs 3 years of practical experience; you have 1 year 4 months, 1 year 8 months short" in html
 
 
 def test_a_double_clicked_apply_makes_one_application(app, make_candidate, catalogue):

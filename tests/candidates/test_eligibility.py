@@ -7,7 +7,14 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from certcenter.candidates.eligibility import MET, NEEDS_REVIEW, NOT_MET, evaluate_eligibility, experience_days
+from certcenter.candidates.eligibility import (
+    MET,
+    NEEDS_REVIEW,
+    NOT_MET,
+    evaluate_eligibility,
+    experience_days,
+    format_duration,
+)
 from certcenter.extensions import db
 from certcenter.framework.models import FrameworkEdition
 
@@ -62,7 +69,9 @@ def test_level_four_needs_three_years_and_says_how_much_is_there(app, levels):
         assert result.status == NOT_MET
         first = result.pathways[0]
         assert first.code == "4.1" and first.met is False
-        assert first.missing == ["needs 3 years of practical experience; you have 1 year 4 months"]
+        assert first.missing == [
+            "needs 3 years of practical experience; you have 1 year 4 months, 1 year 8 months short"
+        ]
         assert any("Post-secondary education" in line for line in result.pathways[1].missing)
 
 
@@ -94,3 +103,11 @@ def test_snapshot_keeps_the_facts(app, levels):
         snapshot = evaluate_eligibility(candidate(["higher"], 800), levels[6], TODAY).snapshot()
     assert snapshot["status"] == MET and snapshot["met_pathway"] == "6.1"
     assert snapshot["experience_days"] == 800 and snapshot["education"] == ["higher"]
+
+
+def test_what_is_lacking_is_told_to_the_nearest_month_and_never_as_nothing(app):
+    with app.test_request_context(), force_locale("en"):
+        assert format_duration(8, at_least_a_month=True) == "1 month"
+        assert format_duration(243, at_least_a_month=True) == "8 months"
+        assert format_duration(365 + 243, at_least_a_month=True) == "1 year 8 months"
+        assert format_duration(8) == "0 months"  # experience one has is never rounded up
