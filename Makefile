@@ -12,8 +12,8 @@ COMPILED := $(CATALOGS:.po=.mo)
 .PHONY: run test install lint format translations extract-messages setup bench clean
 
 run: install $(COMPILED)
-	@$(BIN)/certcenter setup
-	@exec $(BIN)/certcenter serve
+	@$(BIN)/certcenter setup --quiet
+	@exec $(BIN)/certcenter serve $(SERVE_ARGS)
 
 test: install $(COMPILED)
 	$(BIN)/pytest $(PYTEST_ARGS)

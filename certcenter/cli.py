@@ -8,6 +8,7 @@ import shutil
 import signal
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -96,23 +97,42 @@ def users_create(roles: tuple[str, ...], email: str, full_name: str, password: s
 
 @click.command("setup")
 @click.option("--demo/--no-demo", default=True, help="Also load the demo data set.")
+@click.option("--quiet", is_flag=True, help="Say nothing unless something fails (make run: serve says the rest).")
 @with_appcontext
-def setup(demo: bool) -> None:
+def setup(demo: bool, quiet: bool) -> None:
     """Migrate the database, load the bundled NQF editions and (by default) the demo data set."""
     from certcenter.demo import DEMO_PASSWORD, load_demo
     from certcenter.framework.services import bundled_edition_files, load_edition, read_edition_file
 
-    upgrade()
+    say = (lambda *_args: None) if quiet else click.echo
+    _migrate(quiet)
     for path in bundled_edition_files():
         result = load_edition(read_edition_file(path))
         db.session.commit()
-        click.echo(f"framework {result.edition.code}: {result.status}")
+        say(f"framework {result.edition.code}: {result.status}")
     if demo:
         users = load_demo()
         db.session.commit()
-        click.echo(f"demo logins (password for all: {DEMO_PASSWORD}):")
+        say(f"demo logins (password for all: {DEMO_PASSWORD}):")
         for role, email in users:
-            click.echo(f"  {role:<14} {email}")
+            say(f"  {role:<14} {email}")
+
+
+def _migrate(quiet: bool) -> None:
+    """The migrations, their log lines kept back when quiet and shown only if one fails."""
+    if not quiet:
+        upgrade()
+        return
+    import contextlib
+    import io
+
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(captured), contextlib.redirect_stdout(captured):
+            upgrade()
+    except Exception:
+        click.echo(captured.getvalue(), err=True)
+        raise
 
 
 @click.command("demo")
@@ -155,9 +175,11 @@ def demo_scale(applications: int, seed: int, years: int) -> None:
 @click.command("serve")
 @click.option("--workers", "web_workers", default=2, show_default=True, help="Web server processes.")
 @click.option("--concurrency", default=2, show_default=True, help="Celery worker processes.")
+@click.option("--verbose", is_flag=True, help="Show the web server's and the worker's logs here too.")
 @with_appcontext
-def serve(web_workers: int, concurrency: int) -> None:
-    """Run the web server and a Celery worker (with the beat scheduler) until Ctrl-C.
+def serve(web_workers: int, concurrency: int, verbose: bool) -> None:
+    """Run the web server and a Celery worker (with the beat scheduler) until Ctrl-C. Their logs go to
+    instance/log/ (rotated); the console shows the address, the logins and the supervisor's own messages.
 
     Each is supervised: one that dies is started again (after 1, 2, 4 ... 30 s if it keeps dying) while the other
     keeps running; /health reports the worker as failing meanwhile."""
@@ -193,8 +215,12 @@ def serve(web_workers: int, concurrency: int) -> None:
         "-",
         "certcenter:create_app()",
     ]
+    logs = Path(current_app.instance_path) / "log"
     supervisor = Supervisor(
-        [Child("worker", worker_cmd, on_death=_worker_died), Child("web server", web_cmd)],
+        [
+            Child("worker", worker_cmd, on_death=_worker_died, log_file=logs / "worker.log", echo=verbose),
+            Child("web server", web_cmd, log_file=logs / "web.log", echo=verbose),
+        ],
     )
 
     def stop(signum: int, frame: object) -> None:
@@ -212,6 +238,8 @@ def serve(web_workers: int, concurrency: int) -> None:
     click.echo(f"  demo logins (password {DEMO_PASSWORD}):")
     for role, email in DEMO_USERS:
         click.echo(f"    {role:<14} {email}")
+    if not verbose:
+        click.echo(f"  logs:     {logs}/web.log, {logs}/worker.log (--verbose shows them here)")
     click.echo("Press Ctrl-C to stop.")
     supervisor.run()
     supervisor.stop()

@@ -1,19 +1,29 @@
 """A small process supervisor for ``certcenter serve``: the web server and the Celery worker run side by side, and
 one that dies is started again after a pause that doubles with each quick death (1, 2, 4 ... 30 s), while the other
 keeps running. Each child runs in a process group of its own, so that the remains of a dead one (a worker's pool
-processes, its embedded beat) are ended with it and do not linger beside its successor."""
+processes, its embedded beat) are ended with it and do not linger beside its successor.
+
+A child's output goes to its own log file (rotated by size), and to the console too only when asked (``echo``):
+the console keeps the address, the logins and what the supervisor itself has to say."""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
 
+LOG_FILE_BYTES = 5 * 1024 * 1024  # each child's log is rotated at 5 MB, five old files kept
+LOG_FILE_BACKUPS = 5
 FIRST_PAUSE_SECONDS = 1.0
 LONGEST_PAUSE_SECONDS = 30.0
 # A child that ran this long before dying is restarted after the first pause again.
@@ -35,11 +45,43 @@ class Child:
     restart_at: float | None = None
     restarts: int = 0
     env: dict[str, str] | None = field(default=None, repr=False)
+    log_file: Path | None = None  # None: the child writes to the console as it likes
+    echo: bool = False  # also copy the child's output to the console
+    _log: logging.Logger | None = field(default=None, repr=False)
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.command, env=self.env, process_group=0)
+        if self.log_file is None:
+            self.process = subprocess.Popen(self.command, env=self.env, process_group=0)
+        else:
+            self.process = subprocess.Popen(
+                self.command, env=self.env, process_group=0, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+            )
+            threading.Thread(target=self._copy_output, args=(self.process,), daemon=True).start()
         self.started_at = time.monotonic()
         self.restart_at = None
+
+    def _logger(self) -> logging.Logger:
+        if self._log is None:
+            self.log_file.parent.mkdir(parents=True, exist_ok=True)
+            handler = RotatingFileHandler(
+                self.log_file, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8"
+            )
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            self._log = logging.getLogger(f"certcenter.serve.{self.log_file.stem}")
+            self._log.propagate = False
+            self._log.setLevel(logging.INFO)
+            self._log.addHandler(handler)
+        return self._log
+
+    def _copy_output(self, process: subprocess.Popen) -> None:
+        """Line by line into the rotated log file (and the console when echoing), until the child's pipe closes."""
+        log = self._logger()
+        for raw in iter(process.stdout.readline, b""):
+            line = raw.decode("utf-8", errors="replace").rstrip("\n")
+            log.info(line)
+            if self.echo:
+                sys.stdout.write(f"{self.name}: {line}\n")
+                sys.stdout.flush()
 
     @property
     def running(self) -> bool:

@@ -28,3 +28,12 @@ def test_setup_loads_the_demo_and_is_idempotent(app):
     login(assessor, "assessor@demo.certcenter.kz", DEMO_PASSWORD)
     assessor.post("/language", data={"language": "en"})
     assert "Declare any conflict of interest" in assessor.get("/assess").get_data(as_text=True)
+
+
+def test_the_readme_lists_the_demo_logins_serve_prints():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("Demo logins (password `demo-password` for all):", 1)[1].split("\n\n", 2)[1]
+    listed = [tuple(cell.strip() for cell in line.strip("|").split("|"))[:2] for line in table.splitlines()[2:]]
+    assert listed == [(role, email) for role, email in DEMO_USERS]

@@ -69,3 +69,16 @@ def test_serve_restarts_a_killed_worker_while_the_site_stays_up(app, tmp_path):
     assert f"worker (pid {worker.pid}) exited with code -9; restarting in 1 s" in text
     assert "worker restarted" in text
     assert "certcenter stopped." in text
+    # a quiet console: the children's logs go to rotated files under instance/log
+    assert "Starting gunicorn" not in text and "celery@" not in text
+    assert "Starting gunicorn" in (tmp_path / "instance" / "log" / "web.log").read_text()
+    assert "celery@" in (tmp_path / "instance" / "log" / "worker.log").read_text()
+
+
+def test_setup_is_quiet_when_asked(app, tmp_path):
+    env = app_environment(tmp_path / "instance", f"sqlite:///{tmp_path / 'quiet.sqlite3'}")
+    result = subprocess.run(
+        [str(BIN / "certcenter"), "setup", "--quiet"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and "Running upgrade" not in result.stderr
