@@ -156,6 +156,7 @@ def demo_scale(applications: int, seed: int, years: int) -> None:
 def serve(web_workers: int, concurrency: int) -> None:
     """Run the web server and a Celery worker (with the beat scheduler) until Ctrl-C."""
     from certcenter.demo import DEMO_PASSWORD, DEMO_USERS
+    from certcenter.queues import QUEUES
 
     config = current_app.config
     host = os.environ.get("CERTCENTER_HOST", "127.0.0.1")
@@ -169,6 +170,8 @@ def serve(web_workers: int, concurrency: int) -> None:
         "workers",
         "worker",
         "--beat",
+        "--queues",
+        ",".join(QUEUES),  # every kind of work; production runs a worker per queue group
         "--loglevel",
         "INFO",
         "--concurrency",

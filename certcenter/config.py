@@ -12,6 +12,8 @@ from functools import partial
 
 from celery.schedules import crontab
 
+from certcenter.queues import celery_queue_settings
+
 DEFAULT_SECRET_KEY = "dev-only-insecure-key"
 
 
@@ -99,6 +101,8 @@ class Config:
         # broker's next poll; messages in hand are acknowledged only when done, so a dead worker loses none
         "worker_prefetch_multiplier": 2,
         "broker_connection_retry_on_startup": True,
+        # certificates, reports, mail and maintenance each on a queue of its own (certcenter/queues.py)
+        **celery_queue_settings(),
     }
     HEALTH_WORKER_TIMEOUT_SECONDS = 1.5
     # A stored file no row refers to is deleted once it is this old (younger, its transaction may be under way).
