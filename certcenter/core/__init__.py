@@ -10,8 +10,10 @@ def init_app(app: Flask) -> None:
     import certcenter.core.tasks
     import certcenter.core.transactions  # noqa: F401 - work queued after the commit
     from certcenter.core import panels, web
+    from certcenter.core.storage_cli import storage_cli
     from certcenter.core.views import bp
 
     app.register_blueprint(bp)
+    app.cli.add_command(storage_cli)
     web.init_app(app)
     panels.init_app(app)
