@@ -22,8 +22,11 @@ def start_worker(
     pool: str = "solo",
     concurrency: int = 1,
     name: str = "test",
+    queues: str | None = None,
+    environment: dict[str, str] | None = None,
 ) -> subprocess.Popen:
-    env = dict(os.environ, CERTCENTER_DATABASE_URL=database_url)
+    """A worker on ``queues`` (comma-separated; all four when none), its log in ``log_path``."""
+    env = dict(os.environ, CERTCENTER_DATABASE_URL=database_url, **(environment or {}))
     if storage_root:
         env["CERTCENTER_STORAGE_ROOT"] = storage_root
     env.pop("CERTCENTER_REDIS_URL", None)
@@ -43,6 +46,7 @@ def start_worker(
             "INFO",
             "--hostname",
             f"{name}-{os.getpid()}-{log_path.stem}@%h",
+            *(["--queues", queues] if queues else []),
         ],
         env=env,
         stdout=log_path.open("wb"),
