@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from datetime import datetime
@@ -339,7 +340,9 @@ def s3_storage_from_url(url: str, config: Any) -> S3Storage:
     query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
     endpoint = query.get("endpoint_url") or config.get("S3_ENDPOINT_URL")
     region = query.get("region") or config.get("S3_REGION")
-    style = config.get("S3_ADDRESSING_STYLE") or ("path" if endpoint else "auto")
+    # an endpoint of one's own (MinIO, moto, Ceph) answers at a path; AWS itself at the bucket's host name
+    own_endpoint = endpoint or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    style = config.get("S3_ADDRESSING_STYLE") or ("path" if own_endpoint else "auto")
     settings = BotoConfig(
         signature_version="s3v4",  # presigned URLs too (botocore would sign them with V2 in us-east-1)
         s3={"addressing_style": style},
