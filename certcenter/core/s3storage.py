@@ -113,26 +113,28 @@ class S3Storage:
     def save_as(self, key: str, stream: BinaryIO) -> StoredFile:
         """Store ``stream`` under ``key``, which must be free (the migration keeps each file's key)."""
         name = self._object(key)
-        digest = self._digest_ahead(stream)
         first = _read_exactly(stream, self.chunk_bytes)
         second = _read_exactly(stream, self.chunk_bytes) if len(first) == self.chunk_bytes else b""
         if not second:
             return self._put(key, name, first)
-        return self._put_multipart(key, name, [first, second], stream, digest)
+        return self._put_multipart(key, name, [first, second], stream, self._digest_ahead(stream, first, second))
 
     @staticmethod
-    def _digest_ahead(stream: BinaryIO) -> str | None:
-        """The SHA-256 of a stream that can be read twice, so that a multipart upload carries it from its start."""
+    def _digest_ahead(stream: BinaryIO, *head: bytes) -> str | None:
+        """The SHA-256 of a large file whose stream can be read twice, so that its multipart upload carries it from
+        the start (the metadata of an upload is given when it begins)."""
         try:
             if not stream.seekable():
                 return None
-            start = stream.tell()
+            position = stream.tell()
         except (AttributeError, OSError):
             return None
         digest = hashlib.sha256()
+        for chunk in head:
+            digest.update(chunk)
         while chunk := stream.read(CHUNK):
             digest.update(chunk)
-        stream.seek(start)
+        stream.seek(position)
         return digest.hexdigest()
 
     def _conditions(self, name: str) -> dict:
@@ -255,9 +257,7 @@ class S3Storage:
             answer = self.client.get_object(Bucket=self.bucket, Key=name)
         except ClientError as exc:
             raise StorageError(f"no stored file {key!r}") from exc
-        body = answer["Body"]
-        body.size = answer.get("ContentLength")
-        return body
+        return answer["Body"]
 
     def exists(self, key: str) -> bool:
         return self._head(self._object(key)) is not None
