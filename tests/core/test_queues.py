@@ -76,30 +76,25 @@ def test_a_certificate_does_not_wait_behind_a_report(app, make_app, confirmed, m
     def report_status():
         return db.session.get(Report, report_id).status
 
-    workers = [
-        start_worker(
-            tmp_path / "certificates.log",
-            database_url=database_url_for_tests(),
-            pool="solo",
-            storage_root=app.config["STORAGE_ROOT"],
-            queues="certificates",
-            name="certificates",
-        )
-    ]
-    try:
-        wait_until(sender, lambda: db.session.scalar(select(Certificate.render_status)) == "ready")
-        with sender.app_context():
-            assert report_status() == "queued"
+    def worker_on(queue):
         workers.append(
             start_worker(
-                tmp_path / "reports.log",
+                tmp_path / f"{queue}.log",
                 database_url=database_url_for_tests(),
                 pool="solo",
                 storage_root=app.config["STORAGE_ROOT"],
-                queues="reports",
-                name="reports",
+                queues=queue,
+                name=queue,
             )
         )
+
+    workers = []
+    try:
+        worker_on("certificates")
+        wait_until(sender, lambda: db.session.scalar(select(Certificate.render_status)) == "ready")
+        with sender.app_context():
+            assert report_status() == "queued"
+        worker_on("reports")
         wait_until(sender, lambda: report_status() == "ready")
     finally:
         for worker in workers:
