@@ -63,6 +63,7 @@ class Config:
     S3_MULTIPART_CHUNK_BYTES = 8 * 1024 * 1024  # larger files go in parts of this size
     S3_PRESIGN_ABOVE_BYTES: int | None = None  # larger downloads redirect to a presigned URL; none: always streamed
     S3_PRESIGN_SECONDS = 60
+    S3_PARALLEL_PUTS = 8  # a batch's certificates stored this many at a time
 
     # Evidence: a per-file limit, and a quota per application. The request limit leaves room for the form fields;
     # a larger request is answered by a friendly 413 page.

@@ -81,6 +81,7 @@ class S3Storage:
         conditional_writes: bool = True,
         presign_above_bytes: int | None = None,
         presign_seconds: int = 60,
+        parallel_puts: int = 8,
     ) -> None:
         if chunk_bytes < MIN_PART:
             raise StorageError(f"S3 multipart chunks must be at least {MIN_PART} bytes")
@@ -97,6 +98,7 @@ class S3Storage:
         self.conditional_writes = conditional_writes
         self.presign_above_bytes = presign_above_bytes
         self.presign_seconds = presign_seconds
+        self.parallel_puts = parallel_puts  # files of a batch stored at once (save_all)
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -347,7 +349,7 @@ def s3_storage_from_url(url: str, config: Any) -> S3Storage:
         signature_version="s3v4",  # presigned URLs too (botocore would sign them with V2 in us-east-1)
         s3={"addressing_style": style},
         retries={"max_attempts": 5, "mode": "standard"},
-        max_pool_connections=int(config.get("S3_MAX_POOL_CONNECTIONS") or 10),
+        max_pool_connections=int(config.get("S3_PARALLEL_PUTS") or 8) + 2,
         # the SHA-256 of each put is sent by the backend itself; no other checksum, which some S3-compatible
         # servers refuse
         request_checksum_calculation="when_required",
@@ -372,4 +374,5 @@ def s3_storage_from_url(url: str, config: Any) -> S3Storage:
         conditional_writes=bool(config.get("S3_CONDITIONAL_WRITES", True)),
         presign_above_bytes=config.get("S3_PRESIGN_ABOVE_BYTES"),
         presign_seconds=int(config.get("S3_PRESIGN_SECONDS") or 60),
+        parallel_puts=int(config.get("S3_PARALLEL_PUTS") or 8),
     )

@@ -4,6 +4,7 @@ server mode on loopback)."""
 import hashlib
 import io
 import secrets
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -188,3 +189,24 @@ def test_storage_urls_choose_the_backend(tmp_path, s3):
     assert storage_from_url("s3://centre-bucket", config).prefix == ""
     with pytest.raises(StorageError):
         storage_from_url("ftp://somewhere/x", config)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_batch_is_stored_several_files_at_a_time_in_the_object_store(make_app, s3, backend, monkeypatch):
+    from certcenter.core.storage import get_storage, save_all
+
+    app = make_app(**s3.settings(s3.new_bucket())) if backend == "s3" else make_app()
+    contents = {number: f"certificate {number}".encode() * 1000 for number in range(20)}
+    with app.app_context():
+        storage, threads = get_storage(), set()
+        real_save = storage.save
+
+        def save(stream, *, prefix):
+            threads.add(threading.get_ident())
+            return real_save(stream, prefix=prefix)
+
+        monkeypatch.setattr(storage, "save", save)
+        stored = save_all(contents, prefix="certificates")
+        assert {number: storage.open(file.key).read() for number, file in stored.items()} == contents
+        assert all(file.sha256 == hashlib.sha256(contents[number]).hexdigest() for number, file in stored.items())
+    assert (len(threads) > 1) == (backend == "s3")  # the filesystem's writes stay in the calling thread
