@@ -2,11 +2,17 @@
 2-process Celery worker started as ``certcenter serve`` starts it, with a minimal ReportLab drawing of the same
 content as the reference in the same run.
 
-    .venv/bin/python bench/certificates.py [--n 1000] [--batch 50]
+    .venv/bin/python bench/certificates.py [--n 1000] [--batch 50] [--storage s3]
 
 Uses CERTCENTER_DATABASE_URL / CERTCENTER_REDIS_URL when set (PostgreSQL and Redis), else a fresh SQLite file and
-the embedded broker in a temporary folder. The throughput is timed from the start of issuing to the last certificate
-stored (its ``rendered_at``: the bench looks only four times a second, so as not to take CPU from the workers).
+the embedded broker in a temporary folder. ``--storage s3`` stores the certificates in an S3-compatible object store
+on loopback (moto's server, started in a process of its own, so that its CPU is counted apart) instead of the
+filesystem, and measures what the store costs a certificate: the time and CPU of one put, the time of a put within a
+batch as the worker stores them (``save_all``: eight at a time), each beside the filesystem's (written, fsync'd,
+linked), and the CPU the store's server spent per certificate during the run.
+
+The throughput is timed from the start of issuing to the last certificate stored (its ``rendered_at``: the bench
+looks only four times a second, so as not to take CPU from the workers).
 
 The reference (``reportlab_reference``) draws, one document per certificate, what the certificate shows:
 page background, double frame and gold rule, every text of the face (centre, accreditation, title, number, both
@@ -15,7 +21,8 @@ standard, the three dates and their labels, signature line, signatory, position,
 and code), the vector QR code, and the English page when there is one, in the five TrueType fonts the WeasyPrint file
 embeds (Noto Sans regular and bold, Noto Serif bold and italic, DejaVu Sans Mono), subset per document. It and the
 WeasyPrint render are timed alternately, best of three each. The last line is
-    certs_per_s=<x> cost_vs_reportlab=<ratio> rss_1000_vs_100=<ratio>
+    certs_per_s=<x> cost_vs_reportlab=<ratio> rss_1000_vs_100=<ratio> store_ms=<one put> store_cpu_ms=<its CPU>
+    store_batched_ms=<a put within a batch> [store_server_cpu_ms=<the store server's CPU a certificate>]
 """
 
 from __future__ import annotations
@@ -41,6 +48,58 @@ def setup_environment() -> Path:
     os.environ["CERTCENTER_INSTANCE_PATH"] = str(folder)
     os.environ.setdefault("CERTCENTER_DATABASE_URL", f"sqlite:///{folder / 'bench.sqlite3'}")
     return folder
+
+
+def start_object_store(folder: Path) -> subprocess.Popen:
+    """moto's S3 server on a free loopback port, a bucket in it, and the settings every process of the bench reads
+    (this one and the worker) pointing at it."""
+    import socket
+    import urllib.request
+
+    import boto3
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=(folder / "moto.log").open("w"),
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    os.environ.update(
+        CERTCENTER_STORAGE_URL="s3://certcenter-bench/files",
+        AWS_ENDPOINT_URL=endpoint,
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench-secret",
+    )
+    boto3.client("s3").create_bucket(Bucket="certcenter-bench")
+    return server
+
+
+def store_cost(app, pdfs: list[bytes], batch: int) -> tuple[float, float, float]:
+    """Per signed certificate: seconds to store it alone (one put), seconds of this process's CPU that took, and
+    seconds to store it within a batch as the worker does (``save_all``: an object store's puts eight at a time)."""
+    from certcenter.core.storage import get_storage, save_all
+
+    with app.app_context():
+        storage = get_storage()
+        storage.save(io.BytesIO(pdfs[0]), prefix="certificates")  # the connection made, as in a running worker
+        start, cpu = time.perf_counter(), time.process_time()
+        for pdf in pdfs:
+            storage.save(io.BytesIO(pdf), prefix="certificates")
+        alone, cpu = (time.perf_counter() - start) / len(pdfs), (time.process_time() - cpu) / len(pdfs)
+        start = time.perf_counter()
+        for index in range(0, len(pdfs), batch):
+            save_all(dict(enumerate(pdfs[index : index + batch])), prefix="certificates")
+        return alone, cpu, (time.perf_counter() - start) / len(pdfs)
 
 
 def prepare_database(app, count: int) -> list[int]:
@@ -325,9 +384,12 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--reference", type=int, default=200, help="certificates for the in-process comparison")
     parser.add_argument("--worker-log", type=Path, help="keep the worker's log (task received/succeeded times)")
+    parser.add_argument("--storage", choices=("filesystem", "s3"), default="filesystem")
     args = parser.parse_args()
     folder = setup_environment()
+    object_store = start_object_store(folder) if args.storage == "s3" else None
 
+    import psutil
     from sqlalchemy import func, select
 
     from certcenter import create_app
@@ -340,7 +402,8 @@ def main() -> None:
     app = create_app("development", CERTIFICATE_RENDER_BATCH=args.batch)
     print(
         f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}; broker: "
-        f"{app.config['REDIS_URL'] or 'embedded'}; n={args.n}; batch={args.batch}"
+        f"{app.config['REDIS_URL'] or 'embedded'}; storage: {app.config['STORAGE_URL'] or 'filesystem'}; "
+        f"n={args.n}; batch={args.batch}"
     )
     application_ids = prepare_database(app, args.n)
     worker = start_worker(dict(os.environ), folder, args.worker_log)
@@ -352,6 +415,7 @@ def main() -> None:
         with app.test_request_context():
             admin = db.session.scalar(select(User).where(User.email == "bench-admin@example.kz"))
             load_before = os.getloadavg()[0]
+            server_cpu_before = sum(psutil.Process(object_store.pid).cpu_times()[:2]) if object_store else 0
             cpu_before = pool_cpu_seconds(worker)
             other_before = other_cpu_seconds(worker)
             started, started_at = time.perf_counter(), datetime.now(UTC)
@@ -379,6 +443,7 @@ def main() -> None:
         # take CPU from the workers) to time the run to the millisecond
         elapsed = (last_stored - started_at).total_seconds() if not failed else time.perf_counter() - started
         pool_cpu_s = pool_cpu_seconds(worker) - cpu_before
+        server_cpu_s = sum(psutil.Process(object_store.pid).cpu_times()[:2]) - server_cpu_before if object_store else 0
         other_cpu_s = other_cpu_seconds(worker) - other_before
         rss_end = worker_rss_mb(worker)
     finally:
@@ -404,6 +469,11 @@ def main() -> None:
         for pdf in pdfs:
             sign_pdf(pdf, reason="bench")
         sign_s = (time.perf_counter() - start) / len(pdfs)
+        signed = [sign_pdf(pdf, reason="bench") for pdf in pdfs]
+        store_s, store_cpu_s, store_batched_s = store_cost(app, signed * 10, args.batch)
+    if object_store:
+        object_store.terminate()
+        object_store.wait(timeout=30)
 
     certs_per_s = len(ids) / elapsed
     print(
@@ -420,9 +490,18 @@ def main() -> None:
         f"per certificate, in process: WeasyPrint render {weasy_s * 1000:.1f} ms (batched), ReportLab reference "
         f"{reportlab_s * 1000:.1f} ms, PAdES signature {sign_s * 1000:.1f} ms"
     )
+    store = "object store (moto's server on loopback)" if object_store else "filesystem (written, fsync'd, linked)"
+    server_cpu = f"; the store's server used {server_cpu_s / len(ids) * 1000:.1f} ms CPU a certificate"
+    print(
+        f"storing one signed certificate ({len(signed[0]) / 1024:.0f} KB) in the {store}: {store_s * 1000:.1f} ms "
+        f"alone ({store_cpu_s * 1000:.1f} ms CPU), {store_batched_s * 1000:.1f} ms a certificate in batches of "
+        f"{args.batch}" + (server_cpu if object_store else "")
+    )
     print(
         f"certs_per_s={certs_per_s:.1f} cost_vs_reportlab={weasy_s / reportlab_s:.2f} "
-        f"rss_1000_vs_100={rss_end / rss_100:.2f}"
+        f"rss_1000_vs_100={rss_end / rss_100:.2f} store_ms={store_s * 1000:.1f} "
+        f"store_cpu_ms={store_cpu_s * 1000:.1f} store_batched_ms={store_batched_s * 1000:.1f}"
+        + (f" store_server_cpu_ms={server_cpu_s / len(ids) * 1000:.1f}" if object_store else "")
     )
     shutil.rmtree(folder, ignore_errors=True)
 

@@ -185,6 +185,7 @@ def serve(web_workers: int, concurrency: int, verbose: bool) -> None:
     keeps running; /health reports the worker as failing meanwhile."""
     from certcenter.core.supervisor import Child, Supervisor
     from certcenter.demo import DEMO_PASSWORD, DEMO_USERS
+    from certcenter.queues import QUEUES
 
     config = current_app.config
     host = os.environ.get("CERTCENTER_HOST", "127.0.0.1")
@@ -198,6 +199,8 @@ def serve(web_workers: int, concurrency: int, verbose: bool) -> None:
         "workers",
         "worker",
         "--beat",
+        "--queues",
+        ",".join(QUEUES),  # every kind of work; production runs a worker per queue group
         "--loglevel",
         "INFO",
         "--concurrency",

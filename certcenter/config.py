@@ -12,6 +12,8 @@ from functools import partial
 
 from celery.schedules import crontab
 
+from certcenter.queues import celery_queue_settings
+
 DEFAULT_SECRET_KEY = "dev-only-insecure-key"
 
 
@@ -62,9 +64,24 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For / X-Forwarded-Proto are trusted (0: none).
     TRUSTED_PROXY_HOPS = 0
 
-    # File storage (evidence, certificates, reports); "filesystem" keeps files under STORAGE_ROOT.
-    STORAGE_BACKEND = "filesystem"
+    # File storage (evidence, certificates, reports): none keeps files under STORAGE_ROOT; "s3://bucket/prefix" in an
+    # S3-compatible object store shared by every node (certcenter/core/s3storage.py).
+    STORAGE_URL: str | None = None
     STORAGE_ROOT: str | None = None  # default: instance/files
+    # The object store: unset, boto3 reads AWS_ENDPOINT_URL, AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, ... as usual.
+    S3_ENDPOINT_URL: str | None = None
+    S3_PUBLIC_ENDPOINT_URL: str | None = None  # where browsers reach it, for presigned URLs (default: the endpoint)
+    S3_REGION: str | None = None
+    S3_ACCESS_KEY_ID: str | None = None
+    S3_SECRET_ACCESS_KEY: str | None = None
+    S3_ADDRESSING_STYLE: str | None = None  # "path" or "virtual"; default path with an endpoint, else auto
+    S3_SERVER_SIDE_ENCRYPTION: str | None = None  # "AES256" or "aws:kms" (with S3_SSE_KMS_KEY_ID)
+    S3_SSE_KMS_KEY_ID: str | None = None
+    S3_CONDITIONAL_WRITES = True  # If-None-Match: * on every put; false: a HEAD first (servers without it)
+    S3_MULTIPART_CHUNK_BYTES = 8 * 1024 * 1024  # larger files go in parts of this size
+    S3_PRESIGN_ABOVE_BYTES: int | None = None  # larger downloads redirect to a presigned URL; none: always streamed
+    S3_PRESIGN_SECONDS = 60
+    S3_PARALLEL_PUTS = 8  # a batch's certificates stored this many at a time
 
     # Evidence: a per-file limit, and a quota per application. The request limit leaves room for the form fields;
     # a larger request is answered by a friendly 413 page.
@@ -122,6 +139,8 @@ class Config:
         # a publish that fails is not tried again in the request (a retry on a frozen Redis cost 3 s): the caller
         # leaves the row queued and the sweep sends it when the broker is back
         "task_publish_retry_policy": {"max_retries": 0},
+        # certificates, reports, mail and maintenance each on a queue of its own (certcenter/queues.py)
+        **celery_queue_settings(),
     }
     # Each worker writes a heartbeat row this often; one silent for WORKER_STALE_SECONDS counts as dead (/health
     # fails, and the sweep gives back what it held).

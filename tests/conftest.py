@@ -21,6 +21,7 @@ from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, CANDIDATE, User
 from certcenter.accounts.services import create_user
 from certcenter.extensions import db
 from certcenter.framework.services import bundled_edition_files, load_edition, read_edition_file
+from tests.s3 import LoopbackS3
 
 TEST_PASSWORD = "correct-horse-battery"
 ROLE_USERS = {"candidate": {CANDIDATE}, "assessor": {ASSESSOR}, "admin": {ADMINISTRATOR}}
@@ -232,6 +233,14 @@ def make_candidate(app: Flask, login_as):
         return client
 
     return _make
+
+
+@pytest.fixture(scope="session")
+def s3() -> Iterator[LoopbackS3]:
+    """An S3-compatible server (moto) on a free loopback port, for the whole session."""
+    server = LoopbackS3()
+    yield server
+    server.stop()
 
 
 def html_lang(html: str) -> str | None:

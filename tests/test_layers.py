@@ -16,7 +16,7 @@ import certcenter
 # Bottom layer first. "cli" holds the commands the app factory ("__init__") adds; "console" is the ``certcenter``
 # command, which calls the factory.
 LAYERS: list[set[str]] = [
-    {"config", "extensions", "broker"},
+    {"config", "extensions", "broker", "queues"},
     {"core"},
     {"framework", "accounts", "notifications"},
     {"qualifications"},

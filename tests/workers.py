@@ -23,9 +23,12 @@ def start_worker(
     concurrency: int = 1,
     name: str = "test",
     beat_schedule: Path | None = None,
+    queues: str | None = None,
+    environment: dict[str, str] | None = None,
 ) -> subprocess.Popen:
-    """A worker; with ``beat_schedule``, with the beat scheduler inside it as ``certcenter serve`` runs it."""
-    env = dict(os.environ, CERTCENTER_DATABASE_URL=database_url)
+    """A worker on ``queues`` (comma-separated; all four when none), its log in ``log_path``; with
+    ``beat_schedule``, with the beat scheduler inside it as ``certcenter serve`` runs it."""
+    env = dict(os.environ, CERTCENTER_DATABASE_URL=database_url, **(environment or {}))
     if storage_root:
         env["CERTCENTER_STORAGE_ROOT"] = storage_root
     env.pop("CERTCENTER_REDIS_URL", None)
@@ -46,6 +49,7 @@ def start_worker(
             "--hostname",
             f"{name}-{os.getpid()}-{log_path.stem}@%h",
             *(["--beat", "--schedule", str(beat_schedule)] if beat_schedule else []),
+            *(["--queues", queues] if queues else []),
         ],
         env=env,
         stdout=log_path.open("wb"),

@@ -126,4 +126,4 @@ class Certificate(db.Model):
         )
 
 
-owns_files("certificates", Certificate.storage_key)
+owns_files("certificates", Certificate.storage_key, sha256=Certificate.sha256)

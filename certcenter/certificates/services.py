@@ -3,7 +3,6 @@ None of them commits, except ``render_and_store``, which is a task's body and co
 
 from __future__ import annotations
 
-import io
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -34,7 +33,7 @@ from certcenter.core import audit
 from certcenter.core.errors import UserError
 from certcenter.core.i18n import centre_today
 from certcenter.core.models import utcnow
-from certcenter.core.storage import get_storage
+from certcenter.core.storage import get_storage, save_all
 from certcenter.core.text import normalize_name
 from certcenter.core.workers import current_worker_id
 from certcenter.extensions import db
@@ -187,10 +186,8 @@ def render_and_store(certificate_ids: list[int]) -> list[int]:
     db.session.commit()
     storage = get_storage()
     pdfs = render_certificates(pending)
-    stored = {}
-    for certificate in pending:
-        signed = sign_pdf(pdfs[certificate.id], reason=f"Certificate {certificate.number}")
-        stored[certificate.id] = storage.save(io.BytesIO(signed), prefix="certificates")
+    signed = {c.id: sign_pdf(pdfs[c.id], reason=f"Certificate {c.number}") for c in pending}
+    stored = save_all(signed, prefix="certificates")
     made_ready, losers = [], []
     for certificate_id, file in stored.items():
         result = db.session.execute(

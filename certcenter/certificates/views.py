@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -26,7 +26,7 @@ from certcenter.certificates.tasks import queue_rendering
 from certcenter.core.ids import id_list_or_400, ids_or_400
 from certcenter.core.models import AuditEntry
 from certcenter.core.permissions import role_required
-from certcenter.core.storage import StorageError, get_storage
+from certcenter.core.storage import StorageError, send_stored
 from certcenter.extensions import csrf, db, limiter
 
 bp = Blueprint("certificates", __name__)
@@ -236,17 +236,15 @@ def download(certificate_id: int):
     if not certificate.ready:
         abort(404)
     try:
-        handle = get_storage().open(certificate.storage_key)
+        return send_stored(
+            certificate.storage_key,
+            size=certificate.size,
+            mimetype="application/pdf",
+            download_name=f"{certificate.number}.pdf",
+            etag=certificate.sha256,
+        )
     except StorageError:
         abort(404)
-    return send_file(
-        handle,
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"{certificate.number}.pdf",
-        etag=certificate.sha256,
-        max_age=0,
-    )
 
 
 @bp.get("/certificates/<int:certificate_id>/credential.json")

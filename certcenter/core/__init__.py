@@ -10,9 +10,11 @@ def init_app(app: Flask) -> None:
     import certcenter.core.tasks
     import certcenter.core.transactions  # noqa: F401 - work queued after the commit
     from certcenter.core import audit_catalogue, panels, web
+    from certcenter.core.storage_cli import storage_cli
     from certcenter.core.views import bp
 
     app.register_blueprint(bp)
+    app.cli.add_command(storage_cli)
     web.init_app(app)
     panels.init_app(app)
     audit_catalogue.init_app(app)

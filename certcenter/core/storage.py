@@ -1,23 +1,28 @@
 """One small interface for stored files (evidence, certificates, reports).
 
 Domain code and Celery tasks keep only the *key* a backend returns; the filesystem backend keeps files under
-instance/ (outside the web root), and another backend (an object store shared by web servers and workers on
-different machines) can replace it without domain code changing.
+instance/ (outside the web root), and the S3 backend (``core/s3storage.py``: an object store shared by web servers
+and workers on different machines) replaces it by configuration (``STORAGE_URL``) without domain code changing. Both
+name a file by the same key, so the migration command (``core/storage_cli.py``) copies files between them as they
+are.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import secrets
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
+from urllib.parse import unquote, urlsplit
 
-from flask import current_app
+from flask import Response, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -38,6 +43,10 @@ class StorageError(Exception):
 class Storage(Protocol):
     def save(self, stream: BinaryIO, *, prefix: str) -> StoredFile: ...
 
+    def save_as(self, key: str, stream: BinaryIO) -> StoredFile: ...
+
+    def sha256(self, key: str) -> str: ...
+
     def keys_older_than(self, prefix: str, moment: datetime) -> Iterator[str]: ...
 
     def open(self, key: str) -> BinaryIO: ...
@@ -45,6 +54,25 @@ class Storage(Protocol):
     def exists(self, key: str) -> bool: ...
 
     def delete(self, key: str) -> None: ...
+
+
+def check_prefix(prefix: str) -> str:
+    if not prefix.isidentifier():
+        raise StorageError(f"invalid prefix {prefix!r}")
+    return prefix
+
+
+def check_key(key: str) -> str:
+    """A key is a relative path of plain names: nothing can lead it out of the storage's root or prefix."""
+    parts = key.split("/")
+    if not key or key.startswith("/") or "\\" in key or any(part in ("", ".", "..") for part in parts):
+        raise StorageError(f"invalid key {key!r}")
+    return key
+
+
+def new_key(prefix: str) -> str:
+    token = secrets.token_hex(16)
+    return f"{prefix}/{token[:2]}/{token}"
 
 
 class FileSystemStorage:
@@ -59,12 +87,15 @@ class FileSystemStorage:
             raise StorageError(f"key outside the storage root: {key!r}")
         return path
 
+    def __repr__(self) -> str:
+        return f"<FileSystemStorage {self.root}>"
+
     def save(self, stream: BinaryIO, *, prefix: str) -> StoredFile:
-        if not prefix.isidentifier():
-            raise StorageError(f"invalid prefix {prefix!r}")
-        token = secrets.token_hex(16)
-        key = f"{prefix}/{token[:2]}/{token}"
-        path = self._path(key)
+        return self.save_as(new_key(check_prefix(prefix)), stream)
+
+    def save_as(self, key: str, stream: BinaryIO) -> StoredFile:
+        """Store ``stream`` under ``key``, which must be free (the migration keeps each file's key)."""
+        path = self._path(check_key(key))
         path.parent.mkdir(parents=True, exist_ok=True)
         digest, size = hashlib.sha256(), 0
         fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
@@ -78,6 +109,8 @@ class FileSystemStorage:
                 os.fsync(tmp.fileno())
             # link() fails if the name exists: a stored file is never replaced.
             os.link(tmp_name, path)
+        except FileExistsError:
+            raise StorageError(f"a stored file already has the key {key!r}") from None
         finally:
             os.unlink(tmp_name)
         return StoredFile(key=key, size=size, sha256=digest.hexdigest())
@@ -90,6 +123,13 @@ class FileSystemStorage:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def sha256(self, key: str) -> str:
+        digest = hashlib.sha256()
+        with self.open(key) as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+        return digest.hexdigest()
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
@@ -104,24 +144,94 @@ class FileSystemStorage:
                 yield path.relative_to(self.root.resolve()).as_posix()
 
 
+def storage_from_url(url: str | None, config: Any) -> Storage:
+    """The backend a URL names: ``s3://bucket/prefix`` (S3 settings from ``config``), ``file:///path`` or a path;
+    none gives the filesystem under ``STORAGE_ROOT``."""
+    if not url:
+        return FileSystemStorage(config["STORAGE_ROOT"])
+    scheme = urlsplit(url).scheme
+    if scheme == "s3":
+        from certcenter.core.s3storage import s3_storage_from_url
+
+        return s3_storage_from_url(url, config)
+    if scheme == "file":
+        return FileSystemStorage(unquote(urlsplit(url).path))
+    if scheme == "":
+        return FileSystemStorage(url)
+    raise StorageError(f"unknown storage URL {url!r}: s3://bucket/prefix or file:///path")
+
+
 def get_storage() -> Storage:
-    backend = current_app.config["STORAGE_BACKEND"]
-    if backend != "filesystem":
-        raise StorageError(f"unknown storage backend {backend!r}")
-    storage = current_app.extensions.get("certcenter.storage")
-    if storage is None:
-        storage = current_app.extensions["certcenter.storage"] = FileSystemStorage(current_app.config["STORAGE_ROOT"])
-    return storage
+    """The app's storage, made once per process (a client made before a fork is not shared with the children)."""
+    made = current_app.extensions.get("certcenter.storage")
+    if made is None or made[0] != os.getpid():
+        made = current_app.extensions["certcenter.storage"] = (
+            os.getpid(),
+            storage_from_url(current_app.config.get("STORAGE_URL"), current_app.config),
+        )
+    return made[1]
+
+
+def save_all(contents: dict[Any, bytes], *, prefix: str) -> dict[Any, StoredFile]:
+    """Store several files (a batch of certificates). An object store's puts go several at a time, as each waits on
+    the network rather than the CPU; the filesystem writes them one after another."""
+    storage = get_storage()
+    parallel = min(getattr(storage, "parallel_puts", 1), len(contents))
+    if parallel <= 1:
+        return {name: storage.save(io.BytesIO(content), prefix=prefix) for name, content in contents.items()}
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        futures = {
+            name: pool.submit(storage.save, io.BytesIO(content), prefix=prefix) for name, content in contents.items()
+        }
+        return {name: future.result() for name, future in futures.items()}
+
+
+def send_stored(
+    key: str,
+    *,
+    size: int | None,
+    mimetype: str,
+    download_name: str,
+    etag: str | None,
+    as_attachment: bool = True,
+) -> Response:
+    """The response that gives a stored file to the browser, once the view has checked who may have it: streamed
+    from the storage (read as it is sent), or, from an object store configured so, a redirect to a short-lived
+    presigned URL for a large file. Raises ``StorageError`` for a file that is not there."""
+    from flask import redirect, send_file
+
+    storage = get_storage()
+    should_presign = getattr(storage, "should_presign", None)
+    if should_presign is not None and should_presign(size):
+        if not storage.exists(key):
+            raise StorageError(f"no stored file {key!r}")
+        url = storage.presigned_url(key, filename=download_name, content_type=mimetype, as_attachment=as_attachment)
+        response = redirect(url, code=303)
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    handle = storage.open(key)
+    response = send_file(
+        handle, mimetype=mimetype, as_attachment=as_attachment, download_name=download_name, etag=etag, max_age=0
+    )
+    if size is not None and response.status_code == 200:
+        response.content_length = size
+    return response
+
+
+@dataclass(frozen=True)
+class FileOwner:
+    key: Any  # the column with the keys
+    sha256: Any = None  # the column with each file's SHA-256, where the rows keep it
 
 
 # Which column holds the keys of the stored files under each prefix: filled by the domains' models, read by the
-# sweep of orphan files.
-FILE_OWNERS: dict[str, Any] = {}
+# sweep of orphan files and the migration between backends.
+FILE_OWNERS: dict[str, FileOwner] = {}
 
 
-def owns_files(prefix: str, column: Any) -> None:
-    """Declare that ``column`` holds the keys of the files saved under ``prefix``."""
-    FILE_OWNERS[prefix] = column
+def owns_files(prefix: str, column: Any, *, sha256: Any = None) -> None:
+    """Declare that ``column`` holds the keys of the files saved under ``prefix`` (and ``sha256`` their digests)."""
+    FILE_OWNERS[prefix] = FileOwner(column, sha256)
 
 
 def sweep_orphan_files(grace: timedelta) -> list[str]:
@@ -135,10 +245,11 @@ def sweep_orphan_files(grace: timedelta) -> list[str]:
 
     storage = get_storage()
     deleted = []
-    for prefix, column in sorted(FILE_OWNERS.items()):
+    for prefix, owner in sorted(FILE_OWNERS.items()):
         candidates = list(storage.keys_older_than(prefix, utcnow() - grace))
         if not candidates:
             continue
+        column = owner.key
         referenced = set(db.session.scalars(select(column).where(column.is_not(None))))
         for key in candidates:
             if key not in referenced:

@@ -99,4 +99,4 @@ class EvidenceLink(db.Model):
 # The diploma behind an education record: declared here, above the candidates domain that holds the record.
 EducationRecord.document = relationship(EvidenceItem, foreign_keys=[EducationRecord.document_id])
 
-owns_files("evidence", EvidenceItem.storage_key)
+owns_files("evidence", EvidenceItem.storage_key, sha256=EvidenceItem.sha256)

@@ -3,7 +3,7 @@ application: upload, remove, map to criteria."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -14,7 +14,7 @@ from certcenter.applications.models import Application
 from certcenter.applications.views import application_page, viewable_application
 from certcenter.core.headers import frame_within_site
 from certcenter.core.permissions import role_required
-from certcenter.core.storage import StorageError, get_storage
+from certcenter.core.storage import StorageError, send_stored
 from certcenter.evidence import services
 from certcenter.evidence.forms import EvidenceUploadForm
 from certcenter.evidence.models import EvidenceItem
@@ -30,20 +30,19 @@ def download(item_id: int):
     item = db.session.get(EvidenceItem, item_id)
     if item is None or not item.can_view(current_user):
         abort(404)
-    try:
-        handle = get_storage().open(item.storage_key)
-    except StorageError:
-        abort(404)
     # Previews (PDF and images) open inline in the assessor's page; everything else is a download.
     inline = request.args.get("inline") == "1" and item.previewable
-    response = send_file(
-        handle,
-        mimetype=item.content_type,
-        as_attachment=not inline,
-        download_name=item.original_filename,
-        etag=item.sha256,
-        max_age=0,
-    )
+    try:
+        response = send_stored(
+            item.storage_key,
+            size=item.size,
+            mimetype=item.content_type,
+            as_attachment=not inline,
+            download_name=item.original_filename,
+            etag=item.sha256,
+        )
+    except StorageError:
+        abort(404)
     response.headers["Cache-Control"] = "private, no-store"
     if inline:
         # shown by the browser's own viewer inside the assessor's page; a download gets the sandboxed policy of all

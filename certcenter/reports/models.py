@@ -89,4 +89,4 @@ class StatisticsSnapshot(db.Model):
         return f"<StatisticsSnapshot {self.period_key} {self.computed_at:%Y-%m-%d %H:%M:%S}>"
 
 
-owns_files("reports", Report.storage_key)
+owns_files("reports", Report.storage_key, sha256=Report.sha256)

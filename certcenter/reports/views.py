@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,7 +13,7 @@ from certcenter.accounts.forms import ConfirmForm
 from certcenter.accounts.models import ADMINISTRATOR
 from certcenter.applications.models import Application
 from certcenter.core.permissions import role_required
-from certcenter.core.storage import StorageError, get_storage
+from certcenter.core.storage import StorageError, send_stored
 from certcenter.extensions import db
 from certcenter.reports import services
 from certcenter.reports.forms import ExportForm, StatisticsForm
@@ -203,14 +203,12 @@ def download(report_id: int):
     if report.status != "ready":
         abort(404)
     try:
-        handle = get_storage().open(report.storage_key)
+        return send_stored(
+            report.storage_key,
+            size=report.size,
+            mimetype=report.content_type,
+            download_name=report.filename,
+            etag=report.sha256,
+        )
     except StorageError:
         abort(404)
-    return send_file(
-        handle,
-        mimetype=report.content_type,
-        as_attachment=True,
-        download_name=report.filename,
-        etag=report.sha256,
-        max_age=0,
-    )
