@@ -30,6 +30,7 @@ from certcenter.certificates.models import (
     Certificate,
 )
 from certcenter.certificates.numbering import next_number, reserve_numbers
+from certcenter.certificates.status_list import allocate_indexes
 from certcenter.core import audit
 from certcenter.core.errors import UserError
 from certcenter.core.i18n import centre_today
@@ -136,9 +137,11 @@ def issue_certificates(application_ids: list[int], *, actor: User, english: bool
         return IssueResult([], skipped)
     today = centre_today()
     numbers = reserve_numbers(today.year, len(ready))
+    indexes = allocate_indexes(len(ready))
     rows = [
         _certificate_values(application, actor=actor, english=english, generation=1, number=number, today=today)
-        for application, number in zip(ready, numbers, strict=True)
+        | {"status_index": index}
+        for application, number, index in zip(ready, numbers, indexes, strict=True)
     ]
     workflow.transition_many(
         ready,
@@ -167,7 +170,7 @@ def render_and_store(certificate_ids: list[int]) -> list[int]:
     """Render, sign and store the certificates not yet ready; return the ids made ready. Idempotent: a ready
     certificate is left as it is, and of two workers rendering the same certificate only one file is kept."""
     from certcenter.certificates.rendering import render_certificates
-    from certcenter.certificates.signing import sign_pdf
+    from certcenter.certificates.signing import sign_pdfs
 
     pending = db.session.scalars(
         select(Certificate)
@@ -182,10 +185,11 @@ def render_and_store(certificate_ids: list[int]) -> list[int]:
     db.session.commit()
     storage = get_storage()
     pdfs = render_certificates(pending)
-    stored = {}
-    for certificate in pending:
-        signed = sign_pdf(pdfs[certificate.id], reason=f"Certificate {certificate.number}")
-        stored[certificate.id] = storage.save(io.BytesIO(signed), prefix="certificates")
+    signed = sign_pdfs([(pdfs[certificate.id], f"Certificate {certificate.number}") for certificate in pending])
+    stored, stamped = {}, {}
+    for certificate, result in zip(pending, signed, strict=True):
+        stored[certificate.id] = storage.save(io.BytesIO(result.pdf), prefix="certificates")
+        stamped[certificate.id] = result.timestamped_at
     made_ready, losers = [], []
     for certificate_id, file in stored.items():
         result = db.session.execute(
@@ -197,6 +201,7 @@ def render_and_store(certificate_ids: list[int]) -> list[int]:
                 sha256=file.sha256,
                 size=file.size,
                 rendered_at=utcnow(),
+                timestamped_at=stamped[certificate_id],
                 render_error=None,
             )
             .execution_options(synchronize_session=False)
@@ -280,7 +285,7 @@ def reissue(certificate: Certificate, *, actor: User, reason: str, english: bool
         number=next_number(today.year),
         today=today,
     )
-    replacement = Certificate(**values, replaces=certificate)
+    replacement = Certificate(**values, replaces=certificate, status_index=allocate_indexes(1)[0])
     replacement.expires_on = certificate.expires_on  # a replacement does not extend the validity
     db.session.add(replacement)
     db.session.flush()
@@ -302,6 +307,22 @@ def expire_due(today: date | None = None) -> int:
     return len(due)
 
 
+# --- the credential's public link -------------------------------------------------------------------------------------
+
+
+def withdraw_credential(certificate: Certificate, *, actor: User) -> None:
+    """The holder takes his credential off its public link (the verification page stays: it is the certificate's)."""
+    if certificate.credential_withdrawn_at is None:
+        certificate.credential_withdrawn_at = utcnow()
+        audit.record("certificate.credential_withdraw", certificate, actor=actor, number=certificate.number)
+
+
+def share_credential(certificate: Certificate, *, actor: User) -> None:
+    if certificate.credential_withdrawn_at is not None:
+        certificate.credential_withdrawn_at = None
+        audit.record("certificate.credential_share", certificate, actor=actor, number=certificate.number)
+
+
 def certificate_by_code(code: str) -> Certificate | None:
     if not code or len(code) > 40:
         return None
@@ -313,8 +334,12 @@ def certificate_by_hash(sha256: str) -> Certificate | None:
 
 
 def public_record(certificate: Certificate) -> dict[str, Any]:
-    """What anyone may learn of a certificate: no IIN, no contact data."""
+    """What anyone may learn of a certificate: no IIN, no contact data; its credential's addresses while the holder
+    shares it."""
+    from certcenter.certificates.credential import credential_url
+
     status = certificate.current_status()
+    url = credential_url(certificate)
     replacement = certificate.replaced_by[0] if certificate.replaced_by else None
     return {
         "number": certificate.number,
@@ -334,4 +359,8 @@ def public_record(certificate: Certificate) -> dict[str, Any]:
         "superseded_by": replacement.number if replacement else None,
         "replaces": certificate.replaces.number if certificate.replaces else None,
         "pdf_sha256": certificate.sha256,
+        "signature_timestamped_at": certificate.timestamped_at.isoformat() if certificate.timestamped_at else None,
+        "credential": {"id": url, "json": f"{url}.json", "jwt": f"{url}.jwt"}
+        if certificate.credential_shared
+        else None,
     }
