@@ -323,15 +323,14 @@ def signing_certificate_pem() -> bytes:
 
 
 def signer_trust_roots() -> list:
-    """The roots the centre's signatures are checked against: the signing certificate itself (self-signed in
-    development; trusted directly as the centre's own) and the self-signed certificates of the configured chain."""
+    """The roots the centre's signatures are checked against: the self-signed certificates of the configured chain;
+    without one, the signing certificate itself (self-signed in development: trusted directly as the centre's own).
+    A certificate issued by a CA is never itself the anchor, so that its revocation is checked."""
     from pyhanko.keys import load_cert_from_pemder, load_certs_from_pemder
 
-    roots = [load_cert_from_pemder(str(_paths()[1]))]
     chain = current_app.config.get("SIGNING_CHAIN_PATH")
-    if chain:
-        roots += [cert for cert in load_certs_from_pemder([chain]) if cert.self_signed]
-    return roots
+    roots = [cert for cert in load_certs_from_pemder([chain]) if cert.self_signed != "no"] if chain else []
+    return roots or [load_cert_from_pemder(str(_paths()[1]))]
 
 
 @dataclass
@@ -481,13 +480,20 @@ def verify_pdf(pdf: bytes) -> SignatureCheck:
         return SignatureCheck(signed=False, problem=f"unreadable PDF: {type(exc).__name__}")
     if not signatures:
         return SignatureCheck(signed=False, problem="no signature")
-    settings = {"allow_fetching": False, "revocation_mode": "hard-fail"}
     try:
         store = DocumentSecurityStore.read_dss(reader)
     except NoDSSFoundError:
         store = None
     except Exception:
         store = None
+    # revocation checked strictly where a certificate declares where to find it, from what the file carries; a
+    # file signed before B-LT (no store) is checked as it was then
+    settings = {
+        "allow_fetching": False,
+        "revocation_mode": "hard-fail" if store else "soft-fail",
+        "crls": [],
+        "ocsps": [],
+    }
 
     def context(roots: list) -> ValidationContext:
         kwargs = settings | {"trust_roots": roots}

@@ -270,4 +270,4 @@ def api_certificate(code: str):
 
 @bp.get("/api/v1/openapi.json")
 def openapi():
-    return jsonify(OPENAPI)
+    return jsonify(OPENAPI | {"servers": [{"url": current_app.config["PUBLIC_BASE_URL"].rstrip("/")}]})

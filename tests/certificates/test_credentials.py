@@ -215,16 +215,16 @@ def test_status_lists_can_be_cached_and_revalidated(public_app, confirmed, login
 
 
 def test_a_credential_signed_with_a_rotated_out_key_still_verifies(public_app, confirmed, login_as):
-    from certcenter.certificates.keys import generate_key, issuer_keys, keys_folder, retire_private_half
+    from certcenter.certificates.keys import issuer_keys, keys_folder
 
     old, new = issue(public_app, confirmed, login_as, 2)
     old_document, old_token = get_credential(public_app, old.verification_code)
+    result = public_app.test_cli_runner().invoke(args=["credentials", "rotate-key"])
+    assert result.exit_code == 0 and "new signing key" in result.output, result.output
     with public_app.app_context():
-        folder = keys_folder()
-        (retired,) = issuer_keys()
-        generate_key(folder)
-        retire_private_half(folder, retired.key_id)  # the old private key is gone; its public half stays published
-        assert len(issuer_keys()) == 2
+        keys = issuer_keys()
+        assert len(keys) == 2 and keys[0].private is None  # the old private key is gone; its public half stays
+        assert sorted(path.name for path in keys_folder().iterdir())[0].endswith(".pub.pem")
     new_document, new_token = get_credential(public_app, new.verification_code)
     assert new_document["proof"]["verificationMethod"] != old_document["proof"]["verificationMethod"]
     assert pyjwt.get_unverified_header(new_token)["kid"] != pyjwt.get_unverified_header(old_token)["kid"]
