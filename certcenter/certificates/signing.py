@@ -350,7 +350,7 @@ def sign_pdfs(documents: list[tuple[bytes, str]], *, location: str = "Kazakhstan
 
     async def sign_all() -> list[SignedPdf]:
         data = await validation_data(centre, stamper, roots, cache_key)
-        if data.problems and not getattr(data, "logged", False):
+        if data.problems and not data.logged:
             current_app.logger.warning("validation data incomplete: %s", "; ".join(data.problems))
             data.logged = True
         return list(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -104,6 +105,7 @@ def list_state(purpose: str) -> ListState:
 
 
 _signed: OrderedDict[tuple, tuple[dict, str]] = OrderedDict()
+_signed_lock = threading.Lock()
 
 
 def signed_status_list(purpose: str) -> tuple[dict, str, str]:
@@ -114,7 +116,9 @@ def signed_status_list(purpose: str) -> tuple[dict, str, str]:
     state = list_state(purpose)
     key = active_key()
     cache_key = (state.digest, state.changed_at, key.key_id, public_base())
-    if cache_key not in _signed:
+    with _signed_lock:
+        cached = _signed.get(cache_key)
+    if cached is None:
         url = status_list_url(purpose)
         valid_from = state.changed_at.isoformat().replace("+00:00", "Z")
         document = {
@@ -131,8 +135,10 @@ def signed_status_list(purpose: str) -> tuple[dict, str, str]:
                 "ttl": MAX_AGE_SECONDS * 1000,
             },
         }
-        _signed[cache_key] = sign_document(document, key, created=valid_from)
-        while len(_signed) > 8:
-            _signed.popitem(last=False)
-    document, token = _signed[cache_key]
+        cached = sign_document(document, key, created=valid_from)
+        with _signed_lock:
+            _signed[cache_key] = cached
+            while len(_signed) > 8:
+                _signed.popitem(last=False)
+    document, token = cached
     return document, token, f"{purpose}-{state.digest[:16]}-{int(state.changed_at.timestamp())}-{key.key_id}"

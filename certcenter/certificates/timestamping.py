@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import shutil
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -27,15 +29,18 @@ DEVELOPMENT_POLICY = f"2.25.{uuid.UUID('6f1c2d4e-5b7a-4c3e-9d8f-0a1b2c3d4e5f').i
 VALIDATION_DATA_TTL_SECONDS = 3600
 
 
-def _development_paths() -> tuple[Path, Path, Path]:
-    folder = Path(current_app.instance_path) / "signing"
-    return folder / "tsa-key.pem", folder / "tsa-cert.pem", folder / "tsa-root.pem"
+def development_paths() -> tuple[Path, Path, Path]:
+    folder = Path(current_app.instance_path) / "signing" / "tsa"
+    return folder / "key.pem", folder / "cert.pem", folder / "root.pem"
 
 
-def generate_development_authority(key_path: Path, cert_path: Path, root_path: Path, common_name: str) -> None:
+def generate_development_authority(folder: Path, common_name: str) -> None:
     """A development root and the time-stamping certificate it issues (extended key usage timeStamping only,
-    critical, as RFC 3161 requires); the root's key is not kept."""
-    key_path.parent.mkdir(parents=True, exist_ok=True)
+    critical, as RFC 3161 requires); the root's key is not kept. The three files are written into a folder of
+    their own, which is then renamed into place: of two worker processes starting at once, one set wins whole."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".tsa-", dir=folder.parent))
+    key_path, cert_path, root_path = staging / "key.pem", staging / "cert.pem", staging / "root.pem"
     now = datetime.now(UTC)
     root_key = ec.generate_private_key(ec.SECP256R1())
     root_name = x509.Name(
@@ -79,14 +84,16 @@ def generate_development_authority(key_path: Path, cert_path: Path, root_path: P
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
         .sign(root_key, hashes.SHA256())
     )
-    tmp_key = key_path.with_suffix(".tmp")
-    tmp_key.write_bytes(
+    key_path.write_bytes(
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
-    tmp_key.chmod(0o600)
+    key_path.chmod(0o600)
     root_path.write_bytes(root.public_bytes(serialization.Encoding.PEM))
     cert_path.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
-    tmp_key.replace(key_path)
+    try:
+        staging.rename(folder)
+    except OSError:  # another process made the authority first: keep its set
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _key_usage(*, signs_certificates: bool) -> x509.KeyUsage:
@@ -272,9 +279,9 @@ _authorities: dict[tuple, DevelopmentTimeStampAuthority] = {}
 
 
 def development_authority() -> DevelopmentTimeStampAuthority:
-    key_path, cert_path, root_path = _development_paths()
-    if not key_path.exists() or not cert_path.exists() or not root_path.exists():
-        generate_development_authority(key_path, cert_path, root_path, current_app.config["CENTRE_NAME"]["en"])
+    key_path, cert_path, root_path = development_paths()
+    if not key_path.parent.exists():
+        generate_development_authority(key_path.parent, current_app.config["CENTRE_NAME"]["en"])
     cache_key = (str(key_path), key_path.stat().st_mtime)
     if cache_key not in _authorities:
         key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
@@ -309,8 +316,8 @@ def trust_roots() -> list:
     if current_app.config.get("TIMESTAMP_URL"):
         path = current_app.config.get("TIMESTAMP_ROOT_PATH")
         return list(load_certs_from_pemder([path])) if path else []
-    _key_path, _cert_path, root_path = _development_paths()
-    if not root_path.exists():
+    _key_path, _cert_path, root_path = development_paths()
+    if not root_path.parent.exists():
         development_authority()
     return list(load_certs_from_pemder([str(root_path)]))
 
@@ -325,6 +332,7 @@ class ValidationData:
     ocsps: list = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     fetched_at: float = 0.0
+    logged: bool = False  # its problems were logged once
 
 
 _validation_data: dict[tuple, ValidationData] = {}

@@ -364,3 +364,40 @@ def test_unknown_codes_and_keys_documents(public_app):
     assert jwks.mimetype == "application/jwk-set+json"
     assert all("d" not in key for key in jwks.get_json()["keys"])  # never a private part
     assert all("d" not in method.get("publicKeyJwk", {}) for method in body["verificationMethod"])
+
+
+@pytest.mark.parametrize(
+    ("base", "did"),
+    [
+        ("https://certs.example.kz", "did:web:certs.example.kz"),
+        ("http://127.0.0.1:5000/", "did:web:127.0.0.1%3A5000"),
+        ("https://example.kz/centre/certs", "did:web:example.kz:centre:certs"),
+    ],
+)
+def test_the_did_follows_the_public_address(make_app, tmp_path, base, did):
+    """As did:web spells it: the port percent-encoded, a path as further segments (then resolved at /did.json)."""
+    from certcenter.certificates.keys import issuer_did
+
+    app = make_app(PUBLIC_BASE_URL=base, CREDENTIAL_KEYS_PATH=str(tmp_path / "keys"))
+    with app.app_context():
+        assert issuer_did() == did
+    assert app.test_client().get("/did.json").get_json()["id"] == did
+
+
+def test_production_signs_only_with_configured_keys_and_authority(monkeypatch, tmp_path):
+    from certcenter import create_app
+    from certcenter.certificates.keys import KeyConfigurationError, active_key
+    from certcenter.certificates.timestamping import timestamper
+
+    monkeypatch.setenv("CERTCENTER_SECRET_KEY", "a-long-random-production-key")
+    monkeypatch.setenv("CERTCENTER_INSTANCE_PATH", str(tmp_path))
+    app = create_app("production")
+    with app.app_context():
+        with pytest.raises(KeyConfigurationError):
+            active_key()
+        with pytest.raises(RuntimeError, match="TIMESTAMP_URL"):
+            timestamper()
+    app = create_app("production", CREDENTIAL_KEYS_PATH=str(tmp_path / "empty"))
+    with app.app_context(), pytest.raises(KeyConfigurationError):
+        active_key()  # an empty folder: no key is made up in production
+    assert not (tmp_path / "credentials").exists()

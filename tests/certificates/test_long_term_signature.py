@@ -21,11 +21,8 @@ from pyhanko.sign.validation import DocumentSecurityStore, validate_pdf_signatur
 from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 from pyhanko.sign.validation.status import TimestampSignatureStatus
 from pyhanko_certvalidator import ValidationContext
-from sqlalchemy import select
 
-from certcenter.certificates.models import Certificate
-from certcenter.core.storage import get_storage
-from certcenter.extensions import db
+from tests.certificates.test_signature import issued_pdf
 
 
 def signer_info(pdf: bytes):
@@ -39,15 +36,11 @@ def timestamp_token(info) -> cms.ContentInfo:
 
 
 def test_the_time_stamp_validates_against_the_development_authority(app, confirmed, login_as, tmp_path):
-    from certcenter.certificates.timestamping import _development_paths
+    from certcenter.certificates.timestamping import development_paths
 
-    (application_id,) = confirmed(1)
-    login_as("admin").post("/admin/certificates/issue", data={"application": [str(application_id)]})
+    certificate, pdf = issued_pdf(app, confirmed, login_as)
     with app.app_context():
-        certificate = db.session.scalar(select(Certificate))
-        with get_storage().open(certificate.storage_key) as handle:
-            pdf = handle.read()
-        _key, authority_cert, authority_root = (str(path) for path in _development_paths())
+        _key, authority_cert, authority_root = (str(path) for path in development_paths())
     _signature, info = signer_info(pdf)
     token = timestamp_token(info)
     # the time stamp is over this signature's value (RFC 3161, appendix A) ...
@@ -78,12 +71,7 @@ def test_the_time_stamp_validates_against_the_development_authority(app, confirm
 def test_the_verify_page_shows_when_the_signature_was_timestamped(app, confirmed, login_as):
     from flask_babel import format_datetime
 
-    (application_id,) = confirmed(1)
-    login_as("admin").post("/admin/certificates/issue", data={"application": [str(application_id)]})
-    with app.app_context():
-        certificate = db.session.scalar(select(Certificate))
-        with get_storage().open(certificate.storage_key) as handle:
-            pdf = handle.read()
+    certificate, pdf = issued_pdf(app, confirmed, login_as)
     client = app.test_client()
     page = client.get(f"/verify/{certificate.verification_code}").get_data(as_text=True)
     assert 'id="signature-timestamp"' in page
