@@ -353,11 +353,10 @@ def sign_pdfs(documents: list[tuple[bytes, str]], *, location: str = "Kazakhstan
         if data.problems and not data.logged:
             current_app.logger.warning("validation data incomplete: %s", "; ".join(data.problems))
             data.logged = True
-        return list(
-            await asyncio.gather(
-                *(_sign_one(pdf, reason, location, centre, stamper, data) for pdf, reason in documents)
-            )
-        )
+        jobs = (_sign_one(pdf, reason, location, centre, stamper, data) for pdf, reason in documents)
+        if _fixed_length(stamper):  # the authority in this process: nothing to wait for, one file at a time
+            return [await job for job in jobs]
+        return list(await asyncio.gather(*jobs))
 
     return _run(sign_all())
 
