@@ -152,12 +152,6 @@ def issuer_did() -> str:
     return "did:web:" + ":".join(segments)
 
 
-def did_document_path() -> str:
-    """Where did:web resolvers look for the document, relative to the public address: /.well-known/did.json for
-    a bare host, else /did.json under the path."""
-    return "/did.json" if urlsplit(public_base()).path.strip("/") else "/.well-known/did.json"
-
-
 def multikey_id(key: IssuerKey) -> str:
     """The verification method of the Data Integrity proofs (a Multikey, as vc-di-eddsa wants)."""
     return f"{issuer_did()}#{key.key_id}"
@@ -188,10 +182,3 @@ def did_document() -> dict:
 
 def jwks() -> dict:
     return {"keys": [key.public_jwk() | {"kid": jwk_id(key)} for key in issuer_keys()]}
-
-
-def key_by_verification_method(method: str) -> IssuerKey | None:
-    for key in issuer_keys():
-        if method in (multikey_id(key), jwk_id(key)):
-            return key
-    return None
