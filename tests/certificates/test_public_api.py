@@ -136,6 +136,7 @@ def test_schemathesis_finds_no_failure(make_app, confirmed, login_as, tmp_path):
             capture_output=True,
             text=True,
             timeout=540,
+            cwd=tmp_path,  # its cache folder goes there, not into the work tree
         )
     finally:
         server.shutdown()
