@@ -105,7 +105,16 @@ class Config:
     SIGNING_KEY_PATH: str | None = None
     SIGNING_CERT_PATH: str | None = None
     SIGNING_KEY_PASSPHRASE: str | None = None
+    SIGNING_CHAIN_PATH: str | None = None  # intermediate and root certificates of the signing certificate (PEM)
     SIGNING_REQUIRE_CONFIGURED_KEY = False
+    # RFC 3161 time-stamp authority for the PDF signatures (PAdES B-T); unset outside production: one in the app.
+    TIMESTAMP_URL: str | None = None
+    TIMESTAMP_ROOT_PATH: str | None = None  # its root certificate (PEM), to check the time stamps against
+    TIMESTAMP_TIMEOUT_SECONDS = 10
+    # The credentials' Ed25519 keys, one file each (see certificates/keys.py); development: instance/credentials/keys.
+    CREDENTIAL_KEYS_PATH: str | None = None
+    CREDENTIAL_ACTIVE_KEY: str | None = None  # the key id that signs; default: the newest with a private half
+    CREDENTIAL_KEYS_PASSPHRASE: str | None = None
     CERTIFICATE_RENDER_BATCH = 50
     VERIFY_RATE_LIMIT = "30 per minute"
 

@@ -14,6 +14,8 @@ WORDS = {
         "certificate.supersede": _l("Certificate superseded"),
         "certificate.reissue": _l("Certificate reissued"),
         "certificate.expire": _l("Certificate expired"),
+        "certificate.credential_share": _l("Digital credential shared by its holder"),
+        "certificate.credential_withdraw": _l("Digital credential withdrawn from sharing by its holder"),
     },
     "fields": {"english": _l("English page"), "replaces": _l("Replaces")},
     "values": {"before": STATUS_LABELS, "after": STATUS_LABELS},

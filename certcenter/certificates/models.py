@@ -9,7 +9,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from certcenter.accounts.models import User
 from certcenter.applications.models import Application
@@ -82,7 +82,7 @@ class Certificate(db.Model):
 
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=VALID, index=True)
     status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id", ondelete="RESTRICT"), nullable=True)
 
     render_status: Mapped[str] = mapped_column(String(20), nullable=False, default=QUEUED, index=True)
@@ -97,9 +97,17 @@ class Certificate(db.Model):
     render_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, default=utcnow)
     render_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     render_worker: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # when the PDF's signature was time-stamped (the authority's time, RFC 3161)
+    timestamped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    # The certificate's bit in the status lists (revocation, suspension): allocated at issue, never reused. Rows
+    # written in bulk without one (demo data) get theirs when their credential is first signed.
+    status_index: Mapped[int | None] = mapped_column(Integer, nullable=True, unique=True)
+    # The holder withdrew the public link to his credential (None: shared, as it is from issue).
+    credential_withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     application: Mapped[Application] = relationship(backref="certificates")
     decision = relationship("Decision")
@@ -124,6 +132,46 @@ class Certificate(db.Model):
         return user.is_authenticated and (
             user.has_role("administrator") or self.application.candidate.user_id == user.id
         )
+
+    def can_share(self, user: User) -> bool:
+        """Only the holder decides whether his credential is public."""
+        return user.is_authenticated and self.application.candidate.user_id == user.id
+
+    @property
+    def credential_shared(self) -> bool:
+        return self.credential_withdrawn_at is None and self.status != SUPERSEDED
+
+
+class StatusListCounter(db.Model):
+    """The last index handed out in the status lists (one row): a certificate's index is the same in every list."""
+
+    __tablename__ = "status_list_counters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_index: Mapped[int] = mapped_column(Integer, nullable=False, default=-1)
+
+    def __repr__(self) -> str:
+        return f"<StatusListCounter {self.last_index}>"
+
+
+class SignedCredential(db.Model):
+    """A certificate's Open Badges credential as signed, once: the document with its Data Integrity proof and the
+    same credential as a JWT, with the key that signed them (kept published after a rotation)."""
+
+    __tablename__ = "signed_credentials"
+
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificates.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    key_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    document: Mapped[dict] = mapped_column(JSON, nullable=False)
+    jwt: Mapped[str] = mapped_column(Text, nullable=False)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    certificate: Mapped[Certificate] = relationship(backref=backref("signed_credential", uselist=False))
+
+    def __repr__(self) -> str:
+        return f"<SignedCredential {self.certificate_id} {self.key_id}>"
 
 
 owns_files("certificates", Certificate.storage_key, sha256=Certificate.sha256)

@@ -29,6 +29,7 @@ from certcenter.certificates.models import (
     Certificate,
 )
 from certcenter.certificates.numbering import next_number, reserve_numbers
+from certcenter.certificates.status_list import allocate_indexes
 from certcenter.core import audit
 from certcenter.core.errors import UserError
 from certcenter.core.i18n import centre_today
@@ -138,9 +139,11 @@ def issue_certificates(application_ids: list[int], *, actor: User, english: bool
         return IssueResult([], skipped)
     today = centre_today()
     numbers = reserve_numbers(today.year, len(ready))
+    indexes = allocate_indexes(len(ready))
     rows = [
         _certificate_values(application, actor=actor, english=english, generation=1, number=number, today=today)
-        for application, number in zip(ready, numbers, strict=True)
+        | {"status_index": index}
+        for application, number, index in zip(ready, numbers, indexes, strict=True)
     ]
     workflow.transition_many(
         ready,
@@ -169,7 +172,7 @@ def render_and_store(certificate_ids: list[int]) -> list[int]:
     """Render, sign and store the certificates not yet ready; return the ids made ready. Idempotent: a ready
     certificate is left as it is, and of two workers rendering the same certificate only one file is kept."""
     from certcenter.certificates.rendering import render_certificates
-    from certcenter.certificates.signing import sign_pdf
+    from certcenter.certificates.signing import sign_pdfs
 
     pending = db.session.scalars(
         select(Certificate)
@@ -186,8 +189,9 @@ def render_and_store(certificate_ids: list[int]) -> list[int]:
     db.session.commit()
     storage = get_storage()
     pdfs = render_certificates(pending)
-    signed = {c.id: sign_pdf(pdfs[c.id], reason=f"Certificate {c.number}") for c in pending}
-    stored = save_all(signed, prefix="certificates")
+    signed = sign_pdfs([(pdfs[certificate.id], f"Certificate {certificate.number}") for certificate in pending])
+    stored = save_all({c.id: result.pdf for c, result in zip(pending, signed, strict=True)}, prefix="certificates")
+    stamped = {c.id: result.timestamped_at for c, result in zip(pending, signed, strict=True)}
     made_ready, losers = [], []
     for certificate_id, file in stored.items():
         result = db.session.execute(
@@ -199,6 +203,7 @@ def render_and_store(certificate_ids: list[int]) -> list[int]:
                 sha256=file.sha256,
                 size=file.size,
                 rendered_at=utcnow(),
+                timestamped_at=stamped[certificate_id],
                 render_error=None,
             )
             .execution_options(synchronize_session=False)
@@ -348,7 +353,7 @@ def reissue(certificate: Certificate, *, actor: User, reason: str, english: bool
         number=next_number(today.year),
         today=today,
     )
-    replacement = Certificate(**values, replaces=certificate)
+    replacement = Certificate(**values, replaces=certificate, status_index=allocate_indexes(1)[0])
     replacement.expires_on = certificate.expires_on  # a replacement does not extend the validity
     db.session.add(replacement)
     db.session.flush()
@@ -370,6 +375,22 @@ def expire_due(today: date | None = None) -> int:
     return len(due)
 
 
+# --- the credential's public link -------------------------------------------------------------------------------------
+
+
+def withdraw_credential(certificate: Certificate, *, actor: User) -> None:
+    """The holder takes his credential off its public link (the verification page stays: it is the certificate's)."""
+    if certificate.credential_withdrawn_at is None:
+        certificate.credential_withdrawn_at = utcnow()
+        audit.record("certificate.credential_withdraw", certificate, actor=actor, number=certificate.number)
+
+
+def share_credential(certificate: Certificate, *, actor: User) -> None:
+    if certificate.credential_withdrawn_at is not None:
+        certificate.credential_withdrawn_at = None
+        audit.record("certificate.credential_share", certificate, actor=actor, number=certificate.number)
+
+
 def certificate_by_code(code: str) -> Certificate | None:
     if not code or len(code) > 40:
         return None
@@ -381,8 +402,12 @@ def certificate_by_hash(sha256: str) -> Certificate | None:
 
 
 def public_record(certificate: Certificate) -> dict[str, Any]:
-    """What anyone may learn of a certificate: no IIN, no contact data."""
+    """What anyone may learn of a certificate: no IIN, no contact data; its credential's addresses while the holder
+    shares it."""
+    from certcenter.certificates.credential import credential_url
+
     status = certificate.current_status()
+    url = credential_url(certificate)
     replacement = certificate.replaced_by[0] if certificate.replaced_by else None
     return {
         "number": certificate.number,
@@ -402,4 +427,8 @@ def public_record(certificate: Certificate) -> dict[str, Any]:
         "superseded_by": replacement.number if replacement else None,
         "replaces": certificate.replaces.number if certificate.replaces else None,
         "pdf_sha256": certificate.sha256,
+        "signature_timestamped_at": certificate.timestamped_at.isoformat() if certificate.timestamped_at else None,
+        "credential": {"id": url, "json": f"{url}.json", "jwt": f"{url}.jwt"}
+        if certificate.credential_shared
+        else None,
     }

@@ -17,7 +17,7 @@ from certcenter.accounts.models import ADMINISTRATOR
 from certcenter.applications import workflow
 from certcenter.applications.models import Application
 from certcenter.certificates import services
-from certcenter.certificates.credential import open_badge
+from certcenter.certificates.credential import VC_MEDIA_TYPE, credential_json, signed_credential
 from certcenter.certificates.forms import IssueForm, LifecycleForm, VerifyUploadForm
 from certcenter.certificates.models import FAILED, STATUS_LABELS, STATUSES, Certificate
 from certcenter.certificates.openapi import OPENAPI
@@ -251,7 +251,9 @@ def download(certificate_id: int):
 @login_required
 def credential(certificate_id: int):
     certificate = _downloadable(certificate_id)
-    response = jsonify(open_badge(certificate))
+    record = signed_credential(certificate)
+    db.session.commit()  # signed the first time it is asked for, and kept
+    response = current_app.response_class(credential_json(record), mimetype=VC_MEDIA_TYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{certificate.number}.credential.json"'
     return response
 
@@ -293,10 +295,10 @@ def verify(code: str):
 def api_certificate(code: str):
     certificate = services.certificate_by_code(code)
     if certificate is None:
-        return jsonify({"error": "not_found", "message": "No certificate has this verification code."}), 404
+        abort(404)  # answered as problem details
     return jsonify(services.public_record(certificate))
 
 
 @bp.get("/api/v1/openapi.json")
 def openapi():
-    return jsonify(OPENAPI)
+    return jsonify(OPENAPI | {"servers": [{"url": current_app.config["PUBLIC_BASE_URL"].rstrip("/")}]})

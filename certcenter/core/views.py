@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 from flask_login import current_user
 
 from certcenter.core.health import run_checks
+from certcenter.core.problems import PROBLEM_EXPLANATIONS, PROBLEMS, type_uri
 from certcenter.extensions import db, limiter
 
 bp = Blueprint("core", __name__)
@@ -37,6 +38,18 @@ def safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
     return url_for("core.home")
+
+
+@bp.get("/problems/<slug>")
+def problem_type(slug: str):
+    """What a problem type of the public API means (its ``type`` URI resolves here)."""
+    explanation = PROBLEM_EXPLANATIONS.get(slug)
+    if explanation is None:
+        abort(404)
+    status, title = next((status, title) for status, (name, title) in PROBLEMS.items() if name == slug)
+    return render_template(
+        "core/problem.html", status=status, title=title, explanation=explanation, type_uri=type_uri(slug)
+    )
 
 
 @bp.get("/health")

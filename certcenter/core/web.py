@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from certcenter.core import failsafe
 from certcenter.core.errors import UserError
 from certcenter.core.i18n import current_language, localized
+from certcenter.core.problems import problem_response, wants_problem
 from certcenter.extensions import db
 
 ERROR_MESSAGES = {
@@ -22,6 +23,7 @@ ERROR_MESSAGES = {
     404: (_l("Page not found"), _l("There is nothing at this address. It may have been moved or never existed.")),
     405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
     409: (_l("Conflict"), _l("This action no longer fits the current state. Reload the page to see what changed.")),
+    410: (_l("No longer available"), _l("This was here, and has been withdrawn.")),
     413: (_l("File too large"), _l("The file you sent is larger than allowed. Choose a smaller file and try again.")),
     429: (_l("Too many requests"), _l("Too many attempts in a short time. Wait a few minutes and try again.")),
     500: (_l("Something went wrong"), _l("An unexpected error occurred. It has been logged; please try again later.")),
@@ -32,11 +34,14 @@ def wants_json() -> bool:
     return request.path.startswith(("/api/", "/health"))
 
 
-def render_error(code: int, message: str | None = None):
+def render_error(code: int, message: str | None = None, headers: dict | None = None):
     title, default_message = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
+    if wants_problem():
+        return problem_response(code, message, headers)
     if wants_json():
-        return jsonify({"error": str(title), "message": str(message or default_message)}), code
-    return render_template("errors/error.html", code=code, title=title, message=message or default_message), code
+        return jsonify({"error": str(title), "message": str(message or default_message)}), code, headers
+    page = render_template("errors/error.html", code=code, title=title, message=message or default_message)
+    return page, code, headers
 
 
 def url_with(endpoint: str | None = None, **changes: object) -> str:
@@ -92,7 +97,9 @@ def init_app(app: Flask) -> None:
                 "This form is out of date: the application changed after you opened it. Reload the page; "
                 "nothing was saved."
             )
-        return render_error(error.code, message)
+        # what the error says for itself (Allow on a 405, Retry-After on a 429) stays on the answer
+        headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+        return render_error(error.code, message, headers)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

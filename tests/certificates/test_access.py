@@ -56,6 +56,44 @@ ROUTES = [
         {"anonymous": 200, "candidate": 200, "holder": 200, "assessor": 200, "admin": 200},
     ),
     ("GET", "/api/v1/openapi.json", {"anonymous": 200, "candidate": 200, "holder": 200, "assessor": 200, "admin": 200}),
+    # the credential (certificates/public.py)
+    (
+        "GET",
+        "/certificates/{id}/credential.jwt",
+        {"anonymous": 302, "candidate": 404, "holder": 200, "assessor": 404, "admin": 200},
+    ),
+    (
+        "POST",
+        "/certificates/{id}/credential/sharing",
+        {"anonymous": 302, "candidate": 404, "holder": 302, "assessor": 404, "admin": 403},
+    ),
+    ("GET", "/credentials/{code}", {"anonymous": 200, "candidate": 200, "holder": 200, "assessor": 200, "admin": 200}),
+    (
+        "GET",
+        "/credentials/{code}.json",
+        {"anonymous": 200, "candidate": 200, "holder": 200, "assessor": 200, "admin": 200},
+    ),
+    (
+        "GET",
+        "/credentials/{code}.jwt",
+        {"anonymous": 200, "candidate": 200, "holder": 200, "assessor": 200, "admin": 200},
+    ),
+    (
+        "GET",
+        "/credentials/status/revocation",
+        {"anonymous": 200, "candidate": 200, "holder": 200, "assessor": 200, "admin": 200},
+    ),
+    (
+        "GET",
+        "/.well-known/did.json",
+        {"anonymous": 200, "candidate": 200, "holder": 200, "assessor": 200, "admin": 200},
+    ),
+    ("GET", "/did.json", {"anonymous": 200, "candidate": 200, "holder": 200, "assessor": 200, "admin": 200}),
+    (
+        "GET",
+        "/.well-known/jwks.json",
+        {"anonymous": 200, "candidate": 200, "holder": 200, "assessor": 200, "admin": 200},
+    ),
 ]
 
 
@@ -63,11 +101,16 @@ def test_every_certificate_route_is_listed():
     from certcenter import create_app
 
     app = create_app("testing")
-    found = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("certificates.")}
+    found = {
+        rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith(("certificates.", "credentials."))
+    }
     lifecycle = "/admin/certificates/<int:certificate_id>/<any(suspend, reinstate, revoke, reissue, retry):action>"
+    status_lists = "/credentials/status/<any(revocation, suspension):purpose>"
     listed = {
         lifecycle
         if url.endswith("/suspend")
+        else status_lists
+        if url.startswith("/credentials/status/")
         else url.split("?")[0].replace("{id}", "<int:certificate_id>").replace("{code}", "<code>")
         for _method, url, _expected in ROUTES
     }

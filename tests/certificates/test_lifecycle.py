@@ -135,7 +135,8 @@ def test_uploading_the_genuine_file_and_an_altered_one(app, issued, client):
 def test_unknown_codes(client):
     assert client.get("/verify/not-a-real-code").status_code == 404
     response = client.get("/api/v1/certificates/not-a-real-code")
-    assert response.status_code == 404 and response.get_json()["error"] == "not_found"
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert response.get_json()["type"].endswith("/problems/not-found")
 
 
 def test_the_openapi_document_describes_the_endpoint(client):
