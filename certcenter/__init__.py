@@ -27,6 +27,7 @@ DOMAINS = (
     "applications",
     "evidence",
     "assessments",
+    "exams",
     "certificates",
     "reports",
     "demo",

@@ -133,6 +133,8 @@ class Config:
             },
             # what a dead worker held, and rows left waiting (certificates, reports): see core/workers.py
             "sweep-lost-work": {"task": "certcenter.core.tasks.sweep_lost_work", "schedule": 10.0},
+            # attempts whose time ran out are submitted, sittings past their window closed and marked
+            "exams-sweep": {"task": "certcenter.exams.tasks.sweep", "schedule": 30.0},
             "sweep-orphan-files": {
                 "task": "certcenter.core.tasks.sweep_orphan_files",
                 "schedule": crontab(hour=3, minute=30),
@@ -159,6 +161,8 @@ class Config:
     HEALTH_BUDGET_SECONDS = 0.8
     # Every Redis client (broker, result backend, rate limiter) gives up on a call after this long.
     REDIS_TIMEOUT_SECONDS = 1.0
+    # An answer that arrives this many seconds after the time ran out (it was in flight) is still saved.
+    EXAM_SAVE_GRACE_SECONDS = 3
     # A stored file no row refers to is deleted once it is this old (younger, its transaction may be under way).
     ORPHAN_FILE_GRACE_HOURS = 24
 

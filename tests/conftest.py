@@ -251,4 +251,5 @@ def html_lang(html: str) -> str | None:
 # Fixtures of one domain that other domains' tests build on.
 from tests.assessments.conftest import in_assessment, submitted  # noqa: E402, F401
 from tests.certificates.conftest import confirmed  # noqa: E402, F401
+from tests.exams.conftest import another_candidate, exam  # noqa: E402, F401
 from tests.reports.conftest import fixed_data  # noqa: E402, F401

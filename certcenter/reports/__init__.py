@@ -27,4 +27,7 @@ def init_app(app: Flask) -> None:
         panels.candidate_report_panel,
         order=20,
     )
+    register_panel(
+        app, "exams.item_analysis", "pdf", "reports/_item_analysis_button.html", panels.item_analysis_panel, order=10
+    )
     decision_recorded.connect(panels.report_on_decision)

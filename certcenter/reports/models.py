@@ -12,8 +12,8 @@ from certcenter.core.models import UTCDateTime, one_of, utcnow
 from certcenter.core.storage import owns_files
 from certcenter.extensions import db
 
-ASSESSMENT, EXPORT, STATISTICS = "assessment", "export", "statistics"
-KINDS = (ASSESSMENT, EXPORT, STATISTICS)
+ASSESSMENT, EXPORT, STATISTICS, ITEM_ANALYSIS = "assessment", "export", "statistics", "item_analysis"
+KINDS = (ASSESSMENT, EXPORT, STATISTICS, ITEM_ANALYSIS)
 QUEUED, RUNNING, READY, FAILED = "queued", "running", "ready", "failed"
 STATES = (QUEUED, RUNNING, READY, FAILED)
 

@@ -34,3 +34,10 @@ def report_on_decision(decision: Any, *, actor: User | None) -> None:
     report = services.request_assessment_report(decision.application, actor=actor)
     report_id = report.id
     after_commit(lambda: services.queue([report_id]))
+
+
+def item_analysis_panel(params: dict[str, Any], **_objects: Any) -> dict[str, Any] | None:
+    """On the examinations' item analysis page: the button that has a worker make it as a PDF."""
+    if not current_user.has_role(ADMINISTRATOR):
+        return None
+    return {"action_form": ConfirmForm(), "report_params": {k: v for k, v in params.items() if v}}

@@ -27,6 +27,7 @@ from certcenter.reports.models import (
     ASSESSMENT,
     EXPORT,
     FAILED,
+    ITEM_ANALYSIS,
     QUEUED,
     READY,
     RUNNING,
@@ -87,6 +88,29 @@ def request_statistics_report(period: Period, *, actor: User) -> Report:
     return report
 
 
+def request_item_analysis_report(params: dict[str, Any], *, actor: User) -> Report:
+    """The item analysis of a sitting ({"sitting_id"}) or of a period ({"date_from", "date_to", "qualification_id"})."""
+    clean = {
+        key: params.get(key) for key in ("sitting_id", "date_from", "date_to", "qualification_id") if params.get(key)
+    }
+    try:
+        if "sitting_id" in clean:
+            clean = {"sitting_id": int(clean["sitting_id"])}
+        else:
+            clean = {
+                "date_from": date.fromisoformat(clean["date_from"]).isoformat(),
+                "date_to": date.fromisoformat(clean["date_to"]).isoformat(),
+                **({"qualification_id": int(clean["qualification_id"])} if clean.get("qualification_id") else {}),
+            }
+    except (KeyError, TypeError, ValueError):
+        raise ReportError(_l("Choose a sitting or a period.")) from None
+    report = Report(kind=ITEM_ANALYSIS, requested_by=actor, params=clean)
+    db.session.add(report)
+    db.session.flush()
+    audit.record("report.request", report, actor=actor, kind=ITEM_ANALYSIS, **clean)
+    return report
+
+
 def queue(report_ids: list[int]) -> bool:
     """Send to the workers; call after the commit. The task is this app's own (see certificates.tasks). If the
     broker is unreachable the reports stay queued and the sweep sends them once it is back."""
@@ -137,8 +161,37 @@ def _make(report: Report) -> bytes:
         period = Period(date.fromisoformat(report.params["date_from"]), date.fromisoformat(report.params["date_to"]))
         report.filename = f"statistics-{period.start}-{period.end}.pdf"
         return statistics_pdf(period)
+    if report.kind == ITEM_ANALYSIS:
+        report.filename = f"item-analysis-{report.id}.pdf"
+        return item_analysis_pdf(report.params)
     report.filename = f"assessment-report-{report.application_id}.pdf"
     return _assessment_pdf(report.application)
+
+
+def item_analysis_pdf(params: dict[str, Any]) -> bytes:
+    """The examinations' item analysis (computed by ``exams.reporting``) as a PDF."""
+    from certcenter.exams import reporting
+    from certcenter.exams.models import KINDS as QUESTION_KINDS
+    from certcenter.exams.models import Sitting
+
+    if "sitting_id" in params:
+        sittings = [db.session.get(Sitting, params["sitting_id"])]
+        sittings = [sitting for sitting in sittings if sitting is not None]
+    else:
+        sittings = reporting.period_sittings(
+            date.fromisoformat(params["date_from"]),
+            date.fromisoformat(params["date_to"]),
+            params.get("qualification_id"),
+        )
+    html = render_template(
+        "pdf/item_analysis_report.html",
+        analysis=reporting.analyse(sittings),
+        params=params,
+        kinds=QUESTION_KINDS,
+        static_url=static_url,
+        generated_at=utcnow(),
+    )
+    return render_document(html).write_pdf()
 
 
 def _progress(report: Report, done: int, total: int) -> None:

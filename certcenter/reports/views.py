@@ -159,6 +159,20 @@ def request_assessment(application_id: int):
     return redirect(url_for(".detail", report_id=report.id))
 
 
+@bp.post("/admin/reports/item-analysis")
+@role_required(ADMINISTRATOR)
+def request_item_analysis():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        report = services.request_item_analysis_report(request.form.to_dict(), actor=current_user)
+    except services.ReportError as exc:
+        abort(409, description=str(exc.message))
+    db.session.commit()
+    services.queue([report.id])
+    return redirect(url_for(".detail", report_id=report.id))
+
+
 @bp.post("/admin/reports/<int:report_id>/retry")
 @role_required(ADMINISTRATOR)
 def retry(report_id: int):

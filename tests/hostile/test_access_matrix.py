@@ -102,6 +102,48 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/assess/<int:assignment_id>/draft"): {ASSESSOR},
     ("POST", "/assess/<int:assignment_id>/submit"): {ASSESSOR},
     ("POST", "/moderation/<int:application_id>"): {ASSESSOR, ADMIN},
+    # examinations: the bank is any assessor's or administrator's; "assessor" also proctors the owner's sitting
+    ("GET", "/exams"): ASSESSORS | ADMINS,
+    ("GET", "/exams/analysis"): ADMINS,
+    ("POST", "/exams/applications/<int:application_id>/book"): {OWNER},
+    ("GET", "/exams/applications/<int:application_id>/scores"): {ASSESSOR, ADMIN},
+    ("GET", "/exams/attempts/<int:attempt_id>"): {OWNER},
+    ("POST", "/exams/attempts/<int:attempt_id>/answers"): {OWNER},
+    ("GET", "/exams/attempts/<int:attempt_id>/state.json"): {OWNER},
+    ("POST", "/exams/attempts/<int:attempt_id>/submit"): {OWNER},
+    ("POST", "/exams/attempts/<int:attempt_id>/time"): {ASSESSOR, ADMIN},
+    ("POST", "/exams/attempts/<int:attempt_id>/void"): {ASSESSOR, ADMIN},
+    ("POST", "/exams/bookings/<int:booking_id>/admit"): {ASSESSOR, ADMIN},
+    ("POST", "/exams/bookings/<int:booking_id>/cancel"): {OWNER, ADMIN},
+    ("POST", "/exams/bookings/<int:booking_id>/code"): {OWNER},
+    ("POST", "/exams/bookings/<int:booking_id>/start"): {OWNER},
+    ("GET", "/exams/qualifications/<int:qualification_id>/blueprint"): ADMINS,
+    ("POST", "/exams/qualifications/<int:qualification_id>/blueprint"): ADMINS,
+    ("POST", "/exams/qualifications/<int:qualification_id>/import"): ASSESSORS | ADMINS,
+    ("POST", "/exams/qualifications/<int:qualification_id>/import-qti"): ASSESSORS | ADMINS,
+    ("GET", "/exams/qualifications/<int:qualification_id>/questions"): ASSESSORS | ADMINS,
+    ("GET", "/exams/qualifications/<int:qualification_id>/questions-qti.zip"): ASSESSORS | ADMINS,
+    ("GET", "/exams/qualifications/<int:qualification_id>/questions.xlsx"): ASSESSORS | ADMINS,
+    ("GET", "/exams/qualifications/<int:qualification_id>/questions/new"): ASSESSORS | ADMINS,
+    ("POST", "/exams/qualifications/<int:qualification_id>/questions/new"): ASSESSORS | ADMINS,
+    ("GET", "/exams/qualifications/<int:qualification_id>/template.xlsx"): ASSESSORS | ADMINS,
+    ("GET", "/exams/qualifications/<int:qualification_id>/transfer"): ASSESSORS | ADMINS,
+    ("GET", "/exams/questions/<int:question_id>"): ASSESSORS | ADMINS,
+    ("POST", "/exams/questions/<int:question_id>"): ASSESSORS | ADMINS,
+    ("POST", "/exams/questions/<int:question_id>/approve"): ASSESSORS | ADMINS,
+    ("POST", "/exams/questions/<int:question_id>/retire"): ASSESSORS | ADMINS,
+    ("GET", "/exams/reviews"): ASSESSORS,
+    ("POST", "/exams/reviews/<int:item_id>"): ASSESSORS,
+    ("GET", "/exams/sittings"): ADMINS,
+    ("GET", "/exams/sittings/new"): ADMINS,
+    ("POST", "/exams/sittings/new"): ADMINS,
+    ("GET", "/exams/sittings/<int:sitting_id>"): ADMINS,
+    ("GET", "/exams/sittings/<int:sitting_id>/analysis"): ADMINS,
+    ("POST", "/exams/sittings/<int:sitting_id>/cancel"): ADMINS,
+    ("POST", "/exams/sittings/<int:sitting_id>/close"): {ASSESSOR, ADMIN},
+    ("POST", "/exams/sittings/<int:sitting_id>/open"): {ASSESSOR, ADMIN},
+    ("GET", "/exams/sittings/<int:sitting_id>/proctor"): {ASSESSOR, ADMIN},
+    ("GET", "/exams/sittings/<int:sitting_id>/proctor.json"): {ASSESSOR, ADMIN},
 }
 ADMIN_PREFIX = "/admin/"  # every administrators' route: administrators only
 
@@ -136,10 +178,11 @@ class World:
 
 
 @pytest.fixture
-def world(app, in_assessment, confirmed, make_candidate, login_as, framework) -> World:
+def world(app, in_assessment, confirmed, make_candidate, make_user, login_as, framework) -> World:
     """The owner's application in assessment with his evidence, records and two assigned assessors; another
-    candidate; an assessor of nothing; an administrator; and a certificate with its assessment report, owned by the
-    candidate of a confirmed application."""
+    candidate; an assessor of nothing; an administrator; a certificate with its assessment report, owned by the
+    candidate of a confirmed application; and the owner's exam, in a sitting the first assessor proctors, with a
+    question bank written and approved by two others."""
     from certcenter.certificates.services import issue_certificates
 
     scene = in_assessment()
@@ -181,6 +224,7 @@ def world(app, in_assessment, confirmed, make_candidate, login_as, framework) ->
             ),
         }
     ids.update({f"record:{kind}": value for kind, value in record_ids.items()})
+    ids.update(_exam_of(app, scene, make_user))
     holder = app.test_client()
     assert login(holder, holder_email, TEST_PASSWORD).status_code == 302
     clients = {
@@ -192,6 +236,35 @@ def world(app, in_assessment, confirmed, make_candidate, login_as, framework) ->
         ADMIN: login_as("admin"),
     }
     return World(clients, holder, ids)
+
+
+def _exam_of(app, scene, make_user) -> dict[str, int]:
+    from certcenter.exams.models import Booking
+    from tests.exams.conftest import make_bank, schedule
+
+    with app.app_context():
+        qualification_id = db.session.get(Application, scene.application_id).qualification_id
+    bank = make_bank(app, qualification_id, make_user("assessor"), make_user("administrator"))
+    proctor = scene.assessors[0]
+    sitting_id = schedule(app, bank, proctor.user.id, scene.admin.user.id)
+    assert (
+        scene.candidate.post(
+            f"/exams/applications/{scene.application_id}/book", data={"sitting_id": sitting_id}
+        ).status_code
+        == 302
+    )
+    with app.app_context():
+        booking_id = db.session.scalar(select(Booking.id).where(Booking.application_id == scene.application_id))
+    assert proctor.post(f"/exams/sittings/{sitting_id}/open").status_code == 302
+    assert proctor.post(f"/exams/bookings/{booking_id}/admit").status_code == 302
+    started = scene.candidate.post(f"/exams/bookings/{booking_id}/start")
+    assert started.status_code == 302
+    return {
+        "sitting_id": sitting_id,
+        "booking_id": booking_id,
+        "attempt_id": int(started.headers["Location"].rsplit("/", 1)[1]),
+        "question_id": bank.question_ids[0],
+    }
 
 
 CHOICES = ("action", "number", "purpose", "slug")  # parameters that choose among a few words, not an object

@@ -100,10 +100,11 @@ def test_a_worker_survives_empty_and_truncated_message_files(make_app, tmp_path,
         # meanwhile, what kombu's transport died of: an empty file (a producer that has not written yet), a cut-off
         # one (a full disk), and one still empty but just created (a producer writing in place right now)
         old = time.time() - 60
-        for name, content in [("1_empty.celery.msg", b""), ("2_cut.celery.msg", b'{"body": "eyJ')]:
+        # in the queue TASK is routed to (the worker reads no "celery" queue; see certcenter/queues.py)
+        for name, content in [("1_empty.maintenance.msg", b""), ("2_cut.maintenance.msg", b'{"body": "eyJ')]:
             (queue_folder / name).write_bytes(content)
             os.utime(queue_folder / name, (old, old))
-        (queue_folder / "3_young.celery.msg").write_bytes(b"")
+        (queue_folder / "3_young.maintenance.msg").write_bytes(b"")
         for thread in producers:
             thread.join()
         for _ in range(40):
@@ -119,7 +120,11 @@ def test_a_worker_survives_empty_and_truncated_message_files(make_app, tmp_path,
     text = log.read_text()
     assert "Unrecoverable error" not in text
     assert done == 160, text[-3000:]
-    assert sorted(os.listdir(quarantine)) == ["1_empty.celery.msg", "2_cut.celery.msg", "3_young.celery.msg"]
+    assert sorted(os.listdir(quarantine)) == [
+        "1_empty.maintenance.msg",
+        "2_cut.maintenance.msg",
+        "3_young.maintenance.msg",
+    ]
     assert text.count("unreadable message moved to quarantine") == 3
     assert os.listdir(queue_folder) == []
 
