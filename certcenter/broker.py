@@ -7,6 +7,13 @@ JSONDecodeError"). Here a producer writes each message under a name no consumer 
 short by a full disk) leaves it for a moment in case a writer is still at it, then moves it to a quarantine folder
 and logs it, instead of raising.
 
+The exchange tables (which queue a routing key goes to) are written the same way, under a lock: kombu's own
+transport creates the table file empty before it writes it, so a process starting at the same moment read "" and
+died of JSONDecodeError, and two processes binding at once could each write a table without the other's queue.
+Within one process, kombu notes a binding in memory before it writes the table, so a second thread publishing at
+that moment skipped binding, read a table without the queue, and its message went nowhere (kombu drops a message no
+queue is bound for): binding is one step per process here.
+
 A consumer claims a message by renaming it into a folder of its own on the same file system (``claimed_folder``):
 of two consumers only one rename succeeds, and nothing is copied across file systems (kombu moves it to /tmp).
 """
@@ -17,6 +24,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import threading
 import time
 import uuid
 from queue import Empty
@@ -33,6 +41,7 @@ PARTIAL_SUFFIX = ".part"  # "<time>_<uuid>.<queue>.msg.part" never matches "<que
 UNREADABLE_GRACE_SECONDS = 2.0
 
 logger = logging.getLogger(__name__)
+_binding = threading.Lock()
 
 
 class Channel(filesystem.Channel):
@@ -50,6 +59,41 @@ class Channel(filesystem.Channel):
         )
         os.makedirs(folder, exist_ok=True)
         return folder
+
+    def queue_bind(self, *args: object, **kwargs: object) -> None:
+        with _binding:  # the in-memory note and the table on disk, together
+            super().queue_bind(*args, **kwargs)
+
+    def get_table(self, exchange: str) -> list:
+        return self._read_table(self._exchange_file(exchange))
+
+    def _read_table(self, file) -> list:
+        try:
+            content = file.read_bytes()
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise ChannelError(f"Cannot open {file}") from exc
+        try:
+            return [filesystem.exchange_queue_t(*entry) for entry in loads(bytes_to_str(content))]
+        except (TypeError, ValueError) as exc:
+            raise ChannelError(f"Unreadable exchange table {file}") from exc
+
+    def _queue_bind(self, exchange: str, routing_key: str, pattern: str, queue: str) -> None:
+        file = self._exchange_file(exchange)
+        self.control_folder.mkdir(parents=True, exist_ok=True)
+        entry = filesystem.exchange_queue_t(routing_key or "", pattern or "", queue or "")
+        try:
+            with open(self.control_folder / "bindings.lock", "ab") as guard:
+                fcntl.flock(guard.fileno(), fcntl.LOCK_EX)  # one writer at a time: no binding is lost
+                table = self._read_table(file)
+                if entry in table:
+                    return
+                partial = file.with_name(f"{file.name}.{uuid.uuid4()}{PARTIAL_SUFFIX}")
+                partial.write_bytes(str_to_bytes(dumps([entry, *table])))
+                os.replace(partial, file)  # readers see the old table or the new one, never a part
+        except OSError as exc:
+            raise ChannelError(f"Cannot write {file}") from exc
 
     def _put(self, queue: str, payload: dict, **kwargs: object) -> None:
         # nanoseconds, padded: the names sort in the order written (kombu's milliseconds tie within a batch)

@@ -9,6 +9,7 @@ intermediate and root certificates)."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import io
 import secrets
@@ -436,13 +437,13 @@ def _run(coroutine):
     """``asyncio.run``, which pyHanko's synchronous ``sign_pdf`` and ``validate_pdf_signature`` use, refuses a
     thread whose event loop is running (a caller inside async code; a test driving the browser with Playwright's
     sync API): the signature was then never made, or never checked. There the coroutine runs in a thread of its
-    own."""
+    own, in a copy of the caller's context (the application context, which the coroutine may log through)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(coroutine)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+        return pool.submit(contextvars.copy_context().run, asyncio.run, coroutine).result()
 
 
 @dataclass

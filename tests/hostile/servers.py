@@ -187,6 +187,10 @@ def is_the_apps_error_page(answer: Answer) -> bool:
     """The centre's own error page (HTML) or JSON problem, not the web server's."""
     if GUNICORN_500 in answer.body:
         return False
-    if answer.headers.get("Content-Type", "").startswith("application/json"):
+    content_type = answer.headers.get("Content-Type", "")
+    if content_type.startswith("application/problem+json"):  # the API's RFC 9457 problem
+        problem = answer.json()
+        return problem.get("status") == answer.status and "/problems/" in problem.get("type", "")
+    if content_type.startswith("application/json"):
         return "error" in answer.json()
     return 'class="error-page"' in answer.body

@@ -1,5 +1,7 @@
 """Production refuses what would make it unsafe; development's QR codes point where it really serves."""
 
+import asyncio
+
 import pytest
 from sqlalchemy import select
 
@@ -55,16 +57,32 @@ def blank_pdf() -> bytes:
     return buffer.getvalue()
 
 
-def test_production_never_signs_with_the_development_key_left_in_instance(environment, tmp_path):
+@pytest.mark.parametrize("in_a_running_event_loop", [False, True])
+def test_production_never_signs_with_the_development_key_left_in_instance(
+    environment, tmp_path, in_a_running_event_loop
+):
+    """Also from a thread whose event loop runs (as under Playwright's sync API in the browser tests): signing then
+    happens in a thread of its own, which must still see the application."""
     generate_development_key(tmp_path / "signing" / "centre-key.pem", tmp_path / "signing" / "centre-cert.pem", "X")
     environment.setenv("CERTCENTER_SECRET_KEY", GOOD_KEY)
     environment.setenv("CERTCENTER_PUBLIC_BASE_URL", PUBLIC)
-    production = create_app("production")
-    with production.app_context(), pytest.raises(RuntimeError, match="never with the development key"):
-        sign_pdf(blank_pdf(), reason="test")
-    development = create_app("development")
-    with development.app_context():
-        assert b"/ByteRange" in sign_pdf(blank_pdf(), reason="test")  # development uses it, as before
+
+    def check() -> None:
+        production = create_app("production")
+        with production.app_context(), pytest.raises(RuntimeError, match="never with the development key"):
+            sign_pdf(blank_pdf(), reason="test")
+        development = create_app("development")
+        with development.app_context():
+            assert b"/ByteRange" in sign_pdf(blank_pdf(), reason="test")  # development uses it, as before
+
+    if in_a_running_event_loop:
+
+        async def inside_a_loop() -> None:
+            check()
+
+        asyncio.run(inside_a_loop())
+    else:
+        check()
 
 
 @pytest.mark.parametrize(
