@@ -28,6 +28,7 @@ DOMAINS = (
     "evidence",
     "assessments",
     "exams",
+    "appeals",
     "certificates",
     "reports",
     "demo",

@@ -117,6 +117,12 @@ class Config:
     CREDENTIAL_KEYS_PASSPHRASE: str | None = None
     CERTIFICATE_RENDER_BATCH = 50
     VERIFY_RATE_LIMIT = "30 per minute"
+    # Complaints (ISO/IEC 17024 9.9): acknowledged within, closed within (days), and the public desk's anti-spam
+    # (complaints from one address; a form sent sooner than this after it was shown is a robot's)
+    COMPLAINT_ACKNOWLEDGE_DAYS = 5
+    COMPLAINT_RESOLVE_DAYS = 30
+    COMPLAINT_RATE_LIMIT = "5 per hour"
+    COMPLAINT_MIN_FILL_SECONDS = 4
 
     CENTRE_NAME = {
         "kk": "Біліктілікті растау орталығы",

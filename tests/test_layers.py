@@ -23,6 +23,7 @@ LAYERS: list[set[str]] = [
     {"candidates"},
     {"applications", "evidence"},
     {"assessments", "exams"},
+    {"appeals"},
     {"certificates"},
     {"reports"},
     {"demo"},

@@ -24,6 +24,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(credential_url=credential_url, credential_qr_svg=credential_qr_svg)
     register_panel(
         app,
+        "complaint.handling",
+        "certificate",
+        "certificates/_complaint_panel.html",
+        panels.complaint_certificate_panel,
+        order=10,
+    )
+    register_panel(
+        app,
         "dashboard.application",
         "certificates",
         "certificates/_dashboard_links.html",

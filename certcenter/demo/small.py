@@ -88,7 +88,30 @@ def load_demo() -> list[tuple[str, str]]:
             ended_on=None,
         )
     _application_in_assessment()
+    _open_complaint()
     return DEMO_USERS
+
+
+def _open_complaint() -> None:
+    """A complaint from a visitor, acknowledged, waiting for an investigator: what the complaints desk looks like."""
+    from certcenter.appeals import services as complaints
+    from certcenter.appeals.models import Complaint
+
+    if db.session.scalar(select(Complaint.id).limit(1)) is not None:
+        return
+    complaint, _secret = complaints.file_complaint(
+        category="service",
+        subject_kind="centre",
+        text="Өтінімім екі аптадан бері «бағалауда» тұр, ешкім хабарласпады. Қашан шешім болады?",
+        contact_name="Серік Жақыпов",
+        contact_email="serik.zh@example.kz",
+        language="kk",
+    )
+    complaints.acknowledge(
+        complaint,
+        actor=user_by_email("admin@demo.certcenter.kz"),
+        note="Шағымыңыз қабылданды, тексерушіні тағайындаймыз.",
+    )
 
 
 def _application_in_assessment() -> None:

@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from certcenter.appeals.models import Complaint
 from certcenter.applications.models import Application
 from certcenter.assessments.models import Assignment
 from certcenter.demo import DEMO_PASSWORD, DEMO_USERS
@@ -21,6 +22,11 @@ def test_setup_loads_the_demo_and_is_idempotent(app):
         (application,) = db.session.scalars(select(Application)).all()
         assert application.state == "in_assessment"
         assert db.session.scalar(select(func.count()).select_from(Assignment)) == 2
+        (complaint,) = db.session.scalars(select(Complaint)).all()  # the complaints desk, with one waiting
+        assert complaint.state == "acknowledged" and complaint.investigator_id is None
+    admin = app.test_client()
+    login(admin, "admin@demo.certcenter.kz", DEMO_PASSWORD)
+    assert complaint.reference in admin.get("/admin/complaints").get_data(as_text=True)
     for role, email in DEMO_USERS:
         client = app.test_client()
         assert login(client, email, DEMO_PASSWORD).status_code == 302, role

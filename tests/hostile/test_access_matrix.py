@@ -102,6 +102,13 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/assess/<int:assignment_id>/draft"): {ASSESSOR},
     ("POST", "/assess/<int:assignment_id>/submit"): {ASSESSOR},
     ("POST", "/moderation/<int:application_id>"): {ASSESSOR, ADMIN},
+    # complaints: the desk is anyone's, the follow link its holder's (the secret is the key); "assessor" investigates
+    ("GET", "/complaints/new"): EVERYONE,
+    ("POST", "/complaints/new"): EVERYONE,
+    ("GET", "/complaints/<reference>/<secret>"): EVERYONE,
+    ("GET", "/complaints/handling/<int:complaint_id>"): {ASSESSOR, ADMIN},
+    ("GET", "/complaints/handling/<int:complaint_id>/attachment"): {ASSESSOR, ADMIN},
+    ("POST", "/complaints/handling/<int:complaint_id>/outcome"): {ASSESSOR},
     # examinations: the bank is any assessor's or administrator's; "assessor" also proctors the owner's sitting
     ("GET", "/exams"): ASSESSORS | ADMINS,
     ("GET", "/exams/analysis"): ADMINS,
@@ -225,6 +232,7 @@ def world(app, in_assessment, confirmed, make_candidate, make_user, login_as, fr
         }
     ids.update({f"record:{kind}": value for kind, value in record_ids.items()})
     ids.update(_exam_of(app, scene, make_user))
+    ids["complaint_id"] = _complaint_investigated_by(app, scene.assessors[0].user.id, scene.admin.user.id)
     holder = app.test_client()
     assert login(holder, holder_email, TEST_PASSWORD).status_code == 302
     clients = {
@@ -236,6 +244,20 @@ def world(app, in_assessment, confirmed, make_candidate, make_user, login_as, fr
         ADMIN: login_as("admin"),
     }
     return World(clients, holder, ids)
+
+
+def _complaint_investigated_by(app, investigator_id: int, admin_id: int) -> int:
+    from certcenter.appeals import services as complaints
+
+    with app.app_context():
+        complaint, _secret = complaints.file_complaint(
+            category="service", subject_kind="centre", text="Жауап келмеді.", contact_name="Бейтаныс", contact_phone="1"
+        )
+        complaints.assign_investigator(
+            complaint, db.session.get(User, investigator_id), actor=db.session.get(User, admin_id)
+        )
+        db.session.commit()
+        return complaint.id
 
 
 def _exam_of(app, scene, make_user) -> dict[str, int]:
