@@ -8,7 +8,7 @@ centre's time zone; a period's end date is included.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,12 +18,13 @@ from sqlalchemy import Float, and_, case, cast, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from certcenter.accounts.models import User
+from certcenter.appeals.models import CLOSED, RECEIVED, Complaint
 from certcenter.applications import workflow
 from certcenter.applications.models import Application, ApplicationEvent
 from certcenter.assessments.models import Assignment, Decision, FinalRating
 from certcenter.certificates.models import Certificate
 from certcenter.core.i18n import centre_today
-from certcenter.core.models import UTCDateTime
+from certcenter.core.models import UTCDateTime, utcnow
 from certcenter.extensions import db
 from certcenter.framework.models import FrameworkLevel
 from certcenter.qualifications.models import Qualification
@@ -304,6 +305,41 @@ def appeals(period: Period) -> dict[str, int]:
     return dict(zip(("lodged", "upheld", "dismissed", "pending"), row, strict=True))
 
 
+def complaints(period: Period, now: datetime | None = None) -> dict[str, Any]:
+    """Complaints received in the period; those closed in it, by outcome, with the mean days from filing to the
+    answer; and, as they stand at ``now``, the open ones and the overdue (not acknowledged in time, or open past
+    their answer's deadline)."""
+    now = now or utcnow()
+    closed = and_(_within(Complaint.closed_at, period), Complaint.state == CLOSED)
+    is_open = Complaint.state != CLOSED
+    overdue = and_(
+        is_open,
+        case((Complaint.state == RECEIVED, Complaint.acknowledge_by < now), else_=False) | (Complaint.resolve_by < now),
+    )
+    row = db.session.execute(
+        select(
+            _count_if(_within(Complaint.created_at, period)),
+            _count_if(closed),
+            *(_count_if(and_(closed, Complaint.outcome == outcome)) for outcome in COMPLAINT_OUTCOMES),
+            func.avg(case((closed, _seconds_between(Complaint.closed_at, Complaint.created_at)))),
+            _count_if(is_open),
+            _count_if(overdue),
+        )
+    ).one()
+    received, closed_count, *outcomes, mean_seconds, open_count, overdue_count = row
+    return {
+        "received": int(received),
+        "closed": int(closed_count),
+        **{outcome: int(count) for outcome, count in zip(COMPLAINT_OUTCOMES, outcomes, strict=True)},
+        "mean_days_to_close": round(float(mean_seconds) / 86400, 1) if mean_seconds is not None else None,
+        "open": int(open_count),
+        "overdue": int(overdue_count),
+    }
+
+
+COMPLAINT_OUTCOMES = ("upheld", "partly_upheld", "not_upheld", "withdrawn")
+
+
 @dataclass
 class CentreStatistics:
     period_start: str
@@ -319,6 +355,7 @@ class CentreStatistics:
     exceptions: dict[str, int]
     certificates: dict[str, int]
     appeals: dict[str, int]
+    complaints: dict[str, Any] = field(default_factory=dict)  # absent from snapshots made before complaints
 
     @property
     def received(self) -> int:
@@ -353,8 +390,6 @@ class CentreStatistics:
 
 
 def compute(period: Period, today: date | None = None) -> CentreStatistics:
-    from certcenter.core.models import utcnow
-
     return CentreStatistics(
         period_start=period.start.isoformat(),
         period_end=period.end.isoformat(),
@@ -369,4 +404,5 @@ def compute(period: Period, today: date | None = None) -> CentreStatistics:
         exceptions=exceptions(period),
         certificates=certificates(period, today),
         appeals=appeals(period),
+        complaints=complaints(period),
     )
