@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from certcenter.accounts.models import User
-from certcenter.applications import workflow
+from certcenter.applications import policy, workflow
 from certcenter.applications.models import Application
 from certcenter.candidates.eligibility import MET, NOT_MET, evaluate_eligibility
 from certcenter.candidates.models import CandidateProfile
@@ -114,6 +114,7 @@ def submit_application(application: Application, *, actor: User, exception_reque
 
 
 def decide_exception(application: Application, *, actor: User, grant: bool, reason: str) -> None:
+    policy.refuse(application, actor, policy.DECIDE_EXCEPTION)
     application.exception_granted = grant
     workflow.transition(
         application,

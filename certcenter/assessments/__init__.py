@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     register_case_roles(app, "assessment", policy.case_roles)
+    register_case_roles(app, "assessment_part", policy.part_roles)
     register_panel(app, "application.page", "decision", "assessments/_decision.html", panels.decision_panel, order=10)
     register_panel(
         app, "application.page", "assessment", "assessments/_admin_panel.html", panels.assessment_panel, order=20

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from certcenter.accounts.models import ASSESSOR, User
+from certcenter.applications import policy as case
 from certcenter.applications import workflow
 from certcenter.applications.models import Application
 from certcenter.assessments import signals
@@ -86,6 +87,7 @@ def available_assessors(application: Application) -> list[User]:
 
 
 def assign_assessor(application: Application, assessor: User, *, actor: User, lead: bool = False) -> Assignment:
+    case.refuse(application, actor, case.ASSIGN)
     if application.state not in (workflow.SUBMITTED, workflow.IN_ASSESSMENT):
         raise AssessmentError(_l("Assessors are assigned to submitted applications only."))
     if assessor not in available_assessors(application):
@@ -118,6 +120,7 @@ def declare_conflict(
     assignment: Assignment, *, actor: User, conflict: bool, kind: str | None = None, note: str = ""
 ) -> None:
     """The assessor's declaration on first opening. A conflict removes the assignment and tells the admin."""
+    case.refuse(assignment.application, actor, case.DECLARE)
     if assignment.status != PENDING:
         raise AssessmentError(_l("The declaration has already been made."))
     assignment.declared_at = utcnow()
@@ -157,6 +160,7 @@ def _evidence_ids(application: Application) -> set[int]:
 
 def save_draft(assignment: Assignment, data: dict[str, Any], *, actor: User) -> None:
     """Store what the assessor has entered so far (an autosave, or before a submission)."""
+    case.refuse(assignment.application, actor, case.ASSESS)
     if not assignment.can_score(actor):
         raise AssessmentError(_l("This judgement can no longer be changed."))
     application = assignment.application
@@ -212,6 +216,7 @@ def save_draft(assignment: Assignment, data: dict[str, Any], *, actor: User) -> 
 def record_result(
     application: Application, kind: str, *, actor: User, percent: int, taken_on: date | str, notes: str = ""
 ) -> AssessmentResult:
+    case.refuse(application, actor, case.RECORD_RESULT)
     if not 0 <= percent <= 100:
         raise AssessmentError(_l("A result is a percentage from 0 to 100."))
     if isinstance(taken_on, str):
@@ -261,6 +266,7 @@ def submit_judgement(assignment: Assignment, data: dict[str, Any], *, actor: Use
     """Lock the judgement. The last assessor to submit moves the application on: to moderation where the
     assessors disagree on a criterion, otherwise to the decision."""
     application = lock_application(assignment.application_id)
+    case.refuse(application, actor, case.ASSESS)
     if assignment.status == SUBMITTED:
         return  # a second click
     save_draft(assignment, data, actor=actor)
@@ -342,6 +348,7 @@ def moderate(
     met_at_level: int | None = None,
 ) -> None:
     application = lock_application(application.id)
+    case.refuse(application, actor, case.MODERATE)
     if not can_moderate(application, actor):
         raise AssessmentError(
             _l("Only the lead assessor or an administrator moderates, while the application is in moderation.")
@@ -427,6 +434,7 @@ def decide(
     application: Application, *, actor: User, outcome: str, deviation_reason: str = "", comment: str = ""
 ) -> Decision:
     application = lock_application(application.id)
+    case.refuse(application, actor, case.DECIDE)
     if application.state != workflow.AWAITING_DECISION:
         raise workflow.TransitionError(_l("A decision is recorded only when the application awaits it."))
     if not can_decide(application, actor):

@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from certcenter.accounts.models import User
+from certcenter.applications import policy as case
 from certcenter.applications.models import Application
 from certcenter.core import audit
 from certcenter.core.errors import UserError
@@ -43,6 +44,7 @@ class ReportError(UserError):
 
 
 def request_assessment_report(application: Application, *, actor: User | None) -> Report:
+    case.refuse(application, actor, case.REPORT)
     if getattr(application, "decision", None) is None:
         raise ReportError(_l("An assessment report is made for a decided application."))
     report = Report(
