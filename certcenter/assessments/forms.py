@@ -5,8 +5,8 @@ from typing import Any
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from certcenter.assessments.models import CONFLICT_KINDS, EVIDENCE_RULES, RATING_LABELS, RESULT_KINDS
 from certcenter.core.forms import choices
@@ -14,14 +14,14 @@ from certcenter.core.ids import ids_or_400, parse_id
 
 
 class DeclarationForm(FlaskForm):
-    conflict = SelectField(
+    """The assessor's conflict-of-interest declaration: neither answer is chosen for him."""
+
+    conflict = RadioField(
         _l("Do you have a conflict of interest with this candidate?"),
         choices=choices(
-            {
-                "no": _l("No, I have no conflict of interest"),
-                "yes": _l("Yes, I have a conflict of interest"),
-            }
+            {"no": _l("No, I have no conflict of interest"), "yes": _l("Yes, I have a conflict of interest")}
         ),
+        validators=[InputRequired(message=_l("Answer whether you have a conflict of interest."))],
     )
     kind = SelectField(_l("Kind of conflict"), choices=choices({"": "—"} | CONFLICT_KINDS), validators=[Optional()])
     note = TextAreaField(_l("Details"), validators=[Optional(), Length(max=2000)])

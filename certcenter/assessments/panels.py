@@ -13,7 +13,7 @@ from certcenter.applications import workflow
 from certcenter.applications.models import Application
 from certcenter.assessments import policy, services
 from certcenter.assessments.forms import AssignForm, DecisionForm, ModerationForm
-from certcenter.assessments.models import RATING_LABELS
+from certcenter.assessments.models import CONFLICT_KINDS, RATING_LABELS
 from certcenter.assessments.reasons import snapshot_titles
 from certcenter.core.forms import choices
 from certcenter.notifications.models import Notification
@@ -52,6 +52,7 @@ def assessment_panel(application: Application, **_objects: Any) -> dict[str, Any
         "moderation_form": ModerationForm(),
         "action_form": ConfirmForm(),
         "rating_labels": RATING_LABELS,
+        "conflict_kinds": CONFLICT_KINDS,
         "lower_levels": range(1, application.qualification.level.number),
     }
 
