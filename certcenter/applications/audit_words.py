@@ -30,6 +30,9 @@ WORDS = {
         "application.create": _l("Application started"),
         "application.transition": _l("Application moved to another state"),
         "case.refused": _l("Refused: separation of duties"),
+        "application.name_change_request": _l("Change of name requested"),
+        "application.name_change_approve": _l("Change of name approved"),
+        "application.name_change_refuse": _l("Change of name refused"),
     },
     "fields": {
         "from_state": _l("From"),
@@ -41,6 +44,10 @@ WORDS = {
         "certificate": _l("Certificate"),
         "act": _l("Act"),
         "role": _l("Part in the case"),
+        "full_name": _l("Full name"),
+        "full_name_latin": _l("Full name in Latin letters"),
+        "document_id": _l("Document (No.)"),
+        "application_ids": _l("Applications (No.)"),
     },
     "values": {
         "from_state": STATE_LABELS,
@@ -50,5 +57,5 @@ WORDS = {
         "act": ACTS,
         "role": CASE_ROLES,
     },
-    "targets": {"Application": _l("Application")},
+    "targets": {"Application": _l("Application"), "NameChangeRequest": _l("Request for a change of name")},
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, BinaryIO
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from certcenter.accounts.models import User
 from certcenter.applications import policy, workflow
-from certcenter.applications.models import Application
+from certcenter.applications.models import Application, NameChangeRequest
+from certcenter.candidates.documents import store_document
 from certcenter.candidates.eligibility import MET, NOT_MET, evaluate_eligibility
 from certcenter.candidates.models import CandidateProfile
 from certcenter.candidates.services import lock_identity, profile_snapshot
@@ -19,6 +20,7 @@ from certcenter.core import audit
 from certcenter.core.errors import UserError
 from certcenter.core.models import utcnow
 from certcenter.core.registry import Registry
+from certcenter.core.text import InvisibleText, clean_person_name
 from certcenter.extensions import db
 from certcenter.qualifications.models import Qualification
 from certcenter.qualifications.services import freeze_criteria
@@ -97,6 +99,7 @@ def submit_application(application: Application, *, actor: User, exception_reque
     application.eligibility_status = eligibility.status
     application.eligibility = eligibility.snapshot()
     application.profile_snapshot = profile_snapshot(application.candidate)
+    freeze_identity(application)
     application.submitted_at = utcnow()
     lock_identity(application.candidate)
     freeze_criteria(application.qualification)
@@ -113,6 +116,16 @@ def submit_application(application: Application, *, actor: User, exception_reque
         )
 
 
+def freeze_identity(application: Application) -> None:
+    """Capture the person's name (as stored, Cyrillic), Latin name, IIN and date of birth onto the application: what
+    its certificate, reports and the register print from now on."""
+    profile = application.candidate
+    application.identity_name = profile.full_name
+    application.identity_name_latin = profile.full_name_latin
+    application.identity_iin = profile.iin
+    application.identity_birth_date = profile.birth_date
+
+
 def decide_exception(application: Application, *, actor: User, grant: bool, reason: str) -> None:
     policy.refuse(application, actor, policy.DECIDE_EXCEPTION)
     application.exception_granted = grant
@@ -127,3 +140,105 @@ def decide_exception(application: Application, *, actor: User, grant: bool, reas
 
 def withdraw_application(application: Application, *, actor: User, reason: str | None = None) -> None:
     workflow.transition(application, workflow.WITHDRAWN, actor, reason=reason)
+
+
+# --- a change of the name frozen at submission ------------------------------------------------------------------------
+
+
+def named_applications(profile: CandidateProfile) -> list[Application]:
+    """The person's applications that carry a frozen name (submitted), which a name change reaches."""
+    return [application for application in profile.applications if application.identity_name is not None]
+
+
+def request_name_change(
+    profile: CandidateProfile,
+    *,
+    actor: User,
+    full_name: str,
+    full_name_latin: str,
+    explanation: str,
+    stream: BinaryIO,
+    filename: str | None,
+) -> NameChangeRequest:
+    """The person asks for a new name on his submitted applications (and the certificates issued from now on),
+    with the document that shows it (checked and stored like any uploaded document)."""
+    applications = named_applications(profile)
+    if not applications:
+        raise ApplicationError(_l("Nothing is frozen yet: change the name in your profile."))
+    if any(request.status == "pending" for request in profile.name_changes):
+        raise ApplicationError(_l("Your earlier request for a change of name is still being considered."))
+    names = {}
+    for field, value in (("full_name", full_name), ("full_name_latin", full_name_latin)):
+        try:
+            names[field] = clean_person_name(value)
+        except InvisibleText as exc:
+            raise ApplicationError(exc.message, field) from None
+        if not names[field]:
+            raise ApplicationError(_l("Enter the new name."), field)
+    current = applications[0]
+    if (names["full_name"], names["full_name_latin"]) == (current.holder_name, current.holder_name_latin):
+        raise ApplicationError(_l("This is the name your applications already carry."), "full_name")
+    document = store_document(
+        profile,
+        stream,
+        filename,
+        actor=actor,
+        description=str(_l("Document supporting a change of name")),
+        kind="other",
+    )
+    request = NameChangeRequest(
+        candidate=profile,
+        full_name=names["full_name"],
+        full_name_latin=names["full_name_latin"],
+        previous_name=current.holder_name,
+        previous_name_latin=current.holder_name_latin,
+        explanation=explanation.strip(),
+        document_id=document.id,
+    )
+    db.session.add(request)
+    db.session.flush()
+    audit.record(
+        "application.name_change_request",
+        request,
+        actor=actor,
+        full_name=request.full_name,
+        full_name_latin=request.full_name_latin,
+        document_id=document.id,
+    )
+    return request
+
+
+def may_decide_name_change(request: NameChangeRequest, user: User) -> bool:
+    return all(
+        policy.may(application, user, policy.DECIDE_NAME_CHANGE)
+        for application in named_applications(request.candidate)
+    )
+
+
+def decide_name_change(request: NameChangeRequest, *, actor: User, approve: bool, reason: str = "") -> None:
+    """An administrator (never the person himself) approves the new name onto every submitted application of the
+    person, where certificates issued or reissued from now on print it, or refuses it with a reason."""
+    applications = named_applications(request.candidate)
+    for application in applications:
+        policy.refuse(application, actor, policy.DECIDE_NAME_CHANGE)
+    if request.status != "pending":
+        raise ApplicationError(_l("This request has already been decided."))
+    reason = reason.strip()
+    if not approve and not reason:
+        raise ApplicationError(_l("Write the reason for refusing the change of name."), "reason")
+    request.status = "approved" if approve else "refused"
+    request.decided_by, request.decided_at, request.decision_reason = actor, utcnow(), reason or None
+    if approve:
+        for application in applications:
+            application.identity_name = request.full_name
+            application.identity_name_latin = request.full_name_latin
+    db.session.flush()
+    audit.record(
+        "application.name_change_approve" if approve else "application.name_change_refuse",
+        request,
+        actor=actor,
+        full_name=request.full_name,
+        full_name_latin=request.full_name_latin,
+        application_ids=[application.id for application in applications] if approve else [],
+        reason=reason or None,
+    )

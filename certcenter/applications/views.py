@@ -7,6 +7,7 @@ import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -14,11 +15,18 @@ from sqlalchemy.orm import selectinload
 from certcenter.accounts.forms import ConfirmForm
 from certcenter.accounts.models import ADMINISTRATOR, CANDIDATE
 from certcenter.applications import policy, services, workflow
-from certcenter.applications.forms import ExceptionDecisionForm, SubmitForm, WithdrawForm
-from certcenter.applications.models import Application
+from certcenter.applications.forms import (
+    ExceptionDecisionForm,
+    NameChangeDecisionForm,
+    NameChangeForm,
+    SubmitForm,
+    WithdrawForm,
+)
+from certcenter.applications.models import NAME_CHANGE_LABELS, Application, NameChangeRequest
 from certcenter.candidates.eligibility import evaluate_eligibility
 from certcenter.candidates.iin import mask_iin
 from certcenter.candidates.services import profile_of
+from certcenter.core.errors import UserError
 from certcenter.core.forms import abort_if_stale
 from certcenter.core.permissions import role_required
 from certcenter.extensions import db
@@ -139,7 +147,82 @@ def withdraw(application_id: int):
     return redirect(url_for(".dashboard"))
 
 
+@bp.route("/profile/name-change", methods=["GET", "POST"])
+@role_required(CANDIDATE)
+def name_change():
+    """The person asks for a new name on his submitted applications, with a supporting document."""
+    profile = profile_of(current_user)
+    if profile is None:
+        return redirect(url_for("candidates.profile"))
+    form = NameChangeForm()
+    status = 200
+    if form.validate_on_submit():
+        file = form.document.data
+        try:
+            if not file:
+                raise services.ApplicationError(_l("Choose the document that shows the new name."), "document")
+            services.request_name_change(
+                profile,
+                actor=current_user,
+                full_name=form.full_name.data,
+                full_name_latin=form.full_name_latin.data,
+                explanation=form.explanation.data or "",
+                stream=file.stream,
+                filename=file.filename,
+            )
+        except UserError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "document", form.document).errors.append(exc.message)
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("Your request has been sent. An administrator checks the document."), "success")
+            return redirect(url_for(".name_change"))
+    elif form.is_submitted():
+        status = 400
+    profile = profile_of(current_user)
+    return render_template(
+        "applications/name_change.html",
+        form=form,
+        profile=profile,
+        applications=services.named_applications(profile),
+        requests=profile.name_changes,
+        name_change_labels=NAME_CHANGE_LABELS,
+    ), status
+
+
 # --- administration -----------------------------------------------------------------------------------------------
+
+
+@bp.get("/admin/name-changes")
+@role_required(ADMINISTRATOR)
+def admin_name_changes():
+    pending = db.session.scalars(
+        select(NameChangeRequest).order_by(NameChangeRequest.status != "pending", NameChangeRequest.id.desc())
+    ).all()
+    return render_template(
+        "applications/admin_name_changes.html",
+        requests=pending,
+        form=NameChangeDecisionForm(),
+        name_change_labels=NAME_CHANGE_LABELS,
+        may_decide=lambda change: services.may_decide_name_change(change, current_user),
+    )
+
+
+@bp.post("/admin/name-changes/<int:request_id>")
+@role_required(ADMINISTRATOR)
+def admin_name_change(request_id: int):
+    change = db.get_or_404(NameChangeRequest, request_id)
+    form = NameChangeDecisionForm()
+    if not form.validate_on_submit():
+        flash(_("Choose approve or refuse."), "error")
+        return redirect(url_for(".admin_name_changes"))
+    services.decide_name_change(
+        change, actor=current_user, approve=form.decision.data == "approve", reason=form.reason.data or ""
+    )
+    db.session.commit()
+    flash(_("The decision on the change of name has been recorded."), "success")
+    return redirect(url_for(".admin_name_changes"))
 
 
 @bp.get("/admin/applications")

@@ -66,10 +66,10 @@ def centre_as_stated() -> dict[str, Any]:
 def _certificate_values(
     application: Application, *, actor: User | None, english: bool, generation: int, number: str, today: date
 ) -> dict[str, Any]:
-    """The columns of a new certificate: what it states, copied from the decision's snapshot and the profile."""
+    """The columns of a new certificate: what it states, copied from the decision's snapshot and the person as the
+    application names him (frozen at submission, or changed since by an approved request)."""
     decision = application.decision
     snapshot = decision.snapshot
-    profile = application.candidate
     qualification = snapshot["qualification"]
     return {
         "decision_id": decision.id,
@@ -78,9 +78,9 @@ def _certificate_values(
         "number": number,
         "verification_code": secrets.token_urlsafe(18),
         # normalised again: a profile saved before names were normalised must not carry a bidi override onto paper
-        "holder_name": normalize_name(profile.full_name),
-        "holder_name_latin": normalize_name(profile.full_name_latin),
-        "iin_last4": profile.iin[-4:],
+        "holder_name": normalize_name(application.holder_name),
+        "holder_name_latin": normalize_name(application.holder_name_latin),
+        "iin_last4": application.holder_iin[-4:],
         "qualification_code": qualification["code"],
         "qualification_title": qualification["title"],
         "nqf_level": qualification["level"],
@@ -348,8 +348,8 @@ def revoke(certificate: Certificate, *, actor: User, reason: str) -> None:
 
 
 def reissue(certificate: Certificate, *, actor: User, reason: str, english: bool | None = None) -> Certificate:
-    """A replacement with a new number (the holder's name as the profile has it now); the old one is superseded
-    and points to it."""
+    """A replacement with a new number (the holder's name as the application has it now: an approved change of
+    name reaches it); the old one is superseded and points to it."""
     refuse_own_certificate(certificate, actor)
     if certificate.status not in (VALID, SUSPENDED):
         raise CertificateError(_l("Only a certificate in force can be reissued."))

@@ -287,7 +287,7 @@ def _assessment_pdf(application: Application) -> bytes:
         application=application,
         decision=decision,
         snapshot=decision.snapshot,
-        masked_iin=mask_iin(application.candidate.iin),
+        masked_iin=mask_iin(application.holder_iin),
         certificates=[c for c in application.certificates if c.status != "superseded"],
         rating_labels=RATING_LABELS,
         result_kinds=RESULT_KINDS,

@@ -36,7 +36,7 @@ REFUSED_ON_OWN_CASE = {
     "exams.add_time",
     "exams.void",
     "exams.review",
-    "candidates.admin_name_change",
+    "applications.admin_name_change",
 }
 # The candidate's own acts on his own case: applying, his evidence, his test, his credential, his profile.
 CANDIDATES_OWN = {
@@ -58,7 +58,7 @@ CANDIDATES_OWN = {
     "candidates.education_delete",
     "candidates.experience",
     "candidates.experience_delete",
-    "candidates.name_change",
+    "applications.name_change",
 }
 # Not about one case: the person's account, the catalogue, the bank and sittings, centre-wide reports, the
 # assessors' scopes, public verification, re-rendering every failed file (which changes nothing a certificate says).
