@@ -30,6 +30,7 @@ WORDS = {
         "application.create": _l("Application started"),
         "application.transition": _l("Application moved to another state"),
         "case.refused": _l("Refused: separation of duties"),
+        "application.eligibility_resolve": _l("Eligibility judged by an administrator"),
         "application.name_change_request": _l("Change of name requested"),
         "application.name_change_approve": _l("Change of name approved"),
         "application.name_change_refuse": _l("Change of name refused"),

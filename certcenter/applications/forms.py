@@ -46,3 +46,15 @@ class NameChangeDecisionForm(FlaskForm):
         validators=[InputRequired(message=_l("Choose approve or refuse."))],
     )
     reason = TextAreaField(_l("Reason (required to refuse)"), validators=[Optional(), Length(max=2000)])
+
+
+class EligibilityResolutionForm(FlaskForm):
+    decision = RadioField(
+        _l("Your judgement"),
+        choices=choices({"met": _l("The condition is met"), "not_met": _l("The condition is not met")}),
+        validators=[InputRequired(message=_l("Choose met or not met."))],
+    )
+    reason = TextAreaField(
+        _l("Reason"), validators=[DataRequired(message=_l("Write the reason for your judgement.")), Length(max=5000)]
+    )
+    version = HiddenField()

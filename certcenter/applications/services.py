@@ -13,7 +13,7 @@ from certcenter.accounts.models import User
 from certcenter.applications import policy, workflow
 from certcenter.applications.models import Application, NameChangeRequest
 from certcenter.candidates.documents import store_document
-from certcenter.candidates.eligibility import MET, NOT_MET, evaluate_eligibility
+from certcenter.candidates.eligibility import MET, NEEDS_REVIEW, NOT_MET, evaluate_eligibility
 from certcenter.candidates.models import CandidateProfile
 from certcenter.candidates.services import lock_identity, profile_snapshot
 from certcenter.core import audit
@@ -136,6 +136,52 @@ def decide_exception(application: Application, *, actor: User, grant: bool, reas
         reason=reason,
         exception="granted" if grant else "refused",
     )
+
+
+# Until the decision, a pathway that needs a person's judgement may be resolved.
+RESOLVABLE_STATES = frozenset(
+    {workflow.SUBMITTED, workflow.IN_ASSESSMENT, workflow.MODERATION, workflow.AWAITING_DECISION}
+)
+
+
+def can_resolve_eligibility(application: Application, user: User) -> bool:
+    return (
+        application.eligibility_status == NEEDS_REVIEW
+        and application.state in RESOLVABLE_STATES
+        and policy.ADMINISTRATOR in policy.case_roles(application, user)
+        and policy.may(application, user, policy.RESOLVE_ELIGIBILITY)
+    )
+
+
+def resolve_eligibility(application: Application, *, actor: User, met: bool, reason: str) -> None:
+    """An administrator judges the condition of a pathway that needs a person (professional recognition, ...),
+    with a written reason: the eligibility then reads met or not met, and the recommendation follows it."""
+    policy.refuse(application, actor, policy.RESOLVE_ELIGIBILITY)
+    if application.eligibility_status != NEEDS_REVIEW or application.state not in RESOLVABLE_STATES:
+        raise ApplicationError(
+            _l("Only an eligibility that needs a person's judgement is resolved, before the decision.")
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(_l("Write the reason for your judgement."), "reason")
+    status = MET if met else NOT_MET
+    eligibility = dict(application.eligibility or {})
+    pending = [p["code"] for p in eligibility.get("pathways", []) if p.get("met") is None]
+    if met and pending and not eligibility.get("met_pathway"):
+        eligibility["met_pathway"] = pending[0]
+    eligibility["status"] = status
+    eligibility["resolution"] = {
+        "status": status,
+        "pathways": pending,
+        "reason": reason,
+        "by": actor.full_name,
+        "by_id": actor.id,
+        "at": utcnow().isoformat(),
+    }
+    application.eligibility = eligibility
+    application.eligibility_status = status
+    db.session.flush()
+    audit.record("application.eligibility_resolve", application, actor=actor, eligibility=status, reason=reason)
 
 
 def withdraw_application(application: Application, *, actor: User, reason: str | None = None) -> None:

@@ -16,6 +16,7 @@ from certcenter.accounts.forms import ConfirmForm
 from certcenter.accounts.models import ADMINISTRATOR, CANDIDATE
 from certcenter.applications import policy, services, workflow
 from certcenter.applications.forms import (
+    EligibilityResolutionForm,
     ExceptionDecisionForm,
     NameChangeDecisionForm,
     NameChangeForm,
@@ -53,6 +54,11 @@ def application_page(application: Application, status: int = 200, **objects):
         submit_form=objects.pop("submit_form", None) or SubmitForm(version=application.version),
         withdraw_form=WithdrawForm(version=application.version),
         exception_form=objects.pop("exception_form", None) or ExceptionDecisionForm(version=application.version),
+        resolution_form=objects.pop("resolution_form", None) or EligibilityResolutionForm(version=application.version),
+        can_resolve=services.can_resolve_eligibility(application, current_user),
+        can_decide_exception=application.state == workflow.EXCEPTION_REQUESTED
+        and workflow.can_transition(application, workflow.SUBMITTED, current_user)
+        and policy.may(application, current_user, policy.DECIDE_EXCEPTION),
         can_withdraw=workflow.can_transition(application, workflow.WITHDRAWN, current_user),
         masked_iin=mask_iin(application.candidate.iin),
         page_objects=objects,
@@ -192,6 +198,22 @@ def name_change():
 
 
 # --- administration -----------------------------------------------------------------------------------------------
+
+
+@bp.post("/admin/applications/<int:application_id>/eligibility")
+@role_required(ADMINISTRATOR)
+def resolve_eligibility(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    form = EligibilityResolutionForm()
+    if not form.validate_on_submit():
+        return application_page(application, 400, resolution_form=form)
+    abort_if_stale(application, form.version.data)
+    services.resolve_eligibility(
+        application, actor=current_user, met=form.decision.data == "met", reason=form.reason.data
+    )
+    db.session.commit()
+    flash(_("Your judgement on the eligibility has been recorded."), "success")
+    return redirect(url_for(".application", application_id=application.id))
 
 
 @bp.get("/admin/name-changes")

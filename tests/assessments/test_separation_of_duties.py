@@ -4,16 +4,19 @@ every state-changing route of the application is accounted for here, so a new on
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import select
 
 from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, CANDIDATE, User
-from certcenter.applications.models import Application
+from certcenter.applications.models import Application, NameChangeRequest
 from certcenter.assessments.models import ACTIVE, PENDING, Assignment
 from certcenter.certificates.models import Certificate
 from certcenter.core.models import AuditEntry
 from certcenter.exams.models import Attempt, Booking
 from certcenter.extensions import db
+from tests import samples
 from tests.assessments.conftest import application_state, judgement
 from tests.exams.conftest import ExamScene, make_bank, schedule, start_attempt
 
@@ -93,8 +96,6 @@ NOT_ABOUT_A_CASE = {
     "exams.close_sitting",
     "exams.open_sitting",
     "exams.new_sitting",
-    "assessments.admin_scope_new",
-    "assessments.admin_scope",
 }
 
 
@@ -192,6 +193,27 @@ def test_the_candidate_who_is_also_administrator_and_assessor_is_refused_every_a
         "decide_exception",
     )
     set_state(app, application_id, "in_assessment")
+    refused(
+        app,
+        me,
+        f"/admin/applications/{application_id}/eligibility",
+        {"decision": "met", "reason": "I am recognised.", "version": version(app, application_id)},
+        "resolve_eligibility",
+    )
+    # his own change of name: he may ask for it, another administrator decides it
+    asked = me.post(
+        "/profile/name-change",
+        content_type="multipart/form-data",
+        data={
+            "full_name": "Жаңа Есім",
+            "full_name_latin": "Zhana Esim",
+            "document": (io.BytesIO(samples.PDF), "a.pdf"),
+        },
+    )
+    assert asked.status_code == 302
+    with app.app_context():
+        request_id = db.session.scalar(select(NameChangeRequest.id))
+    refused(app, me, f"/admin/name-changes/{request_id}", {"decision": "approve"}, "decide_name_change")
 
     # assessing: an assignment of his own (which no route would create) gives him nothing
     with app.app_context():
