@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any, BinaryIO
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -18,10 +19,13 @@ from certcenter.candidates.models import CandidateProfile
 from certcenter.candidates.services import lock_identity, profile_snapshot
 from certcenter.core import audit
 from certcenter.core.errors import UserError
+from certcenter.core.i18n import centre_today, localized
 from certcenter.core.models import utcnow
 from certcenter.core.registry import Registry
 from certcenter.core.text import InvisibleText, clean_person_name
 from certcenter.extensions import db
+from certcenter.framework.models import FrameworkEdition
+from certcenter.framework.services import edition_in_force, last_edition_begun
 from certcenter.qualifications.models import Qualification
 from certcenter.qualifications.services import freeze_criteria
 
@@ -65,7 +69,7 @@ def start_application(
     application = Application(
         candidate=profile,
         qualification=qualification,
-        edition_id=qualification.level.edition_id,
+        edition_id=edition_for_applying(qualification).id,
         state=workflow.DRAFT,
         form_token=form_token,
     )
@@ -73,6 +77,31 @@ def start_application(
     db.session.flush()
     audit.record("application.create", application, actor=actor, qualification=qualification.code)
     return application
+
+
+def edition_for_applying(qualification: Qualification, day: date | None = None) -> FrameworkEdition:
+    """The edition in force on the day of applying, which must be the one the qualification is defined under.
+    Where the last edition has been repealed and no successor is loaded, the centre's rule says whether it is still
+    applied under (``APPLY_UNDER_REPEALED_EDITION``)."""
+    day = day or centre_today()
+    own = qualification.level.edition
+    in_force = edition_in_force(day)
+    if in_force is None:
+        if current_app.config["APPLY_UNDER_REPEALED_EDITION"] and last_edition_begun(day) is own:
+            return own
+        raise ApplicationError(
+            _l("No edition of the qualifications framework is in force today: the centre accepts no applications.")
+        )
+    if in_force.id != own.id:
+        raise ApplicationError(
+            _l(
+                "This qualification is defined under “%(edition)s”, which is not the edition in force today "
+                "(“%(in_force)s”): it is not open for applications.",
+                edition=localized(own.title),
+                in_force=localized(in_force.title),
+            )
+        )
+    return in_force
 
 
 def submission_problems(application: Application) -> list[Any]:
@@ -89,6 +118,7 @@ def submit_application(application: Application, *, actor: User, exception_reque
     problems = submission_problems(application)
     if problems:
         raise ApplicationError(problems[0])
+    application.edition_id = edition_for_applying(application.qualification).id
     eligibility = evaluate_eligibility(application.candidate, application.qualification.level)
     request = (exception_request or "").strip()
     if eligibility.status == NOT_MET and not request:

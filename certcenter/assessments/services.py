@@ -43,6 +43,8 @@ from certcenter.core.ids import parse_id
 from certcenter.core.models import utcnow
 from certcenter.evidence.models import EvidenceItem
 from certcenter.extensions import db
+from certcenter.framework.models import FrameworkEdition
+from certcenter.framework.services import edition_in_force
 from certcenter.notifications.services import notify
 from certcenter.qualifications.criteria import Criterion, assessment_criteria
 
@@ -445,9 +447,10 @@ def decide(
     deviation_reason = deviation_reason.strip()
     if outcome != recommendation.outcome and not deviation_reason:
         raise AssessmentError(_l("A decision that differs from the recommendation needs a written reason."))
+    edition, edition_note = decision_edition(application)
     decision = Decision(
         application=application,
-        edition_id=application.edition_id,
+        edition_id=edition.id,
         outcome=outcome,
         recommended_outcome=recommendation.outcome,
         reasons=recommendation.reasons,
@@ -455,7 +458,7 @@ def decide(
         deviation_reason=deviation_reason if outcome != recommendation.outcome else None,
         comment=comment.strip(),
         decided_by=actor,
-        snapshot=decision_snapshot(application, recommendation),
+        snapshot=decision_snapshot(application, recommendation) | edition_note,
     )
     db.session.add(decision)
     db.session.flush()
@@ -471,6 +474,27 @@ def decide(
     workflow.transition(application, target, actor, reason=deviation_reason or comment.strip() or None)
     signals.decision_recorded.send(decision, actor=actor)
     return decision
+
+
+def decision_edition(application: Application) -> tuple[FrameworkEdition, dict[str, Any]]:
+    """The edition the decision is made under, and what its snapshot says when the application's own edition is no
+    longer in force: that it was replaced (by which edition, if one is in force) and which the centre's rule
+    (``DECISION_EDITION``) chose."""
+    own = application.edition
+    today = centre_today()
+    if own.in_force_on(today):
+        return own, {}
+    in_force = edition_in_force(today)
+    rule = current_app.config["DECISION_EDITION"]
+    used = in_force if rule == "in_force" and in_force is not None else own
+
+    def named(edition: FrameworkEdition | None) -> dict[str, Any] | None:
+        return None if edition is None else {"id": edition.id, "code": edition.code, "title": edition.title}
+
+    return used, {
+        "edition": named(used),
+        "edition_replaced": {"own": named(own), "in_force": named(in_force), "rule": rule},
+    }
 
 
 def qualification_snapshot(qualification) -> dict[str, Any]:
