@@ -32,13 +32,22 @@ def assessment_panel(application: Application, **_objects: Any) -> dict[str, Any
     """The administrators' part: assessors, agreement and moderation, recommendation, decision."""
     if not current_user.has_role(ADMINISTRATOR) or application.is_owner(current_user):
         return None
-    available = services.available_assessors(application)
+    offered = services.assessors_on_offer(application)
     assign_form = AssignForm()
-    assign_form.assessor_id.choices = choices({user.id: user.full_name for user in available})
+    assign_form.assessor_id.choices = choices(
+        {
+            candidacy.user.id: _(
+                "%(name)s (open assignments: %(count)s)", name=candidacy.user.full_name, count=candidacy.workload
+            )
+            for candidacy in offered
+            if candidacy.standing.in_scope
+        }
+    )
     awaiting = application.state == workflow.AWAITING_DECISION
     recommendation = services.recommend(application) if awaiting else None
     return {
         "assignments": application.assignments,
+        "offered": offered,
         "required": services.required_assessors(),
         "can_assign": application.state in (workflow.SUBMITTED, workflow.IN_ASSESSMENT)
         and len(services.counting_assignments(application)) < services.required_assessors(),

@@ -15,6 +15,7 @@ from certcenter.applications import policy as case
 from certcenter.applications import workflow
 from certcenter.applications.models import Application
 from certcenter.assessments import signals
+from certcenter.assessments.competence import Candidacy, assessor_candidacies, refuse_out_of_scope
 from certcenter.assessments.models import (
     ACTIVE,
     CONFLICT,
@@ -88,6 +89,12 @@ def available_assessors(application: Application) -> list[User]:
     return [user for user in users if user.id not in taken and user.id != application.candidate.user_id]
 
 
+def assessors_on_offer(application: Application) -> list[Candidacy]:
+    """The assessors who could be assigned, each with his standing for the qualification (in scope, expired, no
+    scope) and his workload: the form offers those in scope."""
+    return assessor_candidacies(available_assessors(application), application.qualification)
+
+
 def assign_assessor(application: Application, assessor: User, *, actor: User, lead: bool = False) -> Assignment:
     case.refuse(application, actor, case.ASSIGN)
     if application.state not in (workflow.SUBMITTED, workflow.IN_ASSESSMENT):
@@ -99,6 +106,7 @@ def assign_assessor(application: Application, assessor: User, *, actor: User, le
                 "conflicted out, or the candidate."
             )
         )
+    refuse_out_of_scope(assessor, application.qualification)
     current = counting_assignments(application)
     if len(current) >= required_assessors():
         raise AssessmentError(_l("The application already has its %(count)s assessors.", count=required_assessors()))

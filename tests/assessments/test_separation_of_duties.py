@@ -96,6 +96,8 @@ NOT_ABOUT_A_CASE = {
     "exams.close_sitting",
     "exams.open_sitting",
     "exams.new_sitting",
+    "competence.admin_scope_new",
+    "competence.admin_scope",
 }
 
 
