@@ -34,7 +34,7 @@ translations: $(COMPILED)
 # Refresh the catalogs after changing user-facing strings; then translate the new entries in each .po file.
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o certcenter/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i certcenter/translations/messages.pot -d certcenter/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i certcenter/translations/messages.pot -d certcenter/translations --no-fuzzy-matching --ignore-obsolete
 
 lint: install
 	$(BIN)/ruff check .

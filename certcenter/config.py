@@ -93,6 +93,14 @@ class Config:
     # Independent assessors per application (ISO/IEC 17024: those who assess do not decide).
     ASSESSORS_PER_APPLICATION = 2
 
+    # Editions of the framework in force (#13). Applying uses the edition in force that day. When the last edition
+    # loaded has been repealed and no successor is loaded yet, True keeps applying under it (its repeal is shown),
+    # False refuses every application until the new edition is loaded.
+    APPLY_UNDER_REPEALED_EDITION = True
+    # The edition a decision is made under when the application's own edition has since been replaced:
+    # "application" (its own edition, as the assessment was) or "in_force" (the edition in force on the day).
+    DECISION_EDITION = "application"
+
     # What certificates state about the centre (copied onto each certificate at issue).
     CENTRE_ACCREDITATION = "Accreditation certificate No. KZ-NCA-0000 (demo), ISO/IEC 17024"
     CENTRE_SIGNATORY_NAME = "Ә. С. Нұрланова"

@@ -21,6 +21,8 @@ TASK_ROUTES = {
     "certcenter.certificates.tasks.expire_certificates": {"queue": MAINTENANCE},
     "certcenter.certificates.tasks.sweep_render_queue": {"queue": MAINTENANCE},
     "certcenter.core.tasks.*": {"queue": MAINTENANCE},
+    # a closed sitting's marking: short, and awaited by the candidates, so not behind a long report
+    "certcenter.exams.tasks.*": {"queue": MAINTENANCE},
     # e-mail: the notifications' channels, and any other task that sends mail (password recovery)
     "certcenter.notifications.*": {"queue": MAIL},
     "certcenter.*mail*": {"queue": MAIL},

@@ -133,7 +133,9 @@ def framework(app: Flask) -> str:
 
 
 class UserFactory:
-    """Creates committed users in a short app context of its own and hands them back detached."""
+    """Creates committed users in a short app context of its own and hands them back detached. An assessor is
+    competent (has a scope, valid for years) for every qualification in the catalogue at the time, unless made with
+    ``scoped=False``."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
@@ -142,6 +144,7 @@ class UserFactory:
     def __call__(self, roles: set[str] | str = CANDIDATE, **fields) -> User:
         self.count += 1
         roles = {roles} if isinstance(roles, str) else roles
+        scoped = fields.pop("scoped", True)
         with self.app.app_context():
             user = create_user(
                 fields.pop("email", f"user{self.count}@example.kz"),
@@ -151,11 +154,33 @@ class UserFactory:
             )
             for key, value in fields.items():
                 setattr(user, key, value)
+            if ASSESSOR in roles and scoped:
+                give_scopes(user)
             db.session.commit()
             db.session.refresh(user)
             user.roles  # noqa: B018 - load the roles before the session closes
             db.session.expunge(user)
         return user
+
+
+def give_scopes(user: User, valid_until=None) -> None:
+    """A scope for every qualification in the catalogue now (the fixtures' assessors are competent for all)."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from certcenter.assessments.competence import AssessorScope
+    from certcenter.qualifications.models import Qualification
+
+    for qualification_id in db.session.scalars(select(Qualification.id)):
+        db.session.add(
+            AssessorScope(
+                assessor=user,
+                qualification_id=qualification_id,
+                evidence="Test assessor: certified for the whole catalogue.",
+                valid_until=valid_until or date(2099, 12, 31),
+            )
+        )
 
 
 @pytest.fixture

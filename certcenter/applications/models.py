@@ -5,9 +5,10 @@ Other domains hang their parts on it from above: evidence (``Application.evidenc
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from certcenter.accounts.models import User
@@ -46,6 +47,13 @@ class Application(TimestampMixin, db.Model):
     eligibility_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     eligibility: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     profile_snapshot: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    # The person as the application names him, captured at submission: the certificate, the reports and the
+    # register print these, whatever the profile says later; only an approved name change (NameChangeRequest)
+    # changes the name here.
+    identity_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    identity_name_latin: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    identity_iin: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    identity_birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     exception_request: Mapped[str | None] = mapped_column(Text, nullable=True)
     exception_granted: Mapped[bool | None] = mapped_column(nullable=True)
     # Optimistic locking: a write based on a stale read fails instead of overwriting a newer state.
@@ -85,6 +93,23 @@ class Application(TimestampMixin, db.Model):
     def is_owner(self, user: User) -> bool:
         return user.is_authenticated and self.candidate.user_id == user.id
 
+    # The person as frozen at submission; a draft (nothing frozen yet) reads the profile.
+    @property
+    def holder_name(self) -> str:
+        return self.identity_name or self.candidate.full_name
+
+    @property
+    def holder_name_latin(self) -> str:
+        return self.identity_name_latin or self.candidate.full_name_latin
+
+    @property
+    def holder_iin(self) -> str:
+        return self.identity_iin or self.candidate.iin
+
+    @property
+    def holder_birth_date(self) -> date:
+        return self.identity_birth_date or self.candidate.birth_date
+
 
 class ApplicationEvent(db.Model):
     """One step of an application's history, written only by ``workflow.transition``."""
@@ -110,3 +135,43 @@ class ApplicationEvent(db.Model):
     @property
     def to_state_label(self) -> str:
         return str(STATE_LABELS[self.to_state])
+
+
+NAME_CHANGE_STATES = ("pending", "approved", "refused")
+NAME_CHANGE_LABELS = {"pending": _l("Being considered"), "approved": _l("Approved"), "refused": _l("Refused")}
+
+
+class NameChangeRequest(db.Model):
+    """A person's request to change the name his submitted applications carry, with the supporting document (a
+    profile document kept by the evidence domain). An administrator approves or refuses it."""
+
+    __tablename__ = "name_change_requests"
+    __table_args__ = (
+        CheckConstraint(one_of("status", NAME_CHANGE_STATES), name="status"),
+        CheckConstraint("status = 'pending' OR decided_by_id IS NOT NULL", name="decided_by_someone"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidate_profiles.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    full_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    full_name_latin: Mapped[str] = mapped_column(String(200), nullable=False)
+    # the names before the change, as the applications carried them
+    previous_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    previous_name_latin: Mapped[str] = mapped_column(String(200), nullable=False)
+    explanation: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    document_id: Mapped[int] = mapped_column(ForeignKey("evidence_items.id", ondelete="RESTRICT"), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending", index=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    candidate: Mapped[CandidateProfile] = relationship(
+        backref=backref("name_changes", order_by="NameChangeRequest.id.desc()")
+    )
+    decided_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<NameChangeRequest {self.id} {self.status}>"

@@ -7,6 +7,7 @@ import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -14,11 +15,19 @@ from sqlalchemy.orm import selectinload
 from certcenter.accounts.forms import ConfirmForm
 from certcenter.accounts.models import ADMINISTRATOR, CANDIDATE
 from certcenter.applications import policy, services, workflow
-from certcenter.applications.forms import ExceptionDecisionForm, SubmitForm, WithdrawForm
-from certcenter.applications.models import Application
+from certcenter.applications.forms import (
+    EligibilityResolutionForm,
+    ExceptionDecisionForm,
+    NameChangeDecisionForm,
+    NameChangeForm,
+    SubmitForm,
+    WithdrawForm,
+)
+from certcenter.applications.models import NAME_CHANGE_LABELS, Application, NameChangeRequest
 from certcenter.candidates.eligibility import evaluate_eligibility
 from certcenter.candidates.iin import mask_iin
 from certcenter.candidates.services import profile_of
+from certcenter.core.errors import UserError
 from certcenter.core.forms import abort_if_stale
 from certcenter.core.permissions import role_required
 from certcenter.extensions import db
@@ -45,6 +54,11 @@ def application_page(application: Application, status: int = 200, **objects):
         submit_form=objects.pop("submit_form", None) or SubmitForm(version=application.version),
         withdraw_form=WithdrawForm(version=application.version),
         exception_form=objects.pop("exception_form", None) or ExceptionDecisionForm(version=application.version),
+        resolution_form=objects.pop("resolution_form", None) or EligibilityResolutionForm(version=application.version),
+        can_resolve=services.can_resolve_eligibility(application, current_user),
+        can_decide_exception=application.state == workflow.EXCEPTION_REQUESTED
+        and workflow.can_transition(application, workflow.SUBMITTED, current_user)
+        and policy.may(application, current_user, policy.DECIDE_EXCEPTION),
         can_withdraw=workflow.can_transition(application, workflow.WITHDRAWN, current_user),
         masked_iin=mask_iin(application.candidate.iin),
         page_objects=objects,
@@ -139,7 +153,98 @@ def withdraw(application_id: int):
     return redirect(url_for(".dashboard"))
 
 
+@bp.route("/profile/name-change", methods=["GET", "POST"])
+@role_required(CANDIDATE)
+def name_change():
+    """The person asks for a new name on his submitted applications, with a supporting document."""
+    profile = profile_of(current_user)
+    if profile is None:
+        return redirect(url_for("candidates.profile"))
+    form = NameChangeForm()
+    status = 200
+    if form.validate_on_submit():
+        file = form.document.data
+        try:
+            if not file:
+                raise services.ApplicationError(_l("Choose the document that shows the new name."), "document")
+            services.request_name_change(
+                profile,
+                actor=current_user,
+                full_name=form.full_name.data,
+                full_name_latin=form.full_name_latin.data,
+                explanation=form.explanation.data or "",
+                stream=file.stream,
+                filename=file.filename,
+            )
+        except UserError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "document", form.document).errors.append(exc.message)
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("Your request has been sent. An administrator checks the document."), "success")
+            return redirect(url_for(".name_change"))
+    elif form.is_submitted():
+        status = 400
+    profile = profile_of(current_user)
+    return render_template(
+        "applications/name_change.html",
+        form=form,
+        profile=profile,
+        applications=services.named_applications(profile),
+        requests=profile.name_changes,
+        name_change_labels=NAME_CHANGE_LABELS,
+    ), status
+
+
 # --- administration -----------------------------------------------------------------------------------------------
+
+
+@bp.post("/admin/applications/<int:application_id>/eligibility")
+@role_required(ADMINISTRATOR)
+def resolve_eligibility(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    form = EligibilityResolutionForm()
+    if not form.validate_on_submit():
+        return application_page(application, 400, resolution_form=form)
+    abort_if_stale(application, form.version.data)
+    services.resolve_eligibility(
+        application, actor=current_user, met=form.decision.data == "met", reason=form.reason.data
+    )
+    db.session.commit()
+    flash(_("Your judgement on the eligibility has been recorded."), "success")
+    return redirect(url_for(".application", application_id=application.id))
+
+
+@bp.get("/admin/name-changes")
+@role_required(ADMINISTRATOR)
+def admin_name_changes():
+    pending = db.session.scalars(
+        select(NameChangeRequest).order_by(NameChangeRequest.status != "pending", NameChangeRequest.id.desc())
+    ).all()
+    return render_template(
+        "applications/admin_name_changes.html",
+        requests=pending,
+        form=NameChangeDecisionForm(),
+        name_change_labels=NAME_CHANGE_LABELS,
+        may_decide=lambda change: services.may_decide_name_change(change, current_user),
+    )
+
+
+@bp.post("/admin/name-changes/<int:request_id>")
+@role_required(ADMINISTRATOR)
+def admin_name_change(request_id: int):
+    change = db.get_or_404(NameChangeRequest, request_id)
+    form = NameChangeDecisionForm()
+    if not form.validate_on_submit():
+        flash(_("Choose approve or refuse."), "error")
+        return redirect(url_for(".admin_name_changes"))
+    services.decide_name_change(
+        change, actor=current_user, approve=form.decision.data == "approve", reason=form.reason.data or ""
+    )
+    db.session.commit()
+    flash(_("The decision on the change of name has been recorded."), "success")
+    return redirect(url_for(".admin_name_changes"))
 
 
 @bp.get("/admin/applications")

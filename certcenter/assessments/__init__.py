@@ -12,13 +12,15 @@ def init_app(app: Flask) -> None:
 
     register_audit_words(app, **WORDS)
     from certcenter.applications.policy import register_case_roles
-    from certcenter.assessments import panels, policy, services, views
+    from certcenter.assessments import competence_views, panels, policy, services, views
     from certcenter.assessments.reasons import describe_reason
     from certcenter.core.panels import register_panel
     from certcenter.notifications.services import register_kind
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(competence_views.bp)
     register_case_roles(app, "assessment", policy.case_roles)
+    register_case_roles(app, "assessment_part", policy.part_roles)
     register_panel(app, "application.page", "decision", "assessments/_decision.html", panels.decision_panel, order=10)
     register_panel(
         app, "application.page", "assessment", "assessments/_admin_panel.html", panels.assessment_panel, order=20

@@ -15,6 +15,8 @@ WORDS = {
         "assessment.submit": _l("Judgement submitted"),
         "assessment.moderate": _l("Rating moderated"),
         "assessment.decide": _l("Decision recorded"),
+        "assessment.scope_add": _l("Assessor's scope of competence recorded"),
+        "assessment.scope_end": _l("Assessor's scope of competence withdrawn"),
     },
     "fields": {
         "assessor_id": _l("Assessor (user No.)"),
@@ -26,6 +28,9 @@ WORDS = {
         "rating": _l("Rating"),
         "outcome": _l("Decision"),
         "recommended": _l("Recommendation"),
+        "levels": _l("NQF levels"),
+        "field": _l("Field of activity"),
+        "valid_until": _l("Valid until"),
     },
     "values": {
         "kind": {**CONFLICT_KINDS, **RESULT_KINDS},
@@ -34,5 +39,5 @@ WORDS = {
         "outcome": OUTCOMES,
         "recommended": OUTCOMES,
     },
-    "targets": {"Assignment": _l("Assignment"), "Decision": _l("Decision")},
+    "targets": {"Assignment": _l("Assignment"), "Decision": _l("Decision"), "AssessorScope": _l("Assessor's scope")},
 }

@@ -5,8 +5,18 @@ from typing import Any
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from certcenter.assessments.models import CONFLICT_KINDS, EVIDENCE_RULES, RATING_LABELS, RESULT_KINDS
 from certcenter.core.forms import choices
@@ -14,14 +24,14 @@ from certcenter.core.ids import ids_or_400, parse_id
 
 
 class DeclarationForm(FlaskForm):
-    conflict = SelectField(
+    """The assessor's conflict-of-interest declaration: neither answer is chosen for him."""
+
+    conflict = RadioField(
         _l("Do you have a conflict of interest with this candidate?"),
         choices=choices(
-            {
-                "no": _l("No, I have no conflict of interest"),
-                "yes": _l("Yes, I have a conflict of interest"),
-            }
+            {"no": _l("No, I have no conflict of interest"), "yes": _l("Yes, I have a conflict of interest")}
         ),
+        validators=[InputRequired(message=_l("Answer whether you have a conflict of interest."))],
     )
     kind = SelectField(_l("Kind of conflict"), choices=choices({"": "—"} | CONFLICT_KINDS), validators=[Optional()])
     note = TextAreaField(_l("Details"), validators=[Optional(), Length(max=2000)])
@@ -85,3 +95,30 @@ def parse_judgement(form: Any) -> dict[str, Any]:
     for review_id in ids_or_400(form.getlist("reviewed")):
         data["reviews"].setdefault(str(review_id), {})
     return data
+
+
+class ScopeForm(FlaskForm):
+    """An assessor's scope of competence: one qualification, or NQF levels within a field."""
+
+    assessor_id = SelectField(_l("Assessor"), coerce=int, validators=[DataRequired(message=_l("Choose the assessor."))])
+    qualification_id = SelectField(_l("Qualification"), coerce=int, validators=[Optional()])
+    level_from = IntegerField(_l("Or NQF levels from"), validators=[Optional()])
+    level_to = IntegerField(_l("to"), validators=[Optional()])
+    field = StringField(
+        _l("Field of activity (as the professional standard names it)"), validators=[Optional(), Length(max=300)]
+    )
+    evidence = TextAreaField(
+        _l("Evidence of competence"),
+        validators=[DataRequired(message=_l("Describe the evidence of competence.")), Length(max=5000)],
+    )
+    document = FileField(_l("Document (PDF, JPEG or PNG), if any"))
+    valid_until = DateField(
+        _l("Valid until"), validators=[DataRequired(message=_l("Enter the date it is valid until."))]
+    )
+
+
+class EndScopeForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why the scope is withdrawn"),
+        validators=[DataRequired(message=_l("Write why the scope is withdrawn.")), Length(max=2000)],
+    )

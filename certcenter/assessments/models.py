@@ -232,3 +232,7 @@ class Decision(db.Model):
 
     def __repr__(self) -> str:
         return f"<Decision {self.application_id} {self.outcome}>"
+
+
+# The assessors' scopes of competence have their own module (the competence rule and its table together).
+from certcenter.assessments.competence import AssessorScope  # noqa: E402, F401

@@ -13,7 +13,7 @@ from certcenter.applications import workflow
 from certcenter.applications.models import Application
 from certcenter.assessments import policy, services
 from certcenter.assessments.forms import AssignForm, DecisionForm, ModerationForm
-from certcenter.assessments.models import RATING_LABELS
+from certcenter.assessments.models import CONFLICT_KINDS, RATING_LABELS
 from certcenter.assessments.reasons import snapshot_titles
 from certcenter.core.forms import choices
 from certcenter.notifications.models import Notification
@@ -32,13 +32,22 @@ def assessment_panel(application: Application, **_objects: Any) -> dict[str, Any
     """The administrators' part: assessors, agreement and moderation, recommendation, decision."""
     if not current_user.has_role(ADMINISTRATOR) or application.is_owner(current_user):
         return None
-    available = services.available_assessors(application)
+    offered = services.assessors_on_offer(application)
     assign_form = AssignForm()
-    assign_form.assessor_id.choices = choices({user.id: user.full_name for user in available})
+    assign_form.assessor_id.choices = choices(
+        {
+            candidacy.user.id: _(
+                "%(name)s (open assignments: %(count)s)", name=candidacy.user.full_name, count=candidacy.workload
+            )
+            for candidacy in offered
+            if candidacy.standing.in_scope
+        }
+    )
     awaiting = application.state == workflow.AWAITING_DECISION
     recommendation = services.recommend(application) if awaiting else None
     return {
         "assignments": application.assignments,
+        "offered": offered,
         "required": services.required_assessors(),
         "can_assign": application.state in (workflow.SUBMITTED, workflow.IN_ASSESSMENT)
         and len(services.counting_assignments(application)) < services.required_assessors(),
@@ -52,6 +61,7 @@ def assessment_panel(application: Application, **_objects: Any) -> dict[str, Any
         "moderation_form": ModerationForm(),
         "action_form": ConfirmForm(),
         "rating_labels": RATING_LABELS,
+        "conflict_kinds": CONFLICT_KINDS,
         "lower_levels": range(1, application.qualification.level.number),
     }
 

@@ -54,3 +54,8 @@ def assessed_by(application: Application, user: User) -> bool:
 
 def can_decide(application: Application, user: User) -> bool:
     return user.has_role(ADMINISTRATOR) and not assessed_by(application, user)
+
+
+def part_roles(application: Application, user: User) -> set[str]:
+    """Whether the user took part in the case (``case.TOOK_PART``), for the separation-of-duty table."""
+    return {case.TOOK_PART} if user.is_authenticated and assessed_by(application, user) else set()

@@ -11,9 +11,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from certcenter.accounts.models import ASSESSOR, User
+from certcenter.applications import policy as case
 from certcenter.applications import workflow
 from certcenter.applications.models import Application
 from certcenter.assessments import signals
+from certcenter.assessments.competence import Candidacy, assessor_candidacies, refuse_out_of_scope
 from certcenter.assessments.models import (
     ACTIVE,
     CONFLICT,
@@ -42,6 +44,8 @@ from certcenter.core.ids import parse_id
 from certcenter.core.models import utcnow
 from certcenter.evidence.models import EvidenceItem
 from certcenter.extensions import db
+from certcenter.framework.models import FrameworkEdition
+from certcenter.framework.services import edition_in_force
 from certcenter.notifications.services import notify
 from certcenter.qualifications.criteria import Criterion, assessment_criteria
 
@@ -85,7 +89,14 @@ def available_assessors(application: Application) -> list[User]:
     return [user for user in users if user.id not in taken and user.id != application.candidate.user_id]
 
 
+def assessors_on_offer(application: Application) -> list[Candidacy]:
+    """The assessors who could be assigned, each with his standing for the qualification (in scope, expired, no
+    scope) and his workload: the form offers those in scope."""
+    return assessor_candidacies(available_assessors(application), application.qualification)
+
+
 def assign_assessor(application: Application, assessor: User, *, actor: User, lead: bool = False) -> Assignment:
+    case.refuse(application, actor, case.ASSIGN)
     if application.state not in (workflow.SUBMITTED, workflow.IN_ASSESSMENT):
         raise AssessmentError(_l("Assessors are assigned to submitted applications only."))
     if assessor not in available_assessors(application):
@@ -95,6 +106,7 @@ def assign_assessor(application: Application, assessor: User, *, actor: User, le
                 "conflicted out, or the candidate."
             )
         )
+    refuse_out_of_scope(assessor, application.qualification)
     current = counting_assignments(application)
     if len(current) >= required_assessors():
         raise AssessmentError(_l("The application already has its %(count)s assessors.", count=required_assessors()))
@@ -118,6 +130,7 @@ def declare_conflict(
     assignment: Assignment, *, actor: User, conflict: bool, kind: str | None = None, note: str = ""
 ) -> None:
     """The assessor's declaration on first opening. A conflict removes the assignment and tells the admin."""
+    case.refuse(assignment.application, actor, case.DECLARE)
     if assignment.status != PENDING:
         raise AssessmentError(_l("The declaration has already been made."))
     assignment.declared_at = utcnow()
@@ -157,6 +170,7 @@ def _evidence_ids(application: Application) -> set[int]:
 
 def save_draft(assignment: Assignment, data: dict[str, Any], *, actor: User) -> None:
     """Store what the assessor has entered so far (an autosave, or before a submission)."""
+    case.refuse(assignment.application, actor, case.ASSESS)
     if not assignment.can_score(actor):
         raise AssessmentError(_l("This judgement can no longer be changed."))
     application = assignment.application
@@ -212,6 +226,7 @@ def save_draft(assignment: Assignment, data: dict[str, Any], *, actor: User) -> 
 def record_result(
     application: Application, kind: str, *, actor: User, percent: int, taken_on: date | str, notes: str = ""
 ) -> AssessmentResult:
+    case.refuse(application, actor, case.RECORD_RESULT)
     if not 0 <= percent <= 100:
         raise AssessmentError(_l("A result is a percentage from 0 to 100."))
     if isinstance(taken_on, str):
@@ -261,6 +276,7 @@ def submit_judgement(assignment: Assignment, data: dict[str, Any], *, actor: Use
     """Lock the judgement. The last assessor to submit moves the application on: to moderation where the
     assessors disagree on a criterion, otherwise to the decision."""
     application = lock_application(assignment.application_id)
+    case.refuse(application, actor, case.ASSESS)
     if assignment.status == SUBMITTED:
         return  # a second click
     save_draft(assignment, data, actor=actor)
@@ -342,6 +358,7 @@ def moderate(
     met_at_level: int | None = None,
 ) -> None:
     application = lock_application(application.id)
+    case.refuse(application, actor, case.MODERATE)
     if not can_moderate(application, actor):
         raise AssessmentError(
             _l("Only the lead assessor or an administrator moderates, while the application is in moderation.")
@@ -427,6 +444,7 @@ def decide(
     application: Application, *, actor: User, outcome: str, deviation_reason: str = "", comment: str = ""
 ) -> Decision:
     application = lock_application(application.id)
+    case.refuse(application, actor, case.DECIDE)
     if application.state != workflow.AWAITING_DECISION:
         raise workflow.TransitionError(_l("A decision is recorded only when the application awaits it."))
     if not can_decide(application, actor):
@@ -437,9 +455,10 @@ def decide(
     deviation_reason = deviation_reason.strip()
     if outcome != recommendation.outcome and not deviation_reason:
         raise AssessmentError(_l("A decision that differs from the recommendation needs a written reason."))
+    edition, edition_note = decision_edition(application)
     decision = Decision(
         application=application,
-        edition_id=application.edition_id,
+        edition_id=edition.id,
         outcome=outcome,
         recommended_outcome=recommendation.outcome,
         reasons=recommendation.reasons,
@@ -447,7 +466,7 @@ def decide(
         deviation_reason=deviation_reason if outcome != recommendation.outcome else None,
         comment=comment.strip(),
         decided_by=actor,
-        snapshot=decision_snapshot(application, recommendation),
+        snapshot=decision_snapshot(application, recommendation) | edition_note,
     )
     db.session.add(decision)
     db.session.flush()
@@ -463,6 +482,27 @@ def decide(
     workflow.transition(application, target, actor, reason=deviation_reason or comment.strip() or None)
     signals.decision_recorded.send(decision, actor=actor)
     return decision
+
+
+def decision_edition(application: Application) -> tuple[FrameworkEdition, dict[str, Any]]:
+    """The edition the decision is made under, and what its snapshot says when the application's own edition is no
+    longer in force: that it was replaced (by which edition, if one is in force) and which the centre's rule
+    (``DECISION_EDITION``) chose."""
+    own = application.edition
+    today = centre_today()
+    if own.in_force_on(today):
+        return own, {}
+    in_force = edition_in_force(today)
+    rule = current_app.config["DECISION_EDITION"]
+    used = in_force if rule == "in_force" and in_force is not None else own
+
+    def named(edition: FrameworkEdition | None) -> dict[str, Any] | None:
+        return None if edition is None else {"id": edition.id, "code": edition.code, "title": edition.title}
+
+    return used, {
+        "edition": named(used),
+        "edition_replaced": {"own": named(own), "in_force": named(in_force), "rule": rule},
+    }
 
 
 def qualification_snapshot(qualification) -> dict[str, Any]:

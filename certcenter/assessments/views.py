@@ -125,7 +125,7 @@ def assignment(assignment_id: int):
             return redirect(url_for(".assignment", assignment_id=assignment.id))
     return render_template(
         "assessments/declaration.html", assignment=assignment, form=form, conflict_kinds=CONFLICT_KINDS
-    )
+    ), 400 if form.is_submitted() else 200
 
 
 def _wants_json() -> bool:

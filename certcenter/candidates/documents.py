@@ -26,9 +26,16 @@ def register_document_store(app: Flask, store: DocumentStore) -> None:
 
 
 def store_document(
-    profile: CandidateProfile, stream: BinaryIO, filename: str | None, *, actor: User, description: str
+    profile: CandidateProfile,
+    stream: BinaryIO,
+    filename: str | None,
+    *,
+    actor: User,
+    description: str,
+    kind: str = "diploma",
 ) -> Any:
+    """Check and store a document of the person (a diploma; ``kind="other"``: the proof of a change of name)."""
     store = _store.get("store")
     if store is None:
         raise RuntimeError("no document store is registered (the evidence domain registers it in init_app)")
-    return store(profile, stream, filename, actor=actor, description=description)
+    return store(profile, stream, filename, actor=actor, description=description, kind=kind)

@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from certcenter.accounts.models import User
+from certcenter.applications import policy as case
 from certcenter.applications import workflow
 from certcenter.applications.models import Application
 from certcenter.certificates.models import (
@@ -65,10 +66,10 @@ def centre_as_stated() -> dict[str, Any]:
 def _certificate_values(
     application: Application, *, actor: User | None, english: bool, generation: int, number: str, today: date
 ) -> dict[str, Any]:
-    """The columns of a new certificate: what it states, copied from the decision's snapshot and the profile."""
+    """The columns of a new certificate: what it states, copied from the decision's snapshot and the person as the
+    application names him (frozen at submission, or changed since by an approved request)."""
     decision = application.decision
     snapshot = decision.snapshot
-    profile = application.candidate
     qualification = snapshot["qualification"]
     return {
         "decision_id": decision.id,
@@ -77,9 +78,9 @@ def _certificate_values(
         "number": number,
         "verification_code": secrets.token_urlsafe(18),
         # normalised again: a profile saved before names were normalised must not carry a bidi override onto paper
-        "holder_name": normalize_name(profile.full_name),
-        "holder_name_latin": normalize_name(profile.full_name_latin),
-        "iin_last4": profile.iin[-4:],
+        "holder_name": normalize_name(application.holder_name),
+        "holder_name_latin": normalize_name(application.holder_name_latin),
+        "iin_last4": application.holder_iin[-4:],
         "qualification_code": qualification["code"],
         "qualification_title": qualification["title"],
         "nqf_level": qualification["level"],
@@ -134,6 +135,7 @@ def issue_certificates(application_ids: list[int], *, actor: User, english: bool
                 (application_id, _l("Application No. %(id)s is not awaiting a certificate.", id=application_id))
             )
         else:
+            case.refuse(application, actor, case.ISSUE)
             ready.append(application)
     if not ready:
         return IssueResult([], skipped)
@@ -226,6 +228,7 @@ def mark_render_failed(certificate_ids: list[int], error: str) -> None:
 
 
 def retry_render(certificate: Certificate, *, actor: User) -> None:
+    refuse_own_certificate(certificate, actor)
     if certificate.render_status != FAILED:
         raise CertificateError(_l("Only a certificate whose rendering failed can be retried."))
     certificate.render_status = QUEUED
@@ -302,6 +305,11 @@ def mark_queued_again(certificate_ids: list[int]) -> None:
 # --- lifecycle ------------------------------------------------------------------------------------------------------
 
 
+def refuse_own_certificate(certificate: Certificate, actor: User | None) -> None:
+    """The holder of a certificate changes nothing of it as a member of the centre (``case.CERTIFICATE_STATUS``)."""
+    case.refuse(certificate.application, actor, case.CERTIFICATE_STATUS)
+
+
 def _change_status(
     certificate: Certificate, status: str, *, actor: User | None, reason: str | None, action: str
 ) -> None:
@@ -315,6 +323,7 @@ def _change_status(
 
 
 def suspend(certificate: Certificate, *, actor: User, reason: str) -> None:
+    refuse_own_certificate(certificate, actor)
     if certificate.current_status() != VALID:
         raise CertificateError(_l("Only a valid certificate can be suspended."))
     if not reason.strip():
@@ -323,12 +332,14 @@ def suspend(certificate: Certificate, *, actor: User, reason: str) -> None:
 
 
 def reinstate(certificate: Certificate, *, actor: User, reason: str = "") -> None:
+    refuse_own_certificate(certificate, actor)
     if certificate.status != SUSPENDED:
         raise CertificateError(_l("Only a suspended certificate can be reinstated."))
     _change_status(certificate, VALID, actor=actor, reason=reason.strip() or None, action="certificate.reinstate")
 
 
 def revoke(certificate: Certificate, *, actor: User, reason: str) -> None:
+    refuse_own_certificate(certificate, actor)
     if certificate.status not in (VALID, SUSPENDED):
         raise CertificateError(_l("This certificate cannot be revoked: it is no longer in force."))
     if not reason.strip():
@@ -337,8 +348,9 @@ def revoke(certificate: Certificate, *, actor: User, reason: str) -> None:
 
 
 def reissue(certificate: Certificate, *, actor: User, reason: str, english: bool | None = None) -> Certificate:
-    """A replacement with a new number (the holder's name as the profile has it now); the old one is superseded
-    and points to it."""
+    """A replacement with a new number (the holder's name as the application has it now: an approved change of
+    name reaches it); the old one is superseded and points to it."""
+    refuse_own_certificate(certificate, actor)
     if certificate.status not in (VALID, SUSPENDED):
         raise CertificateError(_l("Only a certificate in force can be reissued."))
     if not reason.strip():

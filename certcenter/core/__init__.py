@@ -9,7 +9,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     import certcenter.core.tasks
     import certcenter.core.transactions  # noqa: F401 - work queued after the commit
-    from certcenter.core import audit_catalogue, panels, web
+    from certcenter.core import audit, audit_catalogue, panels, web
     from certcenter.core.storage_cli import storage_cli
     from certcenter.core.views import bp
 
@@ -18,3 +18,4 @@ def init_app(app: Flask) -> None:
     web.init_app(app)
     panels.init_app(app)
     audit_catalogue.init_app(app)
+    audit.init_app(app)  # refusals, written after the refused request's rollback

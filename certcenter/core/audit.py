@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import has_request_context, request
+from flask import Flask, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Select, insert, select
 
@@ -38,6 +38,39 @@ def record(action: str, target: Any = None, *, actor: Any = None, **details: Any
     )
     db.session.add(entry)
     return entry
+
+
+def record_refusal(action: str, target: Any = None, *, actor: Any = None, **details: Any) -> None:
+    """An entry for a refused request. The refusal rolls the request's transaction back, so inside a request the
+    entry is kept aside and written by a transaction of its own once the response is ready (``init_app``); outside
+    one it joins the current transaction like ``record``."""
+    if not has_request_context():
+        record(action, target, actor=actor, **details)
+        return
+    if actor is None and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    entry = {
+        "action": action,
+        "actor_id": getattr(actor, "id", None),
+        "target_type": type(target).__name__ if target is not None else None,
+        "target_id": str(target.id) if target is not None else None,
+        "details": details,
+        "ip_address": request.remote_addr,
+    }
+    g.setdefault("audit_refusals", []).append(entry)
+
+
+def _write_refusals(response: Any) -> Any:
+    refusals = g.pop("audit_refusals", None)
+    if refusals:
+        db.session.rollback()  # whatever the refused request had begun is not kept
+        db.session.execute(insert(AuditEntry), [entry | {"at": utcnow()} for entry in refusals])
+        db.session.commit()
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_write_refusals)
 
 
 def record_many(

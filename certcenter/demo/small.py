@@ -45,12 +45,49 @@ DEMO_PDF = (
 )
 
 
+def give_demo_scopes() -> None:
+    """The demo assessors' competence: the first for every qualification of the catalogue, the second likewise but
+    for accounting by NQF levels and field (the other kind of scope); valid for three years."""
+    from certcenter.assessments.competence import AssessorScope, add_scope
+    from certcenter.core.i18n import centre_today
+
+    admin = user_by_email("admin@demo.certcenter.kz")
+    until = centre_today().replace(year=centre_today().year + 3, day=1)
+    qualifications = db.session.scalars(select(Qualification).order_by(Qualification.code)).all()
+    for email in ("assessor@demo.certcenter.kz", "assessor2@demo.certcenter.kz"):
+        assessor = user_by_email(email)
+        if db.session.scalar(select(AssessorScope.id).where(AssessorScope.assessor_id == assessor.id)):
+            continue
+        second = email.startswith("assessor2")
+        for qualification in qualifications:
+            if second and qualification.code == "ACCOUNTANT-4":
+                continue
+            add_scope(
+                assessor,
+                actor=admin,
+                qualification=qualification,
+                evidence="Бағалаушы сертификаты (демо) / Сертификат оценщика (демо)",
+                valid_until=until,
+            )
+        if second:
+            add_scope(
+                assessor,
+                actor=admin,
+                level_from=3,
+                level_to=6,
+                field="Бухгалтерский учет",
+                evidence="Кәсіби бухгалтер сертификаты (демо) / Сертификат профессионального бухгалтера (демо)",
+                valid_until=until,
+            )
+
+
 def load_demo() -> list[tuple[str, str]]:
     """Create what of the demo data set does not exist yet (idempotent)."""
     for role, email in DEMO_USERS:
         if user_by_email(email) is None:
             create_user(email, DEMO_NAMES[email], DEMO_PASSWORD, {role})
     load_catalogue(DATA_DIR / "demo-qualifications.yaml")
+    give_demo_scopes()
     candidate = user_by_email("candidate@demo.certcenter.kz")
     if candidates.profile_of(candidate) is None:
         profile = candidates.save_profile(

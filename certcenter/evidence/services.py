@@ -115,10 +115,17 @@ def remove_evidence(item: EvidenceItem, *, actor: User) -> None:
 
 
 def add_profile_document(
-    candidate: CandidateProfile, stream: BinaryIO, filename: str | None, *, actor: User, description: str
+    candidate: CandidateProfile,
+    stream: BinaryIO,
+    filename: str | None,
+    *,
+    actor: User,
+    description: str,
+    kind: str = "diploma",
 ) -> EvidenceItem:
-    """The document behind an education record (the candidates domain's document store)."""
-    return add_evidence(candidate, stream, filename, kind="diploma", actor=actor, description=description)
+    """A document of the person, not of one application: the one behind an education record, or the proof of a
+    change of name (the candidates domain's document store)."""
+    return add_evidence(candidate, stream, filename, kind=kind, actor=actor, description=description)
 
 
 def submission_problems(application: Application) -> list[Any]:

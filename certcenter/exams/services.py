@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from certcenter.accounts.models import ASSESSOR, User
+from certcenter.applications import policy as case
 from certcenter.applications import workflow
 from certcenter.applications.models import Application
 from certcenter.core import audit
@@ -473,6 +474,8 @@ def cancel_booking(booking: Booking, *, actor: User) -> None:
 
 def admit(booking: Booking, *, actor: User, code: str | None = None) -> None:
     """Admitted by the proctor, or by the candidate with the one-time code the proctor gives him."""
+    if code is None:
+        case.refuse(booking.application, actor, case.PROCTOR)
     sitting = booking.sitting
     if sitting.status != OPEN:
         raise ExamError(_l("The sitting is not open."))
@@ -605,6 +608,7 @@ def submit_expired_attempts() -> int:
 
 
 def add_time(attempt: Attempt, *, actor: User, minutes: int, reason: str) -> None:
+    case.refuse(attempt.application, actor, case.PROCTOR)
     if not policy.can_proctor(attempt.sitting, actor):
         raise ExamError(_l("Only the sitting's proctor or an administrator runs it."))
     if expire_if_due(attempt) or attempt.status != IN_PROGRESS:
@@ -619,6 +623,7 @@ def add_time(attempt: Attempt, *, actor: User, minutes: int, reason: str) -> Non
 
 
 def void_attempt(attempt: Attempt, *, actor: User, reason: str) -> None:
+    case.refuse(attempt.application, actor, case.PROCTOR)
     if not policy.can_proctor(attempt.sitting, actor):
         raise ExamError(_l("Only the sitting's proctor or an administrator runs it."))
     if attempt.status in (VOIDED, MARKED):
@@ -723,6 +728,7 @@ def pending_reviews(user: User) -> list[AttemptItem]:
 def review_answer(item: AttemptItem, *, actor: User, accept: bool) -> None:
     """An assessor's decision on a short-text answer no accepted answer matched; the last decision finishes the
     attempt's marking."""
+    case.refuse(item.attempt.application, actor, case.RECORD_RESULT)
     if not policy.can_review(item, actor):
         raise ExamError(_l("You do not mark this answer."))
     if item.review_status != PENDING or item.attempt.status != IN_REVIEW:

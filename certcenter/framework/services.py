@@ -200,5 +200,23 @@ def current_edition(day: date | None = None) -> FrameworkEdition | None:
     return next((edition for edition in editions if edition.in_force_on(day)), editions[0] if editions else None)
 
 
+def edition_in_force(day: date | None = None) -> FrameworkEdition | None:
+    """The edition in force on ``day`` by its dates, or None: no fallback (see ``current_edition`` for pages)."""
+    day = day or centre_today()
+    editions = db.session.scalars(select(FrameworkEdition).order_by(FrameworkEdition.in_force_from.desc())).all()
+    return next((edition for edition in editions if edition.in_force_on(day)), None)
+
+
+def last_edition_begun(day: date | None = None) -> FrameworkEdition | None:
+    """The most recent edition that had come into force by ``day`` (in force or repealed since)."""
+    day = day or centre_today()
+    return db.session.scalar(
+        select(FrameworkEdition)
+        .where(FrameworkEdition.in_force_from <= day)
+        .order_by(FrameworkEdition.in_force_from.desc())
+        .limit(1)
+    )
+
+
 def edition_by_code(code: str) -> FrameworkEdition | None:
     return db.session.scalar(select(FrameworkEdition).where(FrameworkEdition.code == code))

@@ -77,7 +77,7 @@ def application_query(filters: dict[str, Any]) -> Select:
     statement = (
         select(
             Application.id,
-            CandidateProfile.full_name,
+            func.coalesce(Application.identity_name, CandidateProfile.full_name),
             Qualification.code,
             FrameworkLevel.number,
             Application.state,

@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from certcenter.accounts.models import User
+from certcenter.applications import policy as case
 from certcenter.applications.models import Application
 from certcenter.core import audit
 from certcenter.core.errors import UserError
@@ -43,6 +44,7 @@ class ReportError(UserError):
 
 
 def request_assessment_report(application: Application, *, actor: User | None) -> Report:
+    case.refuse(application, actor, case.REPORT)
     if getattr(application, "decision", None) is None:
         raise ReportError(_l("An assessment report is made for a decided application."))
     report = Report(
@@ -285,7 +287,7 @@ def _assessment_pdf(application: Application) -> bytes:
         application=application,
         decision=decision,
         snapshot=decision.snapshot,
-        masked_iin=mask_iin(application.candidate.iin),
+        masked_iin=mask_iin(application.holder_iin),
         certificates=[c for c in application.certificates if c.status != "superseded"],
         rating_labels=RATING_LABELS,
         result_kinds=RESULT_KINDS,

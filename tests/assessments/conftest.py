@@ -74,7 +74,9 @@ def submitted(app, make_candidate, login_as, catalogue):
 
     def _make(code: str = "WELD-3", education=("general_secondary",), years: float = 2) -> Scene:
         candidate = make_candidate(education=list(education), years=years)
-        response = candidate.post(f"/qualifications/{catalogue[code]}/apply", data={"form_token": f"apply-{code}"})
+        response = candidate.post(
+            f"/qualifications/{catalogue[code]}/apply", data={"form_token": f"apply-{code}-{candidate.user.id}"}
+        )
         application_id = int(response.headers["Location"].rsplit("/", 1)[1])
         for name, content in (("diploma.pdf", samples.PDF), ("weld.png", samples.png())):
             candidate.post(

@@ -22,6 +22,8 @@ EXPECTED = {
     "certcenter.certificates.tasks.sweep_render_queue": "maintenance",
     "certcenter.core.tasks.sweep_orphan_files": "maintenance",
     "certcenter.core.tasks.sweep_lost_work": "maintenance",
+    "certcenter.exams.tasks.mark_sitting": "maintenance",
+    "certcenter.exams.tasks.sweep": "maintenance",
     # the e-mail channel's tasks (issue #15) land on mail by their names
     "certcenter.notifications.tasks.send_email": "mail",
     "certcenter.notifications.mail.deliver": "mail",

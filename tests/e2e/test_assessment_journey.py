@@ -26,7 +26,7 @@ def sign_in(browser, live_server, email):
 def judge(page, skills_rating):
     page.get_by_role("link", name="Assessments").click()
     page.locator("td a").first.click()
-    page.get_by_label("Do you have a conflict of interest").select_option("no")
+    page.get_by_label("No, I have no conflict of interest").check()
     page.get_by_role("button", name="Record my declaration").click()
     for box in page.locator(".evidence-review input[type=checkbox]").all():
         box.check()
@@ -49,7 +49,7 @@ def test_two_assessors_judge_an_admin_moderates_another_decides(browser, live_se
     admin = sign_in(browser, live_server, scene.admin.user.email)
     admin.goto(f"/applications/{scene.application_id}")
     for assessor in assessors:
-        admin.get_by_label("Assessor", exact=True).select_option(label=assessor.full_name)
+        admin.get_by_label("Assessor", exact=True).select_option(value=str(assessor.id))
         admin.get_by_role("button", name="Assign", exact=True).click()
         assert admin.get_by_role("cell", name=assessor.full_name).is_visible()
     assert admin.locator("#application-state").inner_text() == "In assessment"

@@ -80,6 +80,8 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/profile/experience"): CANDIDATES,
     ("POST", "/profile/experience"): CANDIDATES,
     ("POST", "/profile/experience/<int:record_id>/delete"): {OWNER},
+    ("GET", "/profile/name-change"): CANDIDATES,
+    ("POST", "/profile/name-change"): CANDIDATES,
     ("POST", "/qualifications/<int:qualification_id>/apply"): CANDIDATES,
     ("GET", "/applications/<int:application_id>"): {OWNER, ADMIN},
     ("POST", "/applications/<int:application_id>/submit"): {OWNER},
@@ -219,6 +221,10 @@ def world(app, in_assessment, confirmed, make_candidate, make_user, login_as, fr
             "action": "suspend",
             "purpose": "revocation",
             "slug": "not-found",
+            # administrators' objects behind /admin/ routes (a change of name, an assessor's scope): the role is
+            # checked before the object is looked up
+            "request_id": 1,
+            "scope_id": 1,
         }
         edition_code = application.edition.code
         ids["edition"] = edition_code
