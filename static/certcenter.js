@@ -162,3 +162,45 @@
   }
   window.setTimeout(poll, refreshing ? 5000 : 15000);
 })();
+// The header's menu on a phone: the button opens and closes it (without the script the link opens it as its target).
+(function () {
+  "use strict";
+  var toggle = document.querySelector(".menu-toggle");
+  var header = document.querySelector(".site-header");
+  if (!toggle || !header) { return; }
+  toggle.setAttribute("role", "button");
+  toggle.addEventListener("click", function (event) {
+    event.preventDefault();
+    var open = header.classList.toggle("menu-open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+})();
+// A table wider than its box scrolls inside it; the box takes the keyboard focus so it can be scrolled without a mouse.
+(function () {
+  "use strict";
+  function mark() {
+    document.querySelectorAll("table.data, .table-scroll").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1 && getComputedStyle(box).overflowX !== "visible";
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.dataset.scrollFocus = "1";
+      } else if (!scrolls && box.dataset.scrollFocus === "1") {
+        box.removeAttribute("tabindex");
+        delete box.dataset.scrollFocus;
+      }
+    });
+  }
+  mark();
+  window.addEventListener("resize", mark);
+})();
+// An open drop-down of the header (more links, the account) closes on a click elsewhere or on Escape.
+(function () {
+  "use strict";
+  function closeAll(except) {
+    document.querySelectorAll(".site-header details[open]").forEach(function (box) {
+      if (box !== except) { box.removeAttribute("open"); }
+    });
+  }
+  document.addEventListener("click", function (event) { closeAll(event.target.closest(".site-header details")); });
+  document.addEventListener("keydown", function (event) { if (event.key === "Escape") { closeAll(null); } });
+})();

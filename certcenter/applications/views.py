@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from certcenter.accounts.forms import ConfirmForm
 from certcenter.accounts.models import ADMINISTRATOR, CANDIDATE
-from certcenter.applications import policy, services, workflow
+from certcenter.applications import policy, queue, services, workflow
 from certcenter.applications.forms import ExceptionDecisionForm, SubmitForm, WithdrawForm
 from certcenter.applications.models import Application
 from certcenter.candidates.eligibility import evaluate_eligibility
@@ -140,6 +140,20 @@ def withdraw(application_id: int):
 
 
 # --- administration -----------------------------------------------------------------------------------------------
+
+
+@bp.get("/admin/queue")
+@role_required(ADMINISTRATOR)
+def work_queue():
+    """The administrator's home: what waits for him, how much of it is overdue, the oldest first."""
+    return render_template(
+        "applications/work_queue.html",
+        lines=queue.queue_lines(),
+        overdue=queue.overdue_applications(),
+        overdue_days=current_app.config["WORK_QUEUE_OVERDUE_DAYS"],
+        notices=notices.unread(current_user.id),
+        describe=notices.describe,
+    )
 
 
 @bp.get("/admin/applications")

@@ -18,6 +18,9 @@ def init_app(app: Flask) -> None:
     from certcenter.notifications.services import register_kind
 
     app.register_blueprint(views.bp)
+    from certcenter.core.homes import register_home
+
+    register_home(app, "assessor", "assessments.workspace", order=20)
     register_case_roles(app, "assessment", policy.case_roles)
     register_panel(app, "application.page", "decision", "assessments/_decision.html", panels.decision_panel, order=10)
     register_panel(
