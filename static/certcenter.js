@@ -1,17 +1,26 @@
 // Small progressive enhancements; every page works without them.
 (function () {
   "use strict";
-  // A submit button is disabled after the first click, so a double click sends one request.
+  document.documentElement.classList.add("js");
+  // With the script, the confirmation tick box gives way to a dialog (ticked when the person says yes).
+  document.querySelectorAll(".confirm-box input[type=checkbox]").forEach(function (box) { box.required = false; });
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var button = event.submitter;
-    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+    if (form.dataset.submitted === "1") {
+      // a submit button is disabled after the first click, so a double click sends one request
       event.preventDefault();
       return;
     }
-    if (form.dataset.submitted === "1") {
-      event.preventDefault();
-      return;
+    var question = (button && button.dataset.confirm) || form.dataset.confirm;
+    if (question) {
+      // the browser's own dialog: modal, read out by screen readers, answered by keyboard
+      if (!window.confirm(question)) {
+        event.preventDefault();
+        return;
+      }
+      var tick = form.querySelector(".confirm-box input[type=checkbox]");
+      if (tick) { tick.checked = true; }
     }
     form.dataset.submitted = "1";
     if (button && button.name) {
@@ -203,4 +212,35 @@
   }
   document.addEventListener("click", function (event) { closeAll(event.target.closest(".site-header details")); });
   document.addEventListener("keydown", function (event) { if (event.key === "Escape") { closeAll(null); } });
+})();
+// A refused form comes back on the page it was sent from: what the person typed is put back into that form.
+(function () {
+  "use strict";
+  var data = document.getElementById("kept-input");
+  if (!data) { return; }
+  var kept;
+  try { kept = JSON.parse(data.textContent); } catch (error) { return; }
+  if (!kept || !kept.fields) { return; }
+  var form = Array.prototype.find.call(document.forms, function (candidate) {
+    return candidate.method === "post" && new URL(candidate.action, window.location.href).pathname === kept.action;
+  });
+  if (!form) { return; }
+  Object.keys(kept.fields).forEach(function (name) {
+    var values = kept.fields[name];
+    var controls = form.querySelectorAll("[name='" + name.replace(/'/g, "\\'") + "']");
+    controls.forEach(function (control, index) {
+      if (control.type === "hidden" || control.type === "file" || control.type === "submit") { return; }
+      if (control.type === "checkbox" || control.type === "radio") {
+        control.checked = values.indexOf(control.value) !== -1;
+      } else if (control.tagName === "SELECT" && control.multiple) {
+        Array.prototype.forEach.call(control.options, function (option) {
+          option.selected = values.indexOf(option.value) !== -1;
+        });
+      } else if (values[index] !== undefined) {
+        control.value = values[index];
+      }
+    });
+  });
+  var details = form.closest("details");
+  if (details) { details.open = true; }
 })();

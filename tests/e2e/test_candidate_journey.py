@@ -17,6 +17,7 @@ def test_candidate_applies_from_registration_to_submission(page, catalogue, tmp_
     photo = tmp_path / "weld-seam.png"
     photo.write_bytes(samples.png())
 
+    page.on("dialog", lambda dialog: dialog.accept())  # "Submit the application? ..."
     page.goto("/")
     page.get_by_role("button", name="English").click()
     page.get_by_role("link", name="Register", exact=True).click()

@@ -15,6 +15,7 @@ def sign_in(browser, server, email):
     context = browser.new_context(base_url=server.url, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(30_000)
+    page.on("dialog", lambda dialog: dialog.accept())  # "Issue certificates for the selected applications? ..."
     page.goto("/")
     page.get_by_role("button", name="English").click()
     if email:
