@@ -60,6 +60,12 @@ def page_with_refusal(code: int, message: Any):
     is no such page (the caller answers with the error page)."""
     if request.method != "POST" or g.get("refusal") is not None or request.path.startswith(("/api/", "/health")):
         return None
+    # a script's request (autosave, the exam's answers) wants its own answer, not a page
+    if (
+        request.headers.get("Sec-Fetch-Mode", "navigate") != "navigate"
+        or request.accept_mimetypes.best == "application/json"
+    ):
+        return None
     page = referring_page()
     if page is None:
         return None

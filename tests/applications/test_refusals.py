@@ -120,3 +120,15 @@ def test_a_referer_from_another_site_gets_the_plain_error_page(app, confirmed, l
     )
     assert response.status_code == 409
     assert "kept-input" not in response.get_data(as_text=True)
+
+
+def test_a_scripts_request_gets_no_page_back(app, confirmed, login_as):
+    (application_id,) = confirmed(1)
+    admin = login_as("admin")
+    response = admin.post(
+        f"/admin/applications/{application_id}/decision",
+        data={"outcome": "confirmed"},
+        headers={"Referer": f"{BASE}/applications/{application_id}", "Sec-Fetch-Mode": "cors"},
+    )
+    assert response.status_code == 409
+    assert "kept-input" not in response.get_data(as_text=True)
