@@ -55,6 +55,8 @@ class Config:
 
     # An application waiting this long for an administrator is shown as overdue in his work queue.
     WORK_QUEUE_OVERDUE_DAYS = 10
+    # Rows per page of the administrators' lists (applications, catalogue, certificates to issue).
+    ADMIN_LIST_PER_PAGE = 50
 
     # Flask-Limiter: counts in Redis when REDIS_URL is set, else in instance/ratelimits.sqlite3 (shared by every web
     # server process); when that storage fails, counted in memory meanwhile instead of failing the request.

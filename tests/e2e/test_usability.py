@@ -152,3 +152,28 @@ def test_a_refused_withdrawal_comes_back_with_the_reason_kept(browser, live_serv
         assert state_of(app, scene.application_id) == "submitted"
     finally:
         context.close()
+
+
+def test_search_with_paging_keeps_the_filters(browser, live_server, app, make_candidate, catalogue, make_user):
+    for index, name in enumerate(("Нұржан Үсенов", "Нұржан Болатов", "Айгерім Сапарова")):
+        candidate = make_candidate(full_name=name, years=2)
+        candidate.post(f"/qualifications/{catalogue['WELD-3']}/apply", data={"form_token": f"search-{index}"})
+    live_server.app.config["ADMIN_LIST_PER_PAGE"] = 1
+    context, page = sign_in(browser, live_server, make_user("administrator").email)
+    try:
+        page.goto("/admin/applications")
+        page.get_by_label("Name, IIN or number").fill("Нұржан")
+        page.get_by_label("Level").select_option("3")
+        page.get_by_role("button", name="Search").click()
+        expect(page.get_by_text("2 applications found.")).to_be_visible()
+        first = page.locator("tbody tr td:nth-child(2)").inner_text()
+        page.get_by_role("link", name="Next").click()
+        expect(page.get_by_text("Page 2 of 2")).to_be_visible()
+        expect(page.get_by_label("Name, IIN or number")).to_have_value("Нұржан")
+        expect(page.get_by_label("Level")).to_have_value("3")
+        second = page.locator("tbody tr td:nth-child(2)")
+        expect(second).to_contain_text("Нұржан")
+        assert second.inner_text() != first
+    finally:
+        live_server.app.config["ADMIN_LIST_PER_PAGE"] = 50
+        context.close()
