@@ -53,6 +53,11 @@ class Config:
     LOGIN_ACCOUNT_WINDOW_SECONDS = 24 * 3600
     LOGIN_KNOWN_ADDRESS_DAYS = 30
 
+    # An application waiting this long for an administrator is shown as overdue in his work queue.
+    WORK_QUEUE_OVERDUE_DAYS = 10
+    # Rows per page of the administrators' lists (applications, catalogue, certificates to issue).
+    ADMIN_LIST_PER_PAGE = 50
+
     # Flask-Limiter: counts in Redis when REDIS_URL is set, else in instance/ratelimits.sqlite3 (shared by every web
     # server process); when that storage fails, counted in memory meanwhile instead of failing the request.
     RATELIMIT_STORAGE_URI: str | None = None

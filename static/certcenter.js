@@ -1,17 +1,26 @@
 // Small progressive enhancements; every page works without them.
 (function () {
   "use strict";
-  // A submit button is disabled after the first click, so a double click sends one request.
+  document.documentElement.classList.add("js");
+  // With the script, the confirmation tick box gives way to a dialog (ticked when the person says yes).
+  document.querySelectorAll(".confirm-box input[type=checkbox]").forEach(function (box) { box.required = false; });
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var button = event.submitter;
-    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+    if (form.dataset.submitted === "1") {
+      // a submit button is disabled after the first click, so a double click sends one request
       event.preventDefault();
       return;
     }
-    if (form.dataset.submitted === "1") {
-      event.preventDefault();
-      return;
+    var question = (button && button.dataset.confirm) || form.dataset.confirm;
+    if (question) {
+      // the browser's own dialog: modal, read out by screen readers, answered by keyboard
+      if (!window.confirm(question)) {
+        event.preventDefault();
+        return;
+      }
+      var tick = form.querySelector(".confirm-box input[type=checkbox]");
+      if (tick) { tick.checked = true; }
     }
     form.dataset.submitted = "1";
     if (button && button.name) {
@@ -161,4 +170,77 @@
       .then(function () { window.setTimeout(poll, refreshing ? 5000 : 15000); });
   }
   window.setTimeout(poll, refreshing ? 5000 : 15000);
+})();
+// The header's menu on a phone: the button opens and closes it (without the script the link opens it as its target).
+(function () {
+  "use strict";
+  var toggle = document.querySelector(".menu-toggle");
+  var header = document.querySelector(".site-header");
+  if (!toggle || !header) { return; }
+  toggle.setAttribute("role", "button");
+  toggle.addEventListener("click", function (event) {
+    event.preventDefault();
+    var open = header.classList.toggle("menu-open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+})();
+// A table wider than its box scrolls inside it; the box takes the keyboard focus so it can be scrolled without a mouse.
+(function () {
+  "use strict";
+  function mark() {
+    document.querySelectorAll("table.data, .table-scroll").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1 && getComputedStyle(box).overflowX !== "visible";
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.dataset.scrollFocus = "1";
+      } else if (!scrolls && box.dataset.scrollFocus === "1") {
+        box.removeAttribute("tabindex");
+        delete box.dataset.scrollFocus;
+      }
+    });
+  }
+  mark();
+  window.addEventListener("resize", mark);
+})();
+// An open drop-down of the header (more links, the account) closes on a click elsewhere or on Escape.
+(function () {
+  "use strict";
+  function closeAll(except) {
+    document.querySelectorAll(".site-header details[open]").forEach(function (box) {
+      if (box !== except) { box.removeAttribute("open"); }
+    });
+  }
+  document.addEventListener("click", function (event) { closeAll(event.target.closest(".site-header details")); });
+  document.addEventListener("keydown", function (event) { if (event.key === "Escape") { closeAll(null); } });
+})();
+// A refused form comes back on the page it was sent from: what the person typed is put back into that form.
+(function () {
+  "use strict";
+  var data = document.getElementById("kept-input");
+  if (!data) { return; }
+  var kept;
+  try { kept = JSON.parse(data.textContent); } catch (error) { return; }
+  if (!kept || !kept.fields) { return; }
+  var form = Array.prototype.find.call(document.forms, function (candidate) {
+    return candidate.method === "post" && new URL(candidate.action, window.location.href).pathname === kept.action;
+  });
+  if (!form) { return; }
+  Object.keys(kept.fields).forEach(function (name) {
+    var values = kept.fields[name];
+    var controls = form.querySelectorAll("[name='" + name.replace(/'/g, "\\'") + "']");
+    controls.forEach(function (control, index) {
+      if (control.type === "hidden" || control.type === "file" || control.type === "submit") { return; }
+      if (control.type === "checkbox" || control.type === "radio") {
+        control.checked = values.indexOf(control.value) !== -1;
+      } else if (control.tagName === "SELECT" && control.multiple) {
+        Array.prototype.forEach.call(control.options, function (option) {
+          option.selected = values.indexOf(option.value) !== -1;
+        });
+      } else if (values[index] !== undefined) {
+        control.value = values[index];
+      }
+    });
+  });
+  var details = form.closest("details");
+  if (details) { details.open = true; }
 })();

@@ -56,7 +56,7 @@ def require_password_change():
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("core.my_home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         throttle = services.password_throttle(form.email.data, request.remote_addr)
@@ -76,7 +76,7 @@ def login():
             form.form_errors.append(_("Invalid e-mail or password."))
             return render_template("accounts/login.html", form=form)
         login_user(user)
-        return redirect(safe_next(form.next.data))
+        return redirect(safe_next(form.next.data) if form.next.data else url_for("core.my_home"))
     return render_template("accounts/login.html", form=form)
 
 
@@ -94,12 +94,19 @@ def logout():
 @limiter.limit("20 per hour", methods=["POST"])
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("core.my_home"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        services.register_candidate(form.email.data, form.full_name.data, form.password.data)
+        user = services.register_candidate(form.email.data, form.full_name.data, form.password.data)
+        if user is not None and user.locale is None:
+            user.locale = session.get("locale")
         db.session.commit()
-        # The same answer whether or not the address was already registered: no account enumeration.
+        if user is not None:
+            # A new account is signed in at once and starts from its own page.
+            login_user(user)
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(url_for("core.my_home"))
+        # An address already registered gets the old answer and no session: only its owner can sign in.
         flash(_("Registration received. Sign in with your e-mail and password."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form)

@@ -15,6 +15,10 @@ def init_app(app: Flask) -> None:
     from certcenter.notifications.services import register_kind
 
     app.register_blueprint(views.bp)
+    from certcenter.core.homes import register_home
+
+    register_home(app, "administrator", "applications.work_queue", order=10)
+    register_home(app, "candidate", "applications.dashboard", order=30)
     register_panel(app, "qualification.detail", "apply", "applications/_apply.html", panels.apply_panel, order=10)
     register_panel(
         app,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from certcenter.accounts.forms import ConfirmForm
 from certcenter.accounts.models import ADMINISTRATOR, CANDIDATE
-from certcenter.applications import policy, services, workflow
+from certcenter.applications import policy, queue, search, services, workflow
 from certcenter.applications.forms import (
     EligibilityResolutionForm,
     ExceptionDecisionForm,
@@ -247,17 +247,35 @@ def admin_name_change(request_id: int):
     return redirect(url_for(".admin_name_changes"))
 
 
+@bp.get("/admin/queue")
+@role_required(ADMINISTRATOR)
+def work_queue():
+    """The administrator's home: what waits for him, how much of it is overdue, the oldest first."""
+    return render_template(
+        "applications/work_queue.html",
+        lines=queue.queue_lines(),
+        overdue=queue.overdue_applications(),
+        overdue_days=current_app.config["WORK_QUEUE_OVERDUE_DAYS"],
+        notices=notices.unread(current_user.id),
+        describe=notices.describe,
+    )
+
+
 @bp.get("/admin/applications")
 @role_required(ADMINISTRATOR)
 def admin_list():
-    state = request.args.get("state", "")
-    statement = (
-        select(Application).options(selectinload(Application.candidate)).order_by(Application.state_changed_at.desc())
+    """Every application, searched by name, IIN or number and filtered; the filters stay on every page."""
+    statement = search.search_applications(request.args).options(selectinload(Application.candidate))
+    page = db.paginate(statement, per_page=current_app.config["ADMIN_LIST_PER_PAGE"])
+    return render_template(
+        "applications/admin_list.html",
+        page=page,
+        args=request.args,
+        state_labels=workflow.STATE_LABELS,
+        qualifications=search.qualification_options(),
+        levels=search.level_options(),
+        extra_filters=search.extra_filters(),
     )
-    if state in workflow.STATES:
-        statement = statement.where(Application.state == state)
-    page = db.paginate(statement, per_page=50)
-    return render_template("applications/admin_list.html", page=page, state=state, state_labels=workflow.STATE_LABELS)
 
 
 @bp.post("/admin/applications/<int:application_id>/exception")

@@ -19,6 +19,13 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(competence_views.bp)
+    from certcenter.core.homes import register_home
+
+    register_home(app, "assessor", "assessments.workspace", order=20)
+    from certcenter.applications.search import register_filter
+    from certcenter.assessments.filters import ASSESSOR_FILTER
+
+    register_filter(app, "assessor", ASSESSOR_FILTER, order=10)
     register_case_roles(app, "assessment", policy.case_roles)
     register_case_roles(app, "assessment_part", policy.part_roles)
     register_panel(app, "application.page", "decision", "assessments/_decision.html", panels.decision_panel, order=10)

@@ -37,6 +37,7 @@ from certcenter.assessments.models import (
 )
 from certcenter.assessments.policy import can_decide, can_moderate
 from certcenter.candidates.eligibility import MET as ELIGIBLE
+from certcenter.candidates.models import EducationRecord
 from certcenter.core import audit
 from certcenter.core.errors import UserError
 from certcenter.core.i18n import centre_today
@@ -600,6 +601,26 @@ def descriptor_titles(key: str) -> dict[str, str]:
 
 
 def evidence_for_assessor(application: Application) -> list[EvidenceItem]:
-    """The application's items, then the profile documents (diplomas) behind its education records."""
-    documents = [record.document for record in application.candidate.education if record.document]
+    """The application's items, then the profile documents (diplomas) behind its education records. A diploma the
+    candidate also uploaded to the application (the same content) is shown once: as the application's item, which
+    carries his mapping to the criteria, labelled with its education record (``education_documents``)."""
+    uploaded = {item.sha256 for item in application.evidence}
+    documents = [
+        record.document
+        for record in application.candidate.education
+        if record.document and record.document.sha256 not in uploaded
+    ]
     return list(application.evidence) + documents
+
+
+def education_documents(application: Application) -> dict[int, EducationRecord]:
+    """Evidence item id -> the education record whose document it is (the profile's own item, or the application's
+    item with the same content)."""
+    records = {
+        record.document.sha256: record for record in application.candidate.education if record.document is not None
+    }
+    labels = {record.document_id: record for record in records.values()}
+    for item in application.evidence:
+        if item.sha256 in records:
+            labels[item.id] = records[item.sha256]
+    return labels

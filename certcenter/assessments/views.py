@@ -78,6 +78,7 @@ def _judge_page(assignment: Assignment, status: int = 200, problems=None):
         application=application,
         criteria=assessment_criteria(application.qualification),
         evidence=services.evidence_for_assessor(application),
+        education_documents=services.education_documents(application),
         results={result.kind: result for result in application.results},
         editable=assignment.can_score(current_user),
         marking_closed=marking_closed,

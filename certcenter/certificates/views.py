@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from certcenter.accounts.models import ADMINISTRATOR
 from certcenter.applications import workflow
 from certcenter.applications.models import Application
+from certcenter.candidates.models import CandidateProfile
 from certcenter.certificates import services
 from certcenter.certificates.credential import VC_MEDIA_TYPE, credential_json, signed_credential
 from certcenter.certificates.forms import IssueForm, LifecycleForm, VerifyUploadForm
@@ -127,13 +128,26 @@ def issue():
         if issued and not _queue(issued):
             flash(_("The task queue is unreachable; rendering starts as soon as it is back."), "info")
         return redirect(url_for(".progress", ids=",".join(map(str, issued))))
-    waiting = db.session.scalars(
+    statement = (
         select(Application)
         .where(Application.state == workflow.CONFIRMED)
         .options(selectinload(Application.candidate), selectinload(Application.decision))
-        .order_by(Application.state_changed_at)
-    ).all()
-    return render_template("certificates/issue.html", form=form, applications=waiting)
+        .order_by(Application.state_changed_at, Application.id)
+    )
+    text = request.args.get("q", "").strip()
+    if text:
+        statement = statement.where(
+            Application.candidate_id.in_(
+                select(CandidateProfile.id).where(
+                    or_(
+                        CandidateProfile.full_name.ilike(f"%{text}%"),
+                        CandidateProfile.full_name_latin.ilike(f"%{text}%"),
+                    )
+                )
+            )
+        )
+    page = db.paginate(statement, per_page=current_app.config["ADMIN_LIST_PER_PAGE"])
+    return render_template("certificates/issue.html", form=form, page=page, applications=page.items, query=text)
 
 
 def _ids_arg() -> list[int]:

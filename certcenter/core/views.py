@@ -5,9 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from certcenter.core.health import run_checks
+from certcenter.core.homes import home_url
 from certcenter.core.problems import PROBLEM_EXPLANATIONS, PROBLEMS, type_uri
 from certcenter.extensions import db, limiter
 
@@ -17,6 +18,13 @@ bp = Blueprint("core", __name__)
 @bp.get("/")
 def home():
     return render_template("core/home.html")
+
+
+@bp.get("/home")
+@login_required
+def my_home():
+    """The signed-in person's own start page, by role (see ``core.homes``)."""
+    return redirect(home_url(current_user))
 
 
 @bp.post("/language")

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from certcenter.core import failsafe
+from certcenter.core import failsafe, refusals
 from certcenter.core.errors import UserError
 from certcenter.core.i18n import current_language, localized
 from certcenter.core.problems import problem_response, wants_problem
@@ -69,22 +69,23 @@ def init_app(app: Flask) -> None:
             400, _l("The form has expired or did not come from this site. Reload the page and try again.")
         )
 
+    refusals.init_app(app)
+
     @app.errorhandler(UserError)
     def refused(error: UserError):
-        """A refusal no view turned into a form error: its message on the error page, nothing saved."""
+        """A refusal no view turned into a form error: its message on the page the form came from (or on the error
+        page), nothing saved."""
         db.session.rollback()
-        return render_error(error.status, error.message)
+        return refusals.page_with_refusal(error.status, error.message) or render_error(error.status, error.message)
 
     @app.errorhandler(StaleDataError)
     def stale_write(error: StaleDataError):
         db.session.rollback()
-        return render_error(
-            409,
-            _l(
-                "Someone changed this application while you were working on it. Reload the page "
-                "to see its current state; nothing was saved."
-            ),
+        message = _l(
+            "Someone changed this application while you were working on it. Reload the page "
+            "to see its current state; nothing was saved."
         )
+        return refusals.page_with_refusal(409, message) or render_error(409, message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -97,6 +98,14 @@ def init_app(app: Flask) -> None:
                 "This form is out of date: the application changed after you opened it. Reload the page; "
                 "nothing was saved."
             )
+        if error.code in (409, 413):
+            # refused in place: the page he sent it from, with the reason on top and his input kept
+            shown = message or ERROR_MESSAGES[error.code][1]
+            if error.code == 409:
+                db.session.rollback()
+            page = refusals.page_with_refusal(error.code, shown)
+            if page is not None:
+                return page
         # what the error says for itself (Allow on a 405, Retry-After on a 429) stays on the answer
         headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
         return render_error(error.code, message, headers)

@@ -3,7 +3,7 @@ domain's panel on the qualification's page)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from sqlalchemy import select
 from certcenter.accounts.forms import ConfirmForm
 from certcenter.accounts.models import ADMINISTRATOR
 from certcenter.core.forms import choices, items_to_lines, lines_to_items
+from certcenter.core.paging import paginate_list
 from certcenter.core.permissions import role_required
 from certcenter.extensions import db
 from certcenter.framework.models import FrameworkEdition, FrameworkLevel
@@ -54,10 +55,27 @@ def _level_choices() -> list:
 @bp.get("/admin/qualifications")
 @role_required(ADMINISTRATOR)
 def admin_list():
-    qualifications = db.session.scalars(
-        select(Qualification).join(Qualification.level).order_by(FrameworkLevel.number, Qualification.code)
-    ).all()
-    return render_template("qualifications/admin_list.html", qualifications=qualifications)
+    """The catalogue a page at a time, searched by code or title (in any language) and filtered by level."""
+    statement = select(Qualification).join(Qualification.level).order_by(FrameworkLevel.number, Qualification.code)
+    level = request.args.get("level", "")
+    if level.isdigit():
+        statement = statement.where(FrameworkLevel.number == int(level))
+    rows = list(db.session.scalars(statement))
+    text = request.args.get("q", "").strip().casefold()
+    if text:
+        # titles are kept as {"kk", "ru", "en"}: matched here rather than in SQL, the catalogue being short
+        rows = [
+            row
+            for row in rows
+            if text in row.code.casefold() or any(text in str(title).casefold() for title in (row.title or {}).values())
+        ]
+    levels = db.session.scalars(select(FrameworkLevel.number).distinct().order_by(FrameworkLevel.number)).all()
+    return render_template(
+        "qualifications/admin_list.html",
+        page=paginate_list(rows, per_page=current_app.config["ADMIN_LIST_PER_PAGE"]),
+        args=request.args,
+        levels=levels,
+    )
 
 
 @bp.route("/admin/qualifications/new", methods=["GET", "POST"])

@@ -47,6 +47,7 @@ JOURNEYS = {
     ],
     "assessor": ["/assess", "/assess/{assignment}"],
     "admin": [
+        "/admin/queue",
         "/admin/dashboard",
         "/admin/applications",
         "/applications/{application}",
@@ -109,6 +110,8 @@ def open_as(browser, live_server, who: str, emails: dict, language: str, width: 
         page.locator("form button[type=submit]").last.click()
         page.wait_for_load_state()
     page.goto("/")
+    if page.locator(".menu-toggle").is_visible():  # on a phone the switcher is in the folded menu
+        page.locator(".menu-toggle").click()
     page.locator(f"button[name=language][value={language}]").first.click()  # kept on the account once signed in
     page.wait_for_load_state()
     return context, page

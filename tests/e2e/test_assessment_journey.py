@@ -3,6 +3,7 @@ administrator decides (a moderator took part in the assessment, so does not deci
 decision on the dashboard."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
 
@@ -51,7 +52,7 @@ def test_two_assessors_judge_an_admin_moderates_another_decides(browser, live_se
     for assessor in assessors:
         admin.get_by_label("Assessor", exact=True).select_option(value=str(assessor.id))
         admin.get_by_role("button", name="Assign", exact=True).click()
-        assert admin.get_by_role("cell", name=assessor.full_name).is_visible()
+        expect(admin.get_by_role("cell", name=assessor.full_name)).to_be_visible()
     assert admin.locator("#application-state").inner_text() == "In assessment"
 
     judge(sign_in(browser, live_server, assessors[0].email), "met")

@@ -15,6 +15,7 @@ def sign_in(browser, server, email):
     context = browser.new_context(base_url=server.url, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(30_000)
+    page.on("dialog", lambda dialog: dialog.accept())  # "Issue certificates for the selected applications? ..."
     page.goto("/")
     page.get_by_role("button", name="English").click()
     if email:
@@ -32,7 +33,7 @@ def test_issue_a_batch_download_and_verify(browser, live_server_with_worker, app
         holder_email = db.session.get(Application, ids[0]).candidate.user.email
 
     admin = sign_in(browser, live_server_with_worker, admin_user.email)
-    admin.get_by_role("link", name="Certificates").click()
+    admin.get_by_role("link", name="Certificates", exact=True).click()
     admin.get_by_role("link", name="Issue certificates").click()
     admin.locator("#select-all").check()
     admin.get_by_label("Add an English page").check()

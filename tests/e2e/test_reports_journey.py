@@ -19,6 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.worker]
 def test_live_dashboard_and_a_statistics_report(browser, live_server_with_worker, app, fixed_data, make_user, tmp_path):
     admin_user = make_user("administrator")
     admin = sign_in(browser, live_server_with_worker, admin_user.email)
+    admin.locator(".nav-more summary").click()
     admin.get_by_role("link", name="Dashboard").click()
     admin.get_by_role("link", name="All time").click()
     received = admin.locator("[data-figure=received]")

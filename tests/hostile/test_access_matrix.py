@@ -45,6 +45,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/register"): EVERYONE,
     ("POST", "/register"): EVERYONE,
     ("POST", "/logout"): SIGNED_IN,
+    ("GET", "/home"): SIGNED_IN,  # sends each person on to his own start page
     ("GET", "/account/password"): SIGNED_IN,
     ("POST", "/account/password"): SIGNED_IN,
     ("GET", "/notifications"): SIGNED_IN,
