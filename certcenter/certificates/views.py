@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from certcenter.accounts.models import ADMINISTRATOR
+from certcenter.applications import policy as case
 from certcenter.applications import workflow
 from certcenter.applications.models import Application
 from certcenter.certificates import services
@@ -133,6 +134,8 @@ def issue():
         .options(selectinload(Application.candidate), selectinload(Application.decision))
         .order_by(Application.state_changed_at)
     ).all()
+    # one's own application is not offered (issuing it would be refused: separation of duties)
+    waiting = [application for application in waiting if case.may(application, current_user, case.ISSUE)]
     return render_template("certificates/issue.html", form=form, applications=waiting)
 
 
