@@ -287,6 +287,9 @@ def test_the_candidate_who_is_also_administrator_and_assessor_is_refused_every_a
     assert decision.status_code == 302
 
     # the certificate: issuing it, the assessment report, and every change to it once another issued it
+    offered = f'name="application" value="{application_id}"'
+    assert offered not in me.get("/admin/certificates/issue").get_data(as_text=True)  # not offered to him
+    assert offered in scene.admin.get("/admin/certificates/issue").get_data(as_text=True)
     refused(app, me, "/admin/certificates/issue", {"application": [str(application_id)]}, "issue")
     refused(app, me, f"/admin/applications/{application_id}/report", {}, "report")
     assert scene.admin.post("/admin/certificates/issue", data={"application": [str(application_id)]}).status_code == 302
