@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from certcenter.accounts.models import ADMINISTRATOR
+from certcenter.applications import policy as case
 from certcenter.applications import workflow
 from certcenter.applications.models import Application
 from certcenter.candidates.models import CandidateProfile
@@ -134,6 +135,9 @@ def issue():
         .options(selectinload(Application.candidate), selectinload(Application.decision))
         .order_by(Application.state_changed_at, Application.id)
     )
+    # one's own application is not offered (issuing it would be refused: separation of duties)
+    own = select(CandidateProfile.id).where(CandidateProfile.user_id == current_user.id)
+    statement = statement.where(Application.candidate_id.not_in(own))
     text = request.args.get("q", "").strip()
     if text:
         statement = statement.where(
@@ -147,7 +151,8 @@ def issue():
             )
         )
     page = db.paginate(statement, per_page=current_app.config["ADMIN_LIST_PER_PAGE"])
-    return render_template("certificates/issue.html", form=form, page=page, applications=page.items, query=text)
+    waiting = [application for application in page.items if case.may(application, current_user, case.ISSUE)]
+    return render_template("certificates/issue.html", form=form, page=page, applications=waiting, query=text)
 
 
 def _ids_arg() -> list[int]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from certcenter.accounts.forms import ConfirmForm
 from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, CANDIDATE, User
+from certcenter.applications import policy as case
 from certcenter.applications.models import Application
 from certcenter.core.forms import choices
 from certcenter.core.permissions import role_required
@@ -671,6 +672,8 @@ def reviews():
 @role_required(ASSESSOR)
 def review(item_id: int):
     item = db.session.get(AttemptItem, item_id)
+    if item is not None:  # his own answers: refused as the separation of duties says, not hidden
+        case.refuse_own_case(item.attempt.application, current_user, case.RECORD_RESULT)
     if item is None or not policy.can_review(item, current_user):
         abort(404)
     if not ConfirmForm().validate_on_submit() or request.form.get("decision") not in ("accept", "reject"):

@@ -180,3 +180,26 @@ def test_nobody_decides_on_his_own_name(app, confirmed, login_as):
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "case.refused"))
         assert entry.details["act"] == "decide_name_change"
+
+
+def test_the_assessment_report_names_the_person_as_the_application_does(app, confirmed, login_as, tmp_path):
+    from certcenter.reports.models import Report
+
+    (application_id,) = confirmed(1)
+    candidate = candidate_client(app, application_id)
+    admin = login_as("admin")
+    rename_profile(candidate, RENAMED, "Somebody Else")
+
+    def latest_report_text() -> str:
+        assert admin.post(f"/admin/applications/{application_id}/report").status_code == 302
+        with app.app_context():
+            report = db.session.scalar(select(Report).order_by(Report.id.desc()))
+            with get_storage().open(report.storage_key) as handle:
+                return flat(pdftotext(handle.read(), tmp_path))
+
+    text = latest_report_text()
+    assert FROZEN in text and RENAMED not in text
+    assert request_change(candidate).status_code == 302
+    assert admin.post(f"/admin/name-changes/{the_request(app).id}", data={"decision": "approve"}).status_code == 302
+    text = latest_report_text()
+    assert NEW in text and FROZEN not in text

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from certcenter.accounts.models import User
+from certcenter.applications.models import Application
 from certcenter.candidates.models import CandidateProfile
 from certcenter.certificates.models import Certificate
 from certcenter.core.text import BIDI_CONTROLS
@@ -107,9 +108,10 @@ def test_an_rlo_in_a_name_never_reaches_the_certificate(app, confirmed, login_as
 
 def test_a_name_stored_before_the_normaliser_is_cleaned_on_the_certificate(app, confirmed, login_as, tmp_path):
     (application_id,) = confirmed()
-    with app.app_context():  # a profile saved by an earlier version, bidi override and all
+    with app.app_context():  # a profile saved and an application submitted by an earlier version, bidi override and all
         profile = db.session.scalar(select(CandidateProfile).order_by(CandidateProfile.id.desc()))
         profile.full_name = RLO_NAME
+        db.session.get(Application, application_id).identity_name = RLO_NAME  # the name frozen at submission
         db.session.commit()
     certificate, text = issue_and_read(app, application_id, login_as("admin"), tmp_path)
     assert certificate.holder_name == STORED
