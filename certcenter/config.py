@@ -92,6 +92,9 @@ class Config:
 
     # Independent assessors per application (ISO/IEC 17024: those who assess do not decide).
     ASSESSORS_PER_APPLICATION = 2
+    # How far apart (percentage points) the assessors' theory or practical results may be and still count as agreed;
+    # results on opposite sides of the pass mark are never agreed. Beyond it the result goes to moderation.
+    RESULT_TOLERANCE_POINTS = 5
 
     # What certificates state about the centre (copied onto each certificate at issue).
     CENTRE_ACCREDITATION = "Accreditation certificate No. KZ-NCA-0000 (demo), ISO/IEC 17024"

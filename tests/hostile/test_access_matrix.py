@@ -101,7 +101,11 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/assess/<int:assignment_id>"): {ASSESSOR},
     ("POST", "/assess/<int:assignment_id>/draft"): {ASSESSOR},
     ("POST", "/assess/<int:assignment_id>/submit"): {ASSESSOR},
-    ("POST", "/moderation/<int:application_id>"): {ASSESSOR, ADMIN},
+    # moderation: only the moderator an administrator picked, who is nobody in this world
+    ("POST", "/moderation/<int:application_id>"): frozenset(),
+    ("POST", "/moderation/<int:application_id>/results"): frozenset(),
+    ("GET", "/moderation/<int:application_id>"): frozenset(),
+    ("POST", "/moderation/<int:application_id>/declaration"): frozenset(),
     # examinations: the bank is any assessor's or administrator's; "assessor" also proctors the owner's sitting
     ("GET", "/exams"): ASSESSORS | ADMINS,
     ("GET", "/exams/analysis"): ADMINS,
