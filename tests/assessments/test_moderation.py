@@ -15,6 +15,7 @@ from certcenter.assessments.models import AssessmentResult, AssessorResult, Deci
 from certcenter.core.models import AuditEntry
 from certcenter.extensions import db
 from tests.assessments.conftest import application_state, judgement
+from tests.reports.test_assessment_report import report_text, reports
 
 
 def english(*clients):
@@ -259,7 +260,7 @@ def test_a_moderators_conflict_removes_him_and_the_administrator_picks_another(a
     assert statuses == [(first.user.id, "conflict"), (second.user.id, "pending")]
 
 
-def test_the_independent_moderator_settles_and_the_decision_uses_it(app, in_moderation, login_as):
+def test_the_independent_moderator_settles_and_the_decision_uses_it(app, in_moderation, login_as, tmp_path):
     scene = in_moderation
     moderator = login_as("assessor", full_name="Модератор Тәуелсіз")
     english(moderator)
@@ -303,6 +304,11 @@ def test_the_independent_moderator_settles_and_the_decision_uses_it(app, in_mode
     assert theory_snapshot["source"] == "moderation" and theory_snapshot["set_by"] == "Модератор Тәуелсіз"
     skills = next(c for c in snapshot["criteria"] if c["key"] == "descriptor:skills")
     assert skills["moderated_by"] == "Модератор Тәуелсіз"
+    # the assessment report names the moderator, what each assessor gave and why the moderator chose
+    (report,) = reports(app)
+    pdf = report_text(app, report, tmp_path)
+    for expected in ("Модератор Тәуелсіз", "Marked again against the key.", "The weld samples show the skill.", "78"):
+        assert expected in pdf, expected
 
 
 def test_the_moderator_does_not_decide(app, in_moderation, login_as):
