@@ -99,7 +99,7 @@ def submit_application(application: Application, *, actor: User, exception_reque
     application.profile_snapshot = profile_snapshot(application.candidate)
     application.submitted_at = utcnow()
     lock_identity(application.candidate)
-    freeze_criteria(application.qualification)
+    application.qualification_version = freeze_criteria(application.qualification)
     if eligibility.status == NOT_MET:
         application.exception_request = request
         workflow.transition(application, workflow.EXCEPTION_REQUESTED, actor, reason=request)

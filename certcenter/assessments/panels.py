@@ -23,7 +23,7 @@ from certcenter.assessments.models import RATING_LABELS, RESULT_KINDS, RESULT_SO
 from certcenter.assessments.reasons import snapshot_titles
 from certcenter.core.forms import choices
 from certcenter.notifications.models import Notification
-from certcenter.qualifications.criteria import assessment_criteria
+from certcenter.qualifications.criteria import criteria_for
 
 
 def decision_panel(application: Application, **_objects: Any) -> dict[str, Any] | None:
@@ -69,7 +69,7 @@ def assessment_panel(application: Application, **_objects: Any) -> dict[str, Any
         "can_moderate": False,  # the moderator works on his own page (``views.moderation``)
         "recommendation": recommendation,
         "can_decide": awaiting and policy.can_decide(application, current_user),
-        "criteria_titles": {c.key: c.title for c in assessment_criteria(application.qualification)},
+        "criteria_titles": {c.key: c.title for c in criteria_for(application)},
         "assign_form": assign_form,
         "decision_form": DecisionForm(version=application.version),
         "moderation_form": ModerationForm(),

@@ -54,7 +54,7 @@ from certcenter.core.models import utcnow
 from certcenter.evidence.models import EvidenceItem
 from certcenter.extensions import db
 from certcenter.notifications.services import notify
-from certcenter.qualifications.criteria import Criterion, assessment_criteria
+from certcenter.qualifications.criteria import Criterion, criteria_for
 
 # The notices assessment sends (told by ``panels.describe_notice``).
 ASSIGNED, CONFLICT_DECLARED, READY_FOR_DECISION = "assigned", "conflict_declared", "ready_for_decision"
@@ -158,7 +158,7 @@ def declare_conflict(
 
 
 def _criteria(application: Application) -> dict[str, Criterion]:
-    return {criterion.key: criterion for criterion in assessment_criteria(application.qualification)}
+    return {criterion.key: criterion for criterion in criteria_for(application)}
 
 
 def _evidence_ids(application: Application) -> set[int]:
@@ -290,7 +290,7 @@ def judgement_problems(assignment: Assignment) -> list[Any]:
     """What must be completed before the judgement can be submitted."""
     problems = []
     application = assignment.application
-    for criterion in assessment_criteria(application.qualification):
+    for criterion in criteria_for(application):
         rating = assignment.rating(criterion.key)
         label = criterion.code if criterion.kind == "unit" else str(criterion.title)
         if rating is None or rating.rating is None:
@@ -427,7 +427,7 @@ def agreement(application: Application) -> list[Agreement]:
     finals = {final.criterion_key: final for final in application.final_ratings}
     return [
         Agreement(criterion, [a.rating(criterion.key) for a in assignments], finals.get(criterion.key))
-        for criterion in assessment_criteria(application.qualification)
+        for criterion in criteria_for(application)
     ]
 
 
@@ -726,7 +726,8 @@ def decision_snapshot(application: Application, recommendation: Recommendation) 
     assignments = [a for a in counting_assignments(application) if a.status == SUBMITTED]
     return {
         "edition": {"id": application.edition.id, "code": application.edition.code, "title": application.edition.title},
-        "qualification": qualification_snapshot(qualification),
+        "qualification": qualification_snapshot(qualification)
+        | {"version": application.qualification_version.number if application.qualification_version else None},
         "eligibility": application.eligibility,
         "exception_granted": application.exception_granted,
         "criteria": [
@@ -747,7 +748,7 @@ def decision_snapshot(application: Application, recommendation: Recommendation) 
                     if a.rating(criterion.key)
                 ],
             }
-            for criterion in assessment_criteria(qualification)
+            for criterion in criteria_for(application)
         ],
         "results": [
             {

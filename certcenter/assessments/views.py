@@ -41,7 +41,7 @@ from certcenter.core.permissions import role_required
 from certcenter.evidence.models import EVIDENCE_KINDS
 from certcenter.extensions import db
 from certcenter.framework.vocabulary import EDUCATION_LEVELS
-from certcenter.qualifications.criteria import assessment_criteria
+from certcenter.qualifications.criteria import criteria_for
 
 bp = Blueprint("assessments", __name__)
 
@@ -93,7 +93,7 @@ def _judge_page(assignment: Assignment, status: int = 200, problems=None):
         "assessments/judge.html",
         assignment=assignment,
         application=application,
-        criteria=assessment_criteria(application.qualification),
+        criteria=criteria_for(application),
         evidence=services.evidence_for_assessor(application),
         results={result.kind: result for result in assignment.results},
         exam_results={kind: services.exam_result(application, kind) for kind in RESULT_KINDS},
