@@ -130,7 +130,6 @@ def new_version(qualification: Qualification, *, actor: User | None) -> Qualific
         number=current.number + 1 if current else 1, created_by=actor, units=units_snapshot(qualification)
     )
     qualification.versions.append(version)
-    db.session.flush()
     audit.record("qualification.version", qualification, actor=actor, number=version.number)
     return version
 
@@ -138,12 +137,14 @@ def new_version(qualification: Qualification, *, actor: User | None) -> Qualific
 def freeze_criteria(qualification: Qualification) -> QualificationVersion:
     """An application is being submitted against the qualification (called by the submission): the version it is
     assessed against, made if the units are not kept as they are yet."""
-    if qualification.criteria_frozen_at is None:
-        qualification.criteria_frozen_at = utcnow()
-    current = qualification.current_version
-    if current is not None and current.units == units_snapshot(qualification):
-        return current
-    return new_version(qualification, actor=None)
+    # reading the versions and units writes nothing of the submission yet: it is written once, with its move
+    with db.session.no_autoflush:
+        if qualification.criteria_frozen_at is None:
+            qualification.criteria_frozen_at = utcnow()
+        current = qualification.current_version
+        if current is not None and current.units == units_snapshot(qualification):
+            return current
+        return new_version(qualification, actor=None)
 
 
 def remove_unit(unit: QualificationUnit, *, actor: User) -> None:
