@@ -97,6 +97,9 @@ class Config:
 
     # Independent assessors per application (ISO/IEC 17024: those who assess do not decide).
     ASSESSORS_PER_APPLICATION = 2
+    # How far apart (percentage points) the assessors' theory or practical results may be and still count as agreed;
+    # results on opposite sides of the pass mark are never agreed. Beyond it the result goes to moderation.
+    RESULT_TOLERANCE_POINTS = 5
 
     # Editions of the framework in force (#13). Applying uses the edition in force that day. When the last edition
     # loaded has been repealed and no successor is loaded yet, True keeps applying under it (its repeal is shown),

@@ -38,6 +38,10 @@ class Application(TimestampMixin, db.Model):
         ForeignKey("qualifications.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     edition_id: Mapped[int] = mapped_column(ForeignKey("framework_editions.id", ondelete="RESTRICT"), nullable=False)
+    # The qualification's units as they were when it was submitted (None for a draft): what it is assessed against.
+    qualification_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("qualification_versions.id", ondelete="RESTRICT"), nullable=True
+    )
     state: Mapped[str] = mapped_column(String(30), nullable=False, default="draft", index=True)
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -65,6 +69,7 @@ class Application(TimestampMixin, db.Model):
         backref=backref("applications", order_by="Application.created_at.desc()")
     )
     qualification = relationship("Qualification", lazy="joined")
+    qualification_version = relationship("QualificationVersion")
     edition = relationship("FrameworkEdition")
     events: Mapped[list[ApplicationEvent]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="ApplicationEvent.id"

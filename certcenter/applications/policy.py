@@ -27,6 +27,7 @@ CANDIDATE = "candidate"  # the application's own candidate
 ADMINISTRATOR = "administrator"  # anyone holding the administrator role
 ASSESSOR = "assessor"  # assigned, counting, and declared free of conflicts: sees the case file
 LEAD_ASSESSOR = "lead_assessor"  # the assigned assessor who leads
+MODERATOR = "moderator"  # picked by an administrator to moderate, declared free of conflicts: sees the case file
 SYSTEM = "system"  # the centre itself (a move no person makes)
 
 _providers = Registry("applications.case_roles")
@@ -58,7 +59,7 @@ def can_view(application: Application, user: User) -> bool:
 
 def can_read_case_file(application: Application, user: User) -> bool:
     """The application's documents: those who may see its page, and its assessors once they declared no conflict."""
-    return bool(case_roles(application, user) & {CANDIDATE, ADMINISTRATOR, ASSESSOR})
+    return bool(case_roles(application, user) & {CANDIDATE, ADMINISTRATOR, ASSESSOR, MODERATOR})
 
 
 # --- separation of duties -------------------------------------------------------------------------------------------

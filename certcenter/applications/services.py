@@ -132,7 +132,7 @@ def submit_application(application: Application, *, actor: User, exception_reque
     freeze_identity(application)
     application.submitted_at = utcnow()
     lock_identity(application.candidate)
-    freeze_criteria(application.qualification)
+    application.qualification_version = freeze_criteria(application.qualification)
     if eligibility.status == NOT_MET:
         application.exception_request = request
         workflow.transition(application, workflow.EXCEPTION_REQUESTED, actor, reason=request)

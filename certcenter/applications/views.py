@@ -32,7 +32,7 @@ from certcenter.core.forms import abort_if_stale
 from certcenter.core.permissions import role_required
 from certcenter.extensions import db
 from certcenter.notifications import services as notices
-from certcenter.qualifications.criteria import assessment_criteria
+from certcenter.qualifications.criteria import criteria_for
 from certcenter.qualifications.models import Qualification
 
 bp = Blueprint("applications", __name__)
@@ -40,7 +40,7 @@ bp = Blueprint("applications", __name__)
 
 def application_page(application: Application, status: int = 200, **objects):
     """The application page; ``objects`` carry a form that failed, shown again with its errors, to its panel."""
-    criteria = assessment_criteria(application.qualification)
+    criteria = criteria_for(application)
     owner = application.is_owner(current_user)
     editable = owner and application.is_editable
     return render_template(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 
-from certcenter.applications.policy import ADMINISTRATOR, CANDIDATE, LEAD_ASSESSOR, SYSTEM, case_roles
+from certcenter.applications.policy import ADMINISTRATOR, CANDIDATE, MODERATOR, SYSTEM, case_roles
 from certcenter.core import audit
 from certcenter.core.errors import UserError
 from certcenter.core.models import utcnow
@@ -73,7 +73,7 @@ NEXT_STEPS = {
     IN_ASSESSMENT: _l(
         "Assessors are judging your evidence; you will be told about the theory test and practical task."
     ),
-    MODERATION: _l("The assessors' judgements differ; a lead assessor is moderating them."),
+    MODERATION: _l("The assessors' judgements differ; an independent moderator is settling them."),
     AWAITING_DECISION: _l("An administrator who did not assess you will record the decision."),
     CONFIRMED: _l("Your certificate will be issued."),
     CERTIFIED: _l("Download your certificate; anyone can check it by its QR code."),
@@ -102,7 +102,7 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (IN_ASSESSMENT, MODERATION): frozenset({SYSTEM}),
     (IN_ASSESSMENT, AWAITING_DECISION): frozenset({SYSTEM}),
     (IN_ASSESSMENT, WITHDRAWN): frozenset({CANDIDATE}),
-    (MODERATION, AWAITING_DECISION): frozenset({LEAD_ASSESSOR, ADMINISTRATOR}),
+    (MODERATION, AWAITING_DECISION): frozenset({MODERATOR}),
     (AWAITING_DECISION, CONFIRMED): frozenset({ADMINISTRATOR}),
     (AWAITING_DECISION, NOT_CONFIRMED): frozenset({ADMINISTRATOR}),
     (CONFIRMED, CERTIFIED): frozenset({ADMINISTRATOR}),

@@ -35,6 +35,12 @@ def init_app(app: Flask) -> None:
     register_panel(
         app, "dashboard.application", "decision", "assessments/_decision.html", panels.decision_panel, order=30
     )
-    for kind in (services.ASSIGNED, services.CONFLICT_DECLARED, services.READY_FOR_DECISION):
+    for kind in (
+        services.ASSIGNED,
+        services.CONFLICT_DECLARED,
+        services.READY_FOR_DECISION,
+        services.MODERATOR_PICKED,
+        services.MODERATOR_CONFLICT,
+    ):
         register_kind(app, kind, panels.describe_notice)
     app.add_template_global(describe_reason)

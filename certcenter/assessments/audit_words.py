@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from certcenter.assessments.models import CONFLICT_KINDS, RATING_LABELS, RESULT_KINDS
+from certcenter.assessments.models import CONFLICT_KINDS, RATING_LABELS, RESULT_KINDS, RESULT_SOURCES
 
 OUTCOMES = {"confirmed": _l("Qualification confirmed"), "not_confirmed": _l("Qualification not confirmed")}
 
@@ -14,6 +14,10 @@ WORDS = {
         "assessment.result": _l("Result recorded"),
         "assessment.submit": _l("Judgement submitted"),
         "assessment.moderate": _l("Rating moderated"),
+        "assessment.moderate_result": _l("Result moderated"),
+        "assessment.moderator_pick": _l("Moderator picked"),
+        "assessment.moderator_no_conflict": _l("Moderator declared no conflict of interest"),
+        "assessment.moderator_conflict": _l("Moderator declared a conflict of interest"),
         "assessment.decide": _l("Decision recorded"),
         "assessment.scope_add": _l("Assessor's scope of competence recorded"),
         "assessment.scope_end": _l("Assessor's scope of competence withdrawn"),
@@ -24,6 +28,9 @@ WORDS = {
         "kind": _l("Kind"),
         "percent": _l("Result, %"),
         "ratings": _l("Ratings"),
+        "results": _l("Results, %"),
+        "source": _l("Source of the result"),
+        "moderator_id": _l("Moderator (user No.)"),
         "criterion": _l("Criterion"),
         "rating": _l("Rating"),
         "outcome": _l("Decision"),
@@ -36,8 +43,14 @@ WORDS = {
         "kind": {**CONFLICT_KINDS, **RESULT_KINDS},
         "rating": RATING_LABELS,
         "ratings": RATING_LABELS,
+        "source": RESULT_SOURCES,
         "outcome": OUTCOMES,
         "recommended": OUTCOMES,
     },
-    "targets": {"Assignment": _l("Assignment"), "Decision": _l("Decision"), "AssessorScope": _l("Assessor's scope")},
+    "targets": {
+        "Assignment": _l("Assignment"),
+        "Decision": _l("Decision"),
+        "AssessorScope": _l("Assessor's scope"),
+        "Moderator": _l("Moderator"),
+    },
 }

@@ -16,7 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from certcenter.assessments.models import CONFLICT_KINDS, EVIDENCE_RULES, RATING_LABELS, RESULT_KINDS
 from certcenter.core.forms import choices
@@ -39,7 +39,7 @@ class DeclarationForm(FlaskForm):
 
 class AssignForm(FlaskForm):
     assessor_id = SelectField(_l("Assessor"), coerce=int, validators=[DataRequired()])
-    lead = BooleanField(_l("Lead assessor (moderates disagreements)"))
+    lead = BooleanField(_l("Lead assessor"))
 
 
 class ModerationForm(FlaskForm):
@@ -48,6 +48,36 @@ class ModerationForm(FlaskForm):
     met_at_level = IntegerField(_l("If not met: the level the evidence meets it at"), validators=[Optional()])
     reason = TextAreaField(
         _l("Reason"), validators=[DataRequired(message=_l("Write the reason for the rating.")), Length(max=5000)]
+    )
+
+
+class ModeratorDeclarationForm(FlaskForm):
+    """The moderator's conflict-of-interest declaration: neither answer is chosen for him."""
+
+    conflict = RadioField(
+        _l("Do you have a conflict of interest with this candidate?"),
+        choices=choices(
+            {"no": _l("No, I have no conflict of interest"), "yes": _l("Yes, I have a conflict of interest")}
+        ),
+        validators=[InputRequired(message=_l("Answer whether you have a conflict of interest."))],
+    )
+    kind = SelectField(_l("Kind of conflict"), choices=choices({"": "—"} | CONFLICT_KINDS), validators=[Optional()])
+    note = TextAreaField(_l("Details"), validators=[Optional(), Length(max=2000)])
+
+
+class PickModeratorForm(FlaskForm):
+    moderator_id = SelectField(_l("Moderator"), coerce=int, validators=[DataRequired()])
+
+
+class ResultModerationForm(FlaskForm):
+    kind = HiddenField(validators=[DataRequired()])
+    percent = IntegerField(
+        _l("Moderated result, %"),
+        validators=[InputRequired(message=_l("A result is a percentage from 0 to 100.")), NumberRange(0, 100)],
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(message=_l("Write the reason for the moderated result.")), Length(max=5000)],
     )
 
 

@@ -38,6 +38,17 @@ PENDING, ACTIVE, SUBMITTED, CONFLICT = "pending", "active", "submitted", "confli
 THEORY, PRACTICAL = "theory", "practical"
 RESULT_KINDS = {THEORY: _l("Theory test"), PRACTICAL: _l("Practical task")}
 
+# Where the result of record comes from: the assessors' agreed results, a moderator, or a marked exam sitting.
+BY_ASSESSORS, BY_MODERATION, BY_EXAM = "assessors", "moderation", "exam"
+RESULT_SOURCES = {
+    BY_ASSESSORS: _l("Agreed by the assessors"),
+    BY_MODERATION: _l("Moderated"),
+    BY_EXAM: _l("Exam sitting"),
+}
+
+# A moderator's pick: waiting for his conflict declaration, moderating, removed by a declared conflict.
+MODERATOR_STATES = (PENDING, ACTIVE, CONFLICT)
+
 
 class Assignment(db.Model):
     """An assessor's assignment to an application, and their judgement of it."""
@@ -71,6 +82,7 @@ class Assignment(db.Model):
         back_populates="assignment", cascade="all, delete-orphan"
     )
     ratings: Mapped[list[CriterionRating]] = relationship(back_populates="assignment", cascade="all, delete-orphan")
+    results: Mapped[list[AssessorResult]] = relationship(back_populates="assignment", cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"<Assignment {self.id} app={self.application_id} assessor={self.assessor_id} {self.status}>"
@@ -91,6 +103,9 @@ class Assignment(db.Model):
 
     def rating(self, key: str) -> CriterionRating | None:
         return next((rating for rating in self.ratings if rating.criterion_key == key), None)
+
+    def result(self, kind: str) -> AssessorResult | None:
+        return next((result for result in self.results if result.kind == kind), None)
 
     def review(self, evidence_id: int) -> EvidenceReview | None:
         return next((review for review in self.evidence_reviews if review.evidence_id == evidence_id), None)
@@ -146,30 +161,99 @@ class CriterionRating(db.Model):
         return f"<CriterionRating {self.assignment_id}:{self.criterion_key} {self.rating}>"
 
 
-class AssessmentResult(db.Model):
-    """The theory test or the practical task result of an application (one each), recorded by an assessor."""
+class AssessorResult(db.Model):
+    """One assessor's own theory or practical result for the application: blind to the others until all submit."""
 
-    __tablename__ = "assessment_results"
+    __tablename__ = "assessor_results"
     __table_args__ = (
-        UniqueConstraint("application_id", "kind"),
+        UniqueConstraint("assignment_id", "kind"),
         CheckConstraint(one_of("kind", RESULT_KINDS), name="kind"),
         CheckConstraint("percent BETWEEN 0 AND 100", name="percent_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), nullable=False)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     percent: Mapped[int] = mapped_column(Integer, nullable=False)
     taken_on: Mapped[date] = mapped_column(Date, nullable=False)
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="results")
+
+    def __repr__(self) -> str:
+        return f"<AssessorResult {self.assignment_id}:{self.kind} {self.percent}%>"
+
+
+class AssessmentResult(db.Model):
+    """The result of record of the theory test or the practical task (one each per application): the assessors'
+    agreed result, the moderated one, or the marked exam sitting's, with who set it and where it comes from."""
+
+    __tablename__ = "assessment_results"
+    __table_args__ = (
+        UniqueConstraint("application_id", "kind"),
+        CheckConstraint(one_of("kind", RESULT_KINDS), name="kind"),
+        CheckConstraint(one_of("source", RESULT_SOURCES), name="source"),
+        CheckConstraint("percent BETWEEN 0 AND 100", name="percent_range"),
+        # only a result awaiting moderation has no percentage yet
+        CheckConstraint("percent IS NOT NULL OR source = 'moderation'", name="percent_set"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    source: Mapped[str] = mapped_column(String(20), nullable=False, default=BY_ASSESSORS, server_default=BY_ASSESSORS)
+    percent: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None until moderated
+    taken_on: Mapped[date] = mapped_column(Date, nullable=False)
+    notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # who set it: the moderator; for an exam, the person whose marking finished it (None: the marking task)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    sitting_id: Mapped[int | None] = mapped_column(ForeignKey("exam_sittings.id", ondelete="SET NULL"), nullable=True)
+    # what each assessor said: [{"assessor": name, "assessor_id": id, "percent": n}], kept for moderation and report
+    positions: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    moderation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     application: Mapped[Application] = relationship(backref="results")
     recorded_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
-        return f"<AssessmentResult {self.application_id}:{self.kind} {self.percent}%>"
+        return f"<AssessmentResult {self.application_id}:{self.kind} {self.percent}% {self.source}>"
+
+    @property
+    def agreed(self) -> bool:
+        return self.source != BY_MODERATION
+
+
+class Moderator(db.Model):
+    """The person an administrator picked to moderate an application's disagreements: an assessor or administrator
+    not assigned to it, who declares his conflicts of interest before he may moderate."""
+
+    __tablename__ = "moderators"
+    __table_args__ = (
+        UniqueConstraint("application_id", "user_id"),
+        CheckConstraint(one_of("status", MODERATOR_STATES), name="status"),
+        CheckConstraint(f"conflict_kind IS NULL OR {one_of('conflict_kind', CONFLICT_KINDS)}", name="conflict_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), nullable=False, index=True)
+    picked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    picked_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=PENDING)
+    declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    conflict_kind: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    conflict_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    application: Mapped[Application] = relationship(backref="moderators")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    picked_by: Mapped[User | None] = relationship(foreign_keys=[picked_by_id])
+
+    def __repr__(self) -> str:
+        return f"<Moderator {self.id} app={self.application_id} user={self.user_id} {self.status}>"
 
 
 class FinalRating(db.Model):
@@ -193,6 +277,8 @@ class FinalRating(db.Model):
     moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     moderation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # what each assessor said, copied when marking closed: [{"assessor": name, "assessor_id": id, "rating": ...}]
+    positions: Mapped[list | None] = mapped_column(JSON, nullable=True)
 
     application: Mapped[Application] = relationship(backref="final_ratings")
     moderated_by: Mapped[User | None] = relationship()

@@ -12,12 +12,18 @@ from certcenter.accounts.models import ADMINISTRATOR
 from certcenter.applications import workflow
 from certcenter.applications.models import Application
 from certcenter.assessments import policy, services
-from certcenter.assessments.forms import AssignForm, DecisionForm, ModerationForm
-from certcenter.assessments.models import CONFLICT_KINDS, RATING_LABELS
+from certcenter.assessments.forms import (
+    AssignForm,
+    DecisionForm,
+    ModerationForm,
+    PickModeratorForm,
+    ResultModerationForm,
+)
+from certcenter.assessments.models import CONFLICT_KINDS, RATING_LABELS, RESULT_KINDS, RESULT_SOURCES
 from certcenter.assessments.reasons import snapshot_titles
 from certcenter.core.forms import choices
 from certcenter.notifications.models import Notification
-from certcenter.qualifications.criteria import assessment_criteria
+from certcenter.qualifications.criteria import criteria_for
 
 
 def decision_panel(application: Application, **_objects: Any) -> dict[str, Any] | None:
@@ -45,17 +51,34 @@ def assessment_panel(application: Application, **_objects: Any) -> dict[str, Any
     )
     awaiting = application.state == workflow.AWAITING_DECISION
     recommendation = services.recommend(application) if awaiting else None
+    moderator = policy.current_moderator(application)
+    can_pick = moderator is None and policy.can_pick_moderator(application, current_user)
+    pick_form = PickModeratorForm()
+    if can_pick:
+        pick_form.moderator_id.choices = choices(
+            {user.id: user.full_name for user in services.moderator_candidates(application)}
+        )
+    closed = services.marking_closed(application)
     return {
+        "moderator": moderator,
+        "past_moderators": [m for m in application.moderators if m is not moderator],
+        "can_pick_moderator": can_pick,
+        "pick_form": pick_form,
+        "is_moderator": policy.is_picked_moderator(application, current_user),
+        "result_agreement": services.result_agreement(application) if closed else [],
+        "result_form": ResultModerationForm(),
+        "result_kinds": RESULT_KINDS,
+        "result_sources": RESULT_SOURCES,
         "assignments": application.assignments,
         "offered": offered,
         "required": services.required_assessors(),
         "can_assign": application.state in (workflow.SUBMITTED, workflow.IN_ASSESSMENT)
         and len(services.counting_assignments(application)) < services.required_assessors(),
-        "agreement": services.agreement(application) if services.marking_closed(application) else [],
-        "can_moderate": policy.can_moderate(application, current_user),
+        "agreement": services.agreement(application) if closed else [],
+        "can_moderate": False,  # the moderator works on his own page (``views.moderation``)
         "recommendation": recommendation,
         "can_decide": awaiting and policy.can_decide(application, current_user),
-        "criteria_titles": {c.key: c.title for c in assessment_criteria(application.qualification)},
+        "criteria_titles": {c.key: c.title for c in criteria_for(application)},
         "assign_form": assign_form,
         "decision_form": DecisionForm(version=application.version),
         "moderation_form": ModerationForm(),
@@ -72,6 +95,17 @@ def describe_notice(notification: Notification) -> str:
     if notification.kind == services.CONFLICT_DECLARED:
         return _(
             "An assessor declared a conflict of interest on application No. %(id)s; assign another assessor.",
+            id=notification.subject_id,
+        )
+    if notification.kind == services.MODERATOR_PICKED:
+        return _(
+            "You have been picked to moderate the disagreements on application No. %(id)s; declare any conflict of "
+            "interest first.",
+            id=notification.subject_id,
+        )
+    if notification.kind == services.MODERATOR_CONFLICT:
+        return _(
+            "The moderator declared a conflict of interest on application No. %(id)s; pick another moderator.",
             id=notification.subject_id,
         )
     return _("Application No. %(id)s awaits a decision.", id=notification.subject_id)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
+
 from certcenter.accounts.models import ADMINISTRATOR
 from certcenter.accounts.models import ASSESSOR as ASSESSOR_ROLE
 from certcenter.applications import policy as case
 from certcenter.applications import workflow
-from certcenter.assessments.models import ACTIVE, SUBMITTED
+from certcenter.assessments.models import ACTIVE, CONFLICT, PENDING, SUBMITTED, Moderator
 
 if TYPE_CHECKING:
+    from flask_babel import LazyString
+
     from certcenter.accounts.models import User
     from certcenter.applications.models import Application
     from certcenter.assessments.models import Assignment
@@ -23,15 +27,25 @@ def assignment_for(application: Application, user: User) -> Assignment | None:
     return next((a for a in application.assignments if a.assessor_id == user.id and a.counts), None)
 
 
+def current_moderator(application: Application) -> Moderator | None:
+    """The moderator picked for the application, unless a declared conflict removed him."""
+    return next((m for m in application.moderators if m.status != CONFLICT), None)
+
+
 def case_roles(application: Application, user: User) -> set[str]:
     """The assessors' roles in a case (registered with ``applications.policy``): an assessor sees the case file once
-    he has declared no conflict; the lead assessor may moderate."""
-    if not user.has_role(ASSESSOR_ROLE):
-        return set()
-    assignment = assignment_for(application, user)
-    if assignment is None:
+    he has declared no conflict, so does the moderator; the lead assessor leads."""
+    if not user.is_authenticated:
         return set()
     roles = set()
+    moderator = current_moderator(application)
+    if moderator is not None and moderator.user_id == user.id and moderator.status == ACTIVE:
+        roles.add(case.MODERATOR)
+    if not user.has_role(ASSESSOR_ROLE):
+        return roles
+    assignment = assignment_for(application, user)
+    if assignment is None:
+        return roles
     if assignment.status in (ACTIVE, SUBMITTED):
         roles.add(case.ASSESSOR)
     if assignment.is_lead:
@@ -39,17 +53,88 @@ def case_roles(application: Application, user: User) -> set[str]:
     return roles
 
 
-def can_moderate(application: Application, user: User) -> bool:
-    return application.state == workflow.MODERATION and bool(
-        case.case_roles(application, user) & {case.ADMINISTRATOR, case.LEAD_ASSESSOR}
+# --- moderation -----------------------------------------------------------------------------------------------------
+
+
+def disagreeing_assessor_ids(application: Application) -> set[int]:
+    """The assessors whose judgements are part of a disagreement still to moderate, or already moderated."""
+    keys = {final.criterion_key for final in application.final_ratings if not final.agreed}
+    kinds = {result.kind for result in application.results if not result.agreed}
+    parties = set()
+    for assignment in application.assignments:
+        if assignment.status != SUBMITTED:
+            continue
+        if any(r.criterion_key in keys for r in assignment.ratings) or any(r.kind in kinds for r in assignment.results):
+            parties.add(assignment.assessor_id)
+    return parties
+
+
+def may_be_moderator(application: Application, user: User) -> LazyString | None:
+    """Why this person may not moderate the application, whoever picks him; None if he may. A moderator is an
+    assessor or administrator who is not the candidate, not assigned to the application (a lead assessor only where
+    he is not a party to the disagreement), and has not declared a conflict with it."""
+    if not (user.active and (user.has_role(ASSESSOR_ROLE) or user.has_role(ADMINISTRATOR))):
+        return _l("A moderator is an active assessor or administrator.")
+    if application.candidate.user_id == user.id:
+        return _l("Nobody moderates his own application.")
+    if user.id in disagreeing_assessor_ids(application):
+        return _l("You judged this application: a party to the disagreement does not moderate it.")
+    for assignment in application.assignments:
+        if assignment.assessor_id == user.id and not (assignment.is_lead and assignment.counts):
+            return _l("An assessor assigned to this application does not moderate it.")
+    if any(m.user_id == user.id and m.status == CONFLICT for m in application.moderators):
+        return _l("This person declared a conflict of interest with this application.")
+    return None
+
+
+def can_pick_moderator(application: Application, user: User) -> bool:
+    return (
+        application.state == workflow.MODERATION
+        and user.has_role(ADMINISTRATOR)
+        and application.candidate.user_id != user.id
     )
 
 
+def moderation_refusal(application: Application, user: User) -> LazyString | None:
+    """Why the user may not moderate the application now; None if he may."""
+    if not user.is_authenticated:
+        return _l("Sign in to moderate.")
+    if application.state != workflow.MODERATION:
+        return _l("The application is not in moderation.")
+    reason = may_be_moderator(application, user)
+    if reason is not None:
+        return reason
+    moderator = current_moderator(application)
+    if moderator is None or moderator.user_id != user.id:
+        return _l("Only the moderator an administrator picked for this application moderates it.")
+    if moderator.status == PENDING:
+        return _l("Declare your conflicts of interest before you moderate.")
+    return None
+
+
+def can_moderate(application: Application, user: User) -> bool:
+    return moderation_refusal(application, user) is None
+
+
+def is_picked_moderator(application: Application, user: User) -> bool:
+    """The user is the application's moderator (declared or not): he may open the moderation page."""
+    moderator = current_moderator(application)
+    return user.is_authenticated and moderator is not None and moderator.user_id == user.id
+
+
+# --- decision -------------------------------------------------------------------------------------------------------
+
+
 def assessed_by(application: Application, user: User) -> bool:
-    """Whether the user took part in assessing the application: assigned (without a conflict) or moderated."""
+    """Whether the user took part in assessing the application: assigned (without a conflict), picked to moderate
+    (without a conflict), or moderated a rating or a result."""
     if assignment_for(application, user) is not None:
         return True
-    return any(final.moderated_by_id == user.id for final in application.final_ratings)
+    if any(m.user_id == user.id and m.status != CONFLICT for m in application.moderators):
+        return True
+    if any(final.moderated_by_id == user.id for final in application.final_ratings):
+        return True
+    return any(not result.agreed and result.recorded_by_id == user.id for result in application.results)
 
 
 def can_decide(application: Application, user: User) -> bool:

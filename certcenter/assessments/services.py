@@ -18,6 +18,9 @@ from certcenter.assessments import signals
 from certcenter.assessments.competence import Candidacy, assessor_candidacies, refuse_out_of_scope
 from certcenter.assessments.models import (
     ACTIVE,
+    BY_ASSESSORS,
+    BY_EXAM,
+    BY_MODERATION,
     CONFLICT,
     CONFLICT_KINDS,
     EVIDENCE_RULES,
@@ -29,13 +32,21 @@ from certcenter.assessments.models import (
     SUBMITTED,
     THEORY,
     AssessmentResult,
+    AssessorResult,
     Assignment,
     CriterionRating,
     Decision,
     EvidenceReview,
     FinalRating,
+    Moderator,
 )
-from certcenter.assessments.policy import can_decide, can_moderate
+from certcenter.assessments.policy import (
+    can_decide,
+    can_pick_moderator,
+    current_moderator,
+    may_be_moderator,
+    moderation_refusal,
+)
 from certcenter.candidates.eligibility import MET as ELIGIBLE
 from certcenter.candidates.models import EducationRecord
 from certcenter.core import audit
@@ -48,10 +59,11 @@ from certcenter.extensions import db
 from certcenter.framework.models import FrameworkEdition
 from certcenter.framework.services import edition_in_force
 from certcenter.notifications.services import notify
-from certcenter.qualifications.criteria import Criterion, assessment_criteria
+from certcenter.qualifications.criteria import Criterion, criteria_for
 
 # The notices assessment sends (told by ``panels.describe_notice``).
 ASSIGNED, CONFLICT_DECLARED, READY_FOR_DECISION = "assigned", "conflict_declared", "ready_for_decision"
+MODERATOR_PICKED, MODERATOR_CONFLICT = "moderator_picked", "moderator_conflict"
 
 
 class AssessmentError(UserError):
@@ -160,7 +172,7 @@ def declare_conflict(
 
 
 def _criteria(application: Application) -> dict[str, Criterion]:
-    return {criterion.key: criterion for criterion in assessment_criteria(application.qualification)}
+    return {criterion.key: criterion for criterion in criteria_for(application)}
 
 
 def _evidence_ids(application: Application) -> set[int]:
@@ -212,10 +224,9 @@ def save_draft(assignment: Assignment, data: dict[str, Any], *, actor: User) -> 
         percent = parse_id(values["percent"])
         if percent is None:
             raise AssessmentError(_l("A result is a percentage from 0 to 100."))
-        record_result(
-            application,
+        record_own_result(
+            assignment,
             kind,
-            actor=actor,
             percent=percent,
             taken_on=values.get("taken_on") or centre_today(),
             notes=values.get("notes") or "",
@@ -224,26 +235,69 @@ def save_draft(assignment: Assignment, data: dict[str, Any], *, actor: User) -> 
     db.session.flush()
 
 
-def record_result(
-    application: Application, kind: str, *, actor: User, percent: int, taken_on: date | str, notes: str = ""
-) -> AssessmentResult:
-    case.refuse(application, actor, case.RECORD_RESULT)
+def _parse_result(percent: int, taken_on: date | str) -> date:
     if not 0 <= percent <= 100:
         raise AssessmentError(_l("A result is a percentage from 0 to 100."))
     if isinstance(taken_on, str):
         try:
-            taken_on = date.fromisoformat(taken_on)
+            return date.fromisoformat(taken_on)
         except ValueError:
             raise AssessmentError(_l("Enter the date of the test as YYYY-MM-DD.")) from None
+    return taken_on
+
+
+def exam_result(application: Application, kind: str) -> AssessmentResult | None:
+    """The result of record a marked exam sitting gave, if any: the assessors then record no result of that kind."""
+    return next((r for r in application.results if r.kind == kind and r.source == BY_EXAM), None)
+
+
+def record_own_result(
+    assignment: Assignment, kind: str, *, percent: int, taken_on: date | str, notes: str = ""
+) -> AssessorResult | None:
+    """The assessor's own result of the theory test or the practical task, seen by no one else until every
+    assessor has submitted. Where an exam sitting gave the result, there is nothing for the assessor to record."""
+    taken_on = _parse_result(percent, taken_on)
+    if exam_result(assignment.application, kind) is not None:
+        return None
+    result = assignment.result(kind)
+    if result is None:
+        result = AssessorResult(kind=kind, percent=percent, taken_on=taken_on)
+        assignment.results.append(result)
+    result.percent, result.taken_on, result.notes = percent, taken_on, notes.strip()
+    return result
+
+
+def record_exam_result(
+    application: Application,
+    kind: str,
+    *,
+    actor: User | None,
+    percent: int,
+    taken_on: date | str,
+    sitting_id: int,
+    notes: str = "",
+) -> AssessmentResult:
+    """A marked exam sitting sets the result of record directly (source: the sitting); the assessors' own entries
+    of that kind no longer count."""
+    taken_on = _parse_result(percent, taken_on)
     result = next((result for result in application.results if result.kind == kind), None)
-    changed = result is None or (result.percent, result.taken_on, result.notes) != (percent, taken_on, notes.strip())
     if result is None:
         result = AssessmentResult(application=application, kind=kind, percent=percent, taken_on=taken_on)
         db.session.add(result)
-    if changed:
-        result.percent, result.taken_on, result.notes, result.recorded_by = percent, taken_on, notes.strip(), actor
+    values = (BY_EXAM, percent, taken_on, notes.strip(), sitting_id)
+    if (result.source, result.percent, result.taken_on, result.notes, result.sitting_id) != values:
+        result.source, result.percent, result.taken_on, result.notes, result.sitting_id = values
+        result.recorded_by, result.positions, result.moderation_reason = actor, None, None
         db.session.flush()
-        audit.record("assessment.result", application, actor=actor, kind=kind, percent=percent)
+        audit.record(
+            "assessment.result",
+            application,
+            actor=actor,
+            kind=kind,
+            percent=percent,
+            source=BY_EXAM,
+            sitting_id=sitting_id,
+        )
     return result
 
 
@@ -251,7 +305,7 @@ def judgement_problems(assignment: Assignment) -> list[Any]:
     """What must be completed before the judgement can be submitted."""
     problems = []
     application = assignment.application
-    for criterion in assessment_criteria(application.qualification):
+    for criterion in criteria_for(application):
         rating = assignment.rating(criterion.key)
         label = criterion.code if criterion.kind == "unit" else str(criterion.title)
         if rating is None or rating.rating is None:
@@ -266,9 +320,8 @@ def judgement_problems(assignment: Assignment) -> list[Any]:
             problems.append(
                 _l("Explain in a comment why “%(name)s” fails a rule of evidence.", name=item.original_filename)
             )
-    kinds = {result.kind for result in application.results}
     for kind in (THEORY, PRACTICAL):
-        if kind not in kinds:
+        if assignment.result(kind) is None and exam_result(application, kind) is None:
             problems.append(_l("Record the result of the %(kind)s.", kind=str(RESULT_KINDS[kind]).lower()))
     return problems
 
@@ -293,10 +346,21 @@ def submit_judgement(assignment: Assignment, data: dict[str, Any], *, actor: Use
         actor=actor,
         application_id=application.id,
         ratings={rating.criterion_key: rating.rating for rating in assignment.ratings},
+        results={result.kind: result.percent for result in assignment.results},
     )
     assignments = counting_assignments(application)
     if len(assignments) >= required_assessors() and all(a.status == SUBMITTED for a in assignments):
         _close_marking(application, assignments)
+
+
+def result_tolerance() -> int:
+    return int(current_app.config["RESULT_TOLERANCE_POINTS"])
+
+
+def results_agree(percents: list[int], pass_mark: int) -> bool:
+    """The assessors' results agree when they lie within the tolerance of one another and on the same side of
+    the pass mark."""
+    return max(percents) - min(percents) <= result_tolerance() and len({p >= pass_mark for p in percents}) == 1
 
 
 def _close_marking(application: Application, assignments: list[Assignment]) -> None:
@@ -313,12 +377,53 @@ def _close_marking(application: Application, assignments: list[Assignment]) -> N
                 agreed=agreed,
                 rating=values.pop() if agreed else None,
                 met_at_level=min(levels) if agreed and levels else None,
+                positions=[
+                    {
+                        "assessor_id": a.assessor_id,
+                        "assessor": a.assessor.full_name,
+                        "rating": rating.rating,
+                        "met_at_level": rating.met_at_level,
+                    }
+                    for a, rating in zip(assignments, ratings, strict=True)
+                ],
             )
         )
         disagreements += not agreed
+    disagreements += _close_results(application, assignments)
     db.session.flush()
     target = workflow.MODERATION if disagreements else workflow.AWAITING_DECISION
     workflow.transition(application, target, None, disagreements=disagreements)
+
+
+def _close_results(application: Application, assignments: list[Assignment]) -> int:
+    """The result of record of each kind from the assessors' own results: where they agree, their mean (rounded
+    down, so no candidate is credited with more than the assessors together gave); where not, one to moderate.
+    A result an exam sitting gave stands. Gives the number of results to moderate."""
+    qualification = application.qualification
+    pass_marks = {THEORY: qualification.theory_pass_mark, PRACTICAL: qualification.practical_pass_mark}
+    disagreements = 0
+    for kind in (THEORY, PRACTICAL):
+        if exam_result(application, kind) is not None:
+            continue
+        own = [(a, a.result(kind)) for a in assignments if a.result(kind) is not None]
+        if not own:
+            continue
+        percents = [result.percent for _, result in own]
+        agreed = results_agree(percents, pass_marks[kind])
+        record = next((result for result in application.results if result.kind == kind), None)
+        if record is None:
+            record = AssessmentResult(application=application, kind=kind, taken_on=own[0][1].taken_on)
+            db.session.add(record)
+        record.source = BY_ASSESSORS if agreed else BY_MODERATION
+        record.percent = sum(percents) // len(percents) if agreed else None
+        record.taken_on = max(result.taken_on for _, result in own)
+        record.notes, record.recorded_by, record.sitting_id, record.moderation_reason = "", None, None, None
+        record.positions = [
+            {"assessor_id": a.assessor_id, "assessor": a.assessor.full_name, "percent": r.percent, "notes": r.notes}
+            for a, r in own
+        ]
+        disagreements += not agreed
+    return disagreements
 
 
 @dataclass
@@ -338,7 +443,24 @@ def agreement(application: Application) -> list[Agreement]:
     finals = {final.criterion_key: final for final in application.final_ratings}
     return [
         Agreement(criterion, [a.rating(criterion.key) for a in assignments], finals.get(criterion.key))
-        for criterion in assessment_criteria(application.qualification)
+        for criterion in criteria_for(application)
+    ]
+
+
+@dataclass
+class ResultAgreement:
+    kind: str
+    own: list[tuple[Assignment, AssessorResult]]
+    record: AssessmentResult | None
+
+
+def result_agreement(application: Application) -> list[ResultAgreement]:
+    """Per kind of result: each assessor's own result and the result of record. Only once every judgement is in."""
+    assignments = [a for a in counting_assignments(application) if a.status == SUBMITTED]
+    records = {result.kind: result for result in application.results}
+    return [
+        ResultAgreement(kind, [(a, a.result(kind)) for a in assignments if a.result(kind)], records.get(kind))
+        for kind in (THEORY, PRACTICAL)
     ]
 
 
@@ -347,6 +469,81 @@ def marking_closed(application: Application) -> bool:
 
 
 # --- moderation -----------------------------------------------------------------------------------------------------
+
+
+def moderator_candidates(application: Application) -> list[User]:
+    """Whom an administrator may pick to moderate: active assessors and administrators the policy allows."""
+    from certcenter.accounts.models import ADMINISTRATOR, UserRole
+
+    users = db.session.scalars(
+        select(User)
+        .join(UserRole)
+        .where(UserRole.role.in_((ASSESSOR, ADMINISTRATOR)), User.active.is_(True))
+        .order_by(User.full_name)
+        .distinct()
+    )
+    return [user for user in users if may_be_moderator(application, user) is None]
+
+
+def pick_moderator(application: Application, moderator: User, *, actor: User) -> Moderator:
+    """An administrator picks the moderator of the application's disagreements; he declares his conflicts of
+    interest before he may moderate."""
+    application = lock_application(application.id)
+    if not can_pick_moderator(application, actor):
+        raise AssessmentError(_l("An administrator picks the moderator while the application is in moderation."))
+    if current_moderator(application) is not None:
+        raise AssessmentError(_l("A moderator has already been picked for this application."))
+    reason = may_be_moderator(application, moderator)
+    if reason is not None:
+        raise AssessmentError(reason)
+    picked = Moderator(application=application, user=moderator, picked_by=actor)
+    db.session.add(picked)
+    db.session.flush()
+    audit.record(
+        "assessment.moderator_pick", picked, actor=actor, application_id=application.id, moderator_id=moderator.id
+    )
+    notify(moderator.id, MODERATOR_PICKED, application)
+    return picked
+
+
+def declare_moderator_conflict(
+    moderator: Moderator, *, actor: User, conflict: bool | None, kind: str | None = None, note: str = ""
+) -> None:
+    """The moderator's declaration before he sees the case. A conflict removes him and tells the administrator."""
+    if moderator.user_id != actor.id:
+        raise AssessmentError(_l("Only the moderator an administrator picked for this application moderates it."))
+    if moderator.status != PENDING:
+        raise AssessmentError(_l("The declaration has already been made."))
+    if conflict is None:
+        raise AssessmentError(_l("Answer whether you have a conflict of interest."))
+    moderator.declared_at = utcnow()
+    if not conflict:
+        moderator.status = ACTIVE
+        audit.record(
+            "assessment.moderator_no_conflict", moderator, actor=actor, application_id=moderator.application_id
+        )
+        return
+    if kind not in CONFLICT_KINDS:
+        raise AssessmentError(_l("Choose the kind of conflict."))
+    if kind == "other" and not note.strip():
+        raise AssessmentError(_l("Describe the conflict."))
+    moderator.status = CONFLICT
+    moderator.conflict_kind = kind
+    moderator.conflict_note = note.strip() or None
+    audit.record(
+        "assessment.moderator_conflict", moderator, actor=actor, application_id=moderator.application_id, kind=kind
+    )
+    if moderator.picked_by_id:
+        notify(moderator.picked_by_id, MODERATOR_CONFLICT, moderator.application)
+
+
+def _may_moderate(application: Application, actor: User) -> Application:
+    application = lock_application(application.id)
+    case.refuse(application, actor, case.MODERATE)
+    reason = moderation_refusal(application, actor)
+    if reason is not None:
+        raise AssessmentError(reason)
+    return application
 
 
 def moderate(
@@ -358,12 +555,9 @@ def moderate(
     reason: str,
     met_at_level: int | None = None,
 ) -> None:
-    application = lock_application(application.id)
-    case.refuse(application, actor, case.MODERATE)
-    if not can_moderate(application, actor):
-        raise AssessmentError(
-            _l("Only the lead assessor or an administrator moderates, while the application is in moderation.")
-        )
+    """The moderator settles a criterion the assessors disagree on, with his reason; what each assessor said stays
+    on the final rating."""
+    application = _may_moderate(application, actor)
     final = next((final for final in application.final_ratings if final.criterion_key == criterion_key), None)
     if final is None or final.agreed:
         raise AssessmentError(_l("This criterion needs no moderation."))
@@ -381,8 +575,37 @@ def moderate(
     audit.record(
         "assessment.moderate", application, actor=actor, criterion=criterion_key, rating=rating, reason=reason.strip()
     )
-    if all(final.rating for final in application.final_ratings):
+    _moderation_done(application, actor)
+
+
+def moderate_result(application: Application, kind: str, *, actor: User, percent: int | None, reason: str) -> None:
+    """The moderator sets a result the assessors disagree on, with his reason; what each assessor gave stays on
+    the result."""
+    application = _may_moderate(application, actor)
+    result = next((result for result in application.results if result.kind == kind), None)
+    if result is None or result.agreed:
+        raise AssessmentError(_l("This result needs no moderation."))
+    if percent is None or not 0 <= percent <= 100:
+        raise AssessmentError(_l("A result is a percentage from 0 to 100."))
+    if not reason.strip():
+        raise AssessmentError(_l("Write the reason for the moderated result."))
+    result.percent, result.recorded_by, result.moderation_reason = percent, actor, reason.strip()
+    db.session.flush()
+    audit.record("assessment.moderate_result", application, actor=actor, kind=kind, percent=percent, reason=reason)
+    _moderation_done(application, actor)
+
+
+def _moderation_done(application: Application, actor: User) -> None:
+    if all(final.rating for final in application.final_ratings) and all(
+        result.percent is not None for result in application.results
+    ):
         workflow.transition(application, workflow.AWAITING_DECISION, actor)
+
+
+def moderation_outstanding(application: Application) -> bool:
+    return any(not final.rating for final in application.final_ratings) or any(
+        result.percent is None for result in application.results
+    )
 
 
 # --- recommendation and decision ------------------------------------------------------------------------------------
@@ -416,7 +639,7 @@ def recommend(application: Application) -> Recommendation:
                     "rating": final.rating if final else None,
                 }
             )
-    results = {result.kind: result for result in application.results}
+    results = {result.kind: result for result in application.results if result.percent is not None}
     for kind, pass_mark in ((THEORY, qualification.theory_pass_mark), (PRACTICAL, qualification.practical_pass_mark)):
         result = results.get(kind)
         if result is None:
@@ -543,7 +766,8 @@ def decision_snapshot(application: Application, recommendation: Recommendation) 
     assignments = [a for a in counting_assignments(application) if a.status == SUBMITTED]
     return {
         "edition": {"id": application.edition.id, "code": application.edition.code, "title": application.edition.title},
-        "qualification": qualification_snapshot(qualification),
+        "qualification": qualification_snapshot(qualification)
+        | {"version": application.qualification_version.number if application.qualification_version else None},
         "eligibility": application.eligibility,
         "exception_granted": application.exception_granted,
         "criteria": [
@@ -552,6 +776,7 @@ def decision_snapshot(application: Application, recommendation: Recommendation) 
                 "final": finals[criterion.key].rating if criterion.key in finals else None,
                 "agreed": finals[criterion.key].agreed if criterion.key in finals else None,
                 "moderation_reason": finals[criterion.key].moderation_reason if criterion.key in finals else None,
+                "moderated_by": _name(finals[criterion.key].moderated_by) if criterion.key in finals else None,
                 "assessors": [
                     {
                         "assessor": a.assessor.full_name,
@@ -563,12 +788,23 @@ def decision_snapshot(application: Application, recommendation: Recommendation) 
                     if a.rating(criterion.key)
                 ],
             }
-            for criterion in assessment_criteria(qualification)
+            for criterion in criteria_for(application)
         ],
         "results": [
-            {"kind": r.kind, "percent": r.percent, "taken_on": r.taken_on.isoformat(), "notes": r.notes}
+            {
+                "kind": r.kind,
+                "percent": r.percent,
+                "taken_on": r.taken_on.isoformat(),
+                "notes": r.notes,
+                "source": r.source,
+                "set_by": _name(r.recorded_by),
+                "sitting_id": r.sitting_id,
+                "positions": r.positions,
+                "moderation_reason": r.moderation_reason,
+            }
             for r in application.results
         ],
+        "moderator": _moderator_snapshot(application),
         "evidence": [
             {
                 "id": item.id,
@@ -585,6 +821,17 @@ def decision_snapshot(application: Application, recommendation: Recommendation) 
             "advice_level": recommendation.advice_level,
         },
     }
+
+
+def _name(user: User | None) -> str | None:
+    return user.full_name if user is not None else None
+
+
+def _moderator_snapshot(application: Application) -> dict[str, Any] | None:
+    moderator = current_moderator(application)
+    if moderator is None or moderator.status != ACTIVE:
+        return None
+    return {"id": moderator.user_id, "name": moderator.user.full_name, "picked_by": _name(moderator.picked_by)}
 
 
 def descriptor_titles(key: str) -> dict[str, str]:

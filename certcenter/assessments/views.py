@@ -20,6 +20,9 @@ from certcenter.assessments.forms import (
     DeclarationForm,
     JudgementForm,
     ModerationForm,
+    ModeratorDeclarationForm,
+    PickModeratorForm,
+    ResultModerationForm,
     parse_judgement,
 )
 from certcenter.assessments.models import (
@@ -29,14 +32,16 @@ from certcenter.assessments.models import (
     PENDING,
     RATING_LABELS,
     RESULT_KINDS,
+    RESULT_SOURCES,
     Assignment,
+    Moderator,
 )
 from certcenter.core.forms import abort_if_stale, choices
 from certcenter.core.permissions import role_required
 from certcenter.evidence.models import EVIDENCE_KINDS
 from certcenter.extensions import db
 from certcenter.framework.vocabulary import EDUCATION_LEVELS
-from certcenter.qualifications.criteria import assessment_criteria
+from certcenter.qualifications.criteria import criteria_for
 
 bp = Blueprint("assessments", __name__)
 
@@ -61,8 +66,20 @@ def workspace():
         .order_by(Assignment.assigned_at.desc(), Assignment.id.desc())
     )
     under_way = or_(Assignment.status == PENDING, Application.state.in_(workflow.MARKING_STATES))
+    moderations = db.session.scalars(
+        select(Moderator)
+        .join(Application, Moderator.application_id == Application.id)
+        .where(
+            Moderator.user_id == current_user.id,
+            Moderator.status != CONFLICT,
+            Application.state == workflow.MODERATION,
+        )
+        .options(joinedload(Moderator.application))
+        .order_by(Moderator.picked_at)
+    ).all()
     return render_template(
         "assessments/workspace.html",
+        moderations=moderations,
         assignments=db.session.scalars(mine.where(under_way)).all(),
         finished=db.paginate(mine.where(~under_way), per_page=50),
         state_labels=workflow.STATE_LABELS,
@@ -76,14 +93,17 @@ def _judge_page(assignment: Assignment, status: int = 200, problems=None):
         "assessments/judge.html",
         assignment=assignment,
         application=application,
-        criteria=assessment_criteria(application.qualification),
+        criteria=criteria_for(application),
         evidence=services.evidence_for_assessor(application),
         education_documents=services.education_documents(application),
-        results={result.kind: result for result in application.results},
+        results={result.kind: result for result in assignment.results},
+        exam_results={kind: services.exam_result(application, kind) for kind in RESULT_KINDS},
         editable=assignment.can_score(current_user),
         marking_closed=marking_closed,
         agreement=services.agreement(application) if marking_closed else [],
-        can_moderate=policy.can_moderate(application, current_user),
+        result_agreement=services.result_agreement(application) if marking_closed else [],
+        result_sources=RESULT_SOURCES,
+        can_moderate=False,  # an assigned assessor never moderates his own application
         moderation_form=ModerationForm(),
         form=JudgementForm(version=application.version),
         problems=problems if problems is not None else services.judgement_problems(assignment),
@@ -192,35 +212,163 @@ def submit(assignment_id: int):
     return redirect(url_for(".assignment", assignment_id=assignment.id))
 
 
+def _moderation_application(application_id: int) -> Application:
+    """An application someone may try to moderate: its administrators, assessors and picked moderator get an
+    answer (the refusal says why); anyone else is 404."""
+    application = db.session.get(Application, application_id)
+    if application is None or not (
+        current_user.has_role(ADMINISTRATOR)
+        or policy.assignment_for(application, current_user)
+        or policy.is_picked_moderator(application, current_user)
+    ):
+        abort(404)
+    return application
+
+
+def _moderation_page(application: Application, status: int = 200, form=None):
+    moderator = policy.current_moderator(application)
+    if moderator.status == "pending":
+        return render_template(
+            "assessments/moderator_declaration.html",
+            application=application,
+            form=form or ModeratorDeclarationForm(),
+            conflict_kinds=CONFLICT_KINDS,
+        ), status
+    return render_template(
+        "assessments/moderation.html",
+        application=application,
+        moderator=moderator,
+        agreement=services.agreement(application),
+        result_agreement=services.result_agreement(application),
+        can_moderate=policy.can_moderate(application, current_user),
+        moderation_form=ModerationForm(),
+        result_form=ResultModerationForm(),
+        rating_labels=RATING_LABELS,
+        result_kinds=RESULT_KINDS,
+        result_sources=RESULT_SOURCES,
+        evidence=services.evidence_for_assessor(application),
+        state_labels=workflow.STATE_LABELS,
+        lower_levels=range(1, application.qualification.level.number),
+    ), status
+
+
+@bp.get("/moderation/<int:application_id>")
+@role_required(ASSESSOR, ADMINISTRATOR)
+def moderation(application_id: int):
+    """The picked moderator's page: his declaration first, then the disagreements with what each assessor said."""
+    application = db.session.get(Application, application_id)
+    if application is None or not policy.is_picked_moderator(application, current_user):
+        abort(404)
+    return _moderation_page(application)
+
+
+@bp.post("/moderation/<int:application_id>/declaration")
+@role_required(ASSESSOR, ADMINISTRATOR)
+def declare_as_moderator(application_id: int):
+    application = db.session.get(Application, application_id)
+    if application is None or not policy.is_picked_moderator(application, current_user):
+        abort(404)
+    form = ModeratorDeclarationForm()
+    if not form.validate_on_submit():
+        return _moderation_page(application, 400, form)
+    conflict = form.conflict.data == "yes"
+    try:
+        services.declare_moderator_conflict(
+            policy.current_moderator(application),
+            actor=current_user,
+            conflict=conflict,
+            kind=form.kind.data or None,
+            note=form.note.data or "",
+        )
+    except services.AssessmentError as exc:
+        db.session.rollback()
+        form.form_errors.append(exc.message)
+        return _moderation_page(application, 409, form)
+    db.session.commit()
+    if conflict:
+        flash(_("Thank you. You will not moderate this application; the centre will pick another moderator."), "info")
+        if current_user.has_role(ASSESSOR):
+            return redirect(url_for(".workspace"))
+        return redirect(url_for("notifications.notification_list"))
+    return redirect(url_for(".moderation", application_id=application.id))
+
+
+def _after_moderation(application: Application):
+    if policy.is_picked_moderator(application, current_user):
+        return redirect(url_for(".moderation", application_id=application.id))
+    return redirect(url_for("applications.application", application_id=application.id) + "#assessment")
+
+
 @bp.post("/moderation/<int:application_id>")
 @role_required(ASSESSOR, ADMINISTRATOR)
 def moderate(application_id: int):
-    application = db.session.get(Application, application_id)
-    if application is None or not (
-        current_user.has_role(ADMINISTRATOR) or policy.assignment_for(application, current_user)
-    ):
-        abort(404)
+    application = _moderation_application(application_id)
     form = ModerationForm()
     if not form.validate_on_submit():
         flash(_("Write the reason for the rating."), "error")
-    else:
-        try:
-            services.moderate(
-                application,
-                form.criterion_key.data,
-                actor=current_user,
-                rating=form.rating.data,
-                reason=form.reason.data,
-                met_at_level=form.met_at_level.data,
-            )
-        except services.AssessmentError as exc:
-            db.session.rollback()
-            abort(409, description=str(exc.message))
-        db.session.commit()
-        flash(_("The moderated rating has been recorded."), "success")
-    own = policy.assignment_for(application, current_user)
-    if own is not None:
-        return redirect(url_for(".assignment", assignment_id=own.id) + "#agreement")
+        return _after_moderation(application)
+    try:
+        services.moderate(
+            application,
+            form.criterion_key.data,
+            actor=current_user,
+            rating=form.rating.data,
+            reason=form.reason.data,
+            met_at_level=form.met_at_level.data,
+        )
+    except services.AssessmentError as exc:
+        db.session.rollback()
+        abort(409, description=str(exc.message))
+    db.session.commit()
+    flash(_("The moderated rating has been recorded."), "success")
+    return _after_moderation(application)
+
+
+@bp.post("/moderation/<int:application_id>/results")
+@role_required(ASSESSOR, ADMINISTRATOR)
+def moderate_result(application_id: int):
+    application = _moderation_application(application_id)
+    form = ResultModerationForm()
+    reason = policy.moderation_refusal(application, current_user)
+    if reason is not None:  # the refusal first, whatever the form says
+        abort(409, description=str(reason))
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0], "error")
+        return _after_moderation(application)
+    try:
+        services.moderate_result(
+            application, form.kind.data, actor=current_user, percent=form.percent.data, reason=form.reason.data
+        )
+    except services.AssessmentError as exc:
+        db.session.rollback()
+        abort(409, description=str(exc.message))
+    db.session.commit()
+    flash(_("The moderated result has been recorded."), "success")
+    return _after_moderation(application)
+
+
+@bp.post("/admin/applications/<int:application_id>/moderator")
+@role_required(ADMINISTRATOR)
+def pick_moderator(application_id: int):
+    application = db.get_or_404(Application, application_id)
+    form = PickModeratorForm()
+    form.moderator_id.choices = choices(
+        {user.id: user.full_name for user in services.moderator_candidates(application)}
+    )
+    form.moderator_id.validate_choice = False  # whoever is named, the policy gives the reason for a refusal
+    if not form.validate_on_submit():
+        flash(_("Choose a moderator."), "error")
+        return redirect(url_for("applications.application", application_id=application.id) + "#assessment")
+    moderator = db.session.get(User, form.moderator_id.data)
+    if moderator is None:
+        abort(400)
+    try:
+        services.pick_moderator(application, moderator, actor=current_user)
+    except services.AssessmentError as exc:
+        db.session.rollback()
+        abort(409, description=str(exc.message))
+    db.session.commit()
+    flash(_("The moderator has been picked."), "success")
     return redirect(url_for("applications.application", application_id=application.id) + "#assessment")
 
 

@@ -83,7 +83,8 @@ class Assessments:
             results = self._write_results(application_id, qualification, dates, failing_results, lead, results_recorded)
         if cut < closed or history.state != wf.IN_ASSESSMENT:
             return None
-        marking = Marking(truth, ratings, submitted, results, lead, closed)
+        assigned = frozenset(a["assessor"][0] for a in assignments)
+        marking = Marking(truth, ratings, submitted, results, lead, closed, assigned)
         return self.decisions.close(qualification, row, history, marking)
 
     def _assign(self, moment: datetime) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@ disagree), the recommendation, and the decision with its snapshot, as far as eac
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -45,6 +46,7 @@ class Marking(NamedTuple):
     results: dict[str, dict[str, Any]]  # the assessment_results rows by kind
     lead: tuple[int, str]  # the lead assessor (id, name)
     closed: datetime  # when the last counting assessor submitted
+    assigned: frozenset[int]  # every assessor assigned to the application, conflicted out or not
 
 
 class Decided(NamedTuple):
@@ -60,6 +62,7 @@ class Decisions:
     def __init__(self, context: Context, staff: Staff) -> None:
         self.context = context
         self.administrators = staff.administrators
+        self.assessors = staff.assessors
 
     def close(
         self, qualification: DemoQualification, row: dict[str, Any], history: History, marking: Marking
@@ -108,11 +111,34 @@ class Decisions:
     def _moderate(
         self, qualification: DemoQualification, disagreements: list[str], finals: dict[str, dict], marking: Marking
     ) -> tuple[tuple[int, str], datetime | None]:
-        """The lead assessor (or an administrator) moderates the disputed criteria, one every two minutes, mostly
-        to the truth; returns the moderator and when the last one was moderated (None if not yet by now)."""
+        """An administrator picks someone who takes no part in the assessment (an assessor not assigned to it, or
+        another administrator) to moderate; he declares no conflict and moderates the disputed criteria, one every
+        two minutes, mostly to the truth. Returns the moderator and when the last one was moderated (None if not yet
+        by now)."""
         rng = self.context.rng
-        moderator = marking.lead if rng.random() < 0.8 else rng.choice(self.administrators)
+        application_id = finals[disagreements[0]]["application_id"]
+        # the shared generator draws as it did when the lead moderated (the rest of the data set stays as it was);
+        # which assessor moderates and who picks him are drawn apart, from the application's id
+        local = random.Random(application_id)
+        if rng.random() < 0.8:  # an assessor not assigned to the application
+            moderator = local.choice([a for a in self.assessors if a[0] not in marking.assigned])
+        else:
+            moderator = rng.choice(self.administrators)
+        picker = local.choice([a for a in self.administrators if a != moderator])
         moderated = office(rng, marking.closed + days(rng, 3))
+        picked = marking.closed + (moderated - marking.closed) / 3
+        if picked <= self.context.now:
+            self.context.writer.add(
+                "moderators",
+                {
+                    "application_id": application_id,
+                    "user_id": moderator[0],
+                    "picked_by_id": picker[0],
+                    "picked_at": picked,
+                    "status": "active",
+                    "declared_at": marking.closed + (moderated - marking.closed) / 2,
+                },
+            )
         last = moderated + timedelta(minutes=2 * (len(disagreements) - 1))
         if last > self.context.now:
             return moderator, None

@@ -23,6 +23,7 @@ TABLES = (
     "applications",
     "application_events",
     "assignments",
+    "moderators",
     "assessment_results",
     "criterion_ratings",
     "final_ratings",

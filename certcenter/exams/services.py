@@ -743,10 +743,10 @@ def review_answer(item: AttemptItem, *, actor: User, accept: bool) -> None:
 
 
 def publish_result(attempt: Attempt, *, actor: User | None) -> bool:
-    """The marked theory test becomes the application's theory result, its source the sitting. The one place where
-    exams writes into assessment (issue #13 will give the result of record a ``source``; until then the notes say
-    it). Only while the application is in assessment: once it has moved on, the recorded result is not changed."""
-    from certcenter.assessments.services import record_result
+    """The marked theory test becomes the application's theory result of record, its source the sitting (the
+    assessors then record no theory result of their own). The one place where exams writes into assessment. Only
+    while the application is in assessment: once it has moved on, the recorded result is not changed."""
+    from certcenter.assessments.services import record_exam_result
 
     application = attempt.application
     if attempt.status != MARKED:
@@ -758,12 +758,13 @@ def publish_result(attempt: Attempt, *, actor: User | None) -> bool:
         return False
     sitting = attempt.sitting
     taken_on = (attempt.submitted_at or attempt.started_at).astimezone(ZoneInfo(select_timezone())).date()
-    record_result(
+    record_exam_result(
         application,
         "theory",
         actor=actor,
         percent=int(attempt.percent),
         taken_on=taken_on,
+        sitting_id=sitting.id,
         notes=f"exam sitting {sitting.id}, attempt {attempt.id}",
     )
     attempt.result_recorded_at = utcnow()

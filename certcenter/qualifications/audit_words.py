@@ -18,6 +18,7 @@ WORDS = {
         "qualification.unit_create": _l("Unit added"),
         "qualification.unit_update": _l("Unit changed"),
         "qualification.unit_remove": _l("Unit removed"),
+        "qualification.version": _l("New version of the qualification's units"),
     },
     "fields": {"unit": _l("Unit"), "qualification": _l("Qualification")},
     "values": {"changed": {name: _label(name) for name in (*FIELDS, "level_id")}},

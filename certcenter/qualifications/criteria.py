@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from certcenter.framework.vocabulary import DESCRIPTOR_KINDS, DESCRIPTOR_LABELS
-from certcenter.qualifications.models import Qualification
+from certcenter.qualifications.models import Qualification, QualificationVersion
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,8 @@ def unit_key(unit_id: int) -> str:
     return f"unit:{unit_id}"
 
 
-def assessment_criteria(qualification: Qualification) -> list[Criterion]:
+def assessment_criteria(qualification: Qualification, version: QualificationVersion | None = None) -> list[Criterion]:
+    """The descriptors of the qualification's level, then its units: as they are now, or as ``version`` kept them."""
     level = qualification.level
     criteria = [
         Criterion(
@@ -43,19 +44,40 @@ def assessment_criteria(qualification: Qualification) -> list[Criterion]:
         )
         for position, kind in enumerate(DESCRIPTOR_KINDS)
     ]
-    criteria += [
-        Criterion(
-            key=unit_key(unit.id),
-            kind="unit",
-            code=unit.code,
-            title=unit.title,
-            text={},
-            skills=list(unit.skills),
-            knowledge=list(unit.knowledge),
-        )
-        for unit in qualification.units
-    ]
+    criteria += (
+        [
+            Criterion(
+                key=unit_key(unit.id),
+                kind="unit",
+                code=unit.code,
+                title=unit.title,
+                text={},
+                skills=list(unit.skills),
+                knowledge=list(unit.knowledge),
+            )
+            for unit in qualification.units
+        ]
+        if version is None
+        else [
+            Criterion(
+                key=unit_key(unit["id"]),
+                kind="unit",
+                code=unit["code"],
+                title=unit["title"],
+                text={},
+                skills=list(unit["skills"]),
+                knowledge=list(unit["knowledge"]),
+            )
+            for unit in version.units
+        ]
+    )
     return criteria
+
+
+def criteria_for(application: Any) -> list[Criterion]:
+    """The criteria an application is judged against: its qualification as it was when submitted (the version it
+    was submitted under), or, for a draft, as it is now."""
+    return assessment_criteria(application.qualification, application.qualification_version)
 
 
 def criterion_keys(qualification: Qualification) -> set[str]:

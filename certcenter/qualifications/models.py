@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from certcenter.core.models import LocalizedText, TimestampMixin, UTCDateTime
+from certcenter.core.models import LocalizedText, TimestampMixin, UTCDateTime, utcnow
 from certcenter.extensions import db
 from certcenter.framework.models import FrameworkEdition, FrameworkLevel
 
@@ -37,9 +37,16 @@ class Qualification(TimestampMixin, db.Model):
     units: Mapped[list[QualificationUnit]] = relationship(
         back_populates="qualification", cascade="all, delete-orphan", order_by="QualificationUnit.position"
     )
+    versions: Mapped[list[QualificationVersion]] = relationship(
+        back_populates="qualification", cascade="all, delete-orphan", order_by="QualificationVersion.number"
+    )
 
     def __repr__(self) -> str:
         return f"<Qualification {self.code}>"
+
+    @property
+    def current_version(self) -> QualificationVersion | None:
+        return self.versions[-1] if self.versions else None
 
     @property
     def edition(self) -> FrameworkEdition:
@@ -65,3 +72,29 @@ class QualificationUnit(db.Model):
 
     def __repr__(self) -> str:
         return f"<QualificationUnit {self.qualification_id}:{self.code}>"
+
+
+class QualificationVersion(db.Model):
+    """The units of a qualification as applications were assessed against them: made when the first application
+    is submitted, and again each time the units of a qualification in use are edited. An application keeps the
+    version it was submitted under."""
+
+    __tablename__ = "qualification_versions"
+    __table_args__ = (
+        UniqueConstraint("qualification_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    qualification_id: Mapped[int] = mapped_column(ForeignKey("qualifications.id", ondelete="CASCADE"), nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    # [{"id": unit id, "code", "title", "skills", "knowledge"}] in their order
+    units: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+
+    qualification: Mapped[Qualification] = relationship(back_populates="versions")
+    created_by = relationship("User")
+
+    def __repr__(self) -> str:
+        return f"<QualificationVersion {self.qualification_id} v{self.number}>"

@@ -15,7 +15,7 @@ from certcenter.core.errors import UserError
 from certcenter.core.models import utcnow
 from certcenter.extensions import db
 from certcenter.framework.models import FrameworkEdition, FrameworkLevel
-from certcenter.qualifications.models import Qualification, QualificationUnit
+from certcenter.qualifications.models import Qualification, QualificationUnit, QualificationVersion
 
 DATA_DIR = Path(__file__).parent / "data"
 FIELDS = (
@@ -98,18 +98,53 @@ def save_unit(
     audit.record(
         "qualification.unit_create" if created else "qualification.unit_update", qualification, actor=actor, unit=code
     )
+    if in_use(qualification):  # the applications already submitted keep their version; new ones get this one
+        new_version(qualification, actor=actor)
     return unit
 
 
 def in_use(qualification: Qualification) -> bool:
-    """Submitted applications were judged against these criteria: units and level then stay as they are."""
+    """Submitted applications were judged against these criteria: their level stays, and their units are kept in
+    versions."""
     return qualification.criteria_frozen_at is not None
 
 
-def freeze_criteria(qualification: Qualification) -> None:
-    """An application has been submitted against the qualification (called by the submission)."""
-    if qualification.criteria_frozen_at is None:
-        qualification.criteria_frozen_at = utcnow()
+def units_snapshot(qualification: Qualification) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": unit.id,
+            "code": unit.code,
+            "title": unit.title,
+            "skills": list(unit.skills),
+            "knowledge": list(unit.knowledge),
+        }
+        for unit in qualification.units
+    ]
+
+
+def new_version(qualification: Qualification, *, actor: User | None) -> QualificationVersion:
+    """Keep the qualification's units as they are now as its next version, used by applications submitted from
+    now on."""
+    current = qualification.current_version
+    version = QualificationVersion(
+        number=current.number + 1 if current else 1, created_by=actor, units=units_snapshot(qualification)
+    )
+    qualification.versions.append(version)
+    audit.record("qualification.version", qualification, actor=actor, number=version.number)
+    return version
+
+
+def freeze_criteria(qualification: Qualification) -> QualificationVersion:
+    """An application is being submitted against the qualification (called by the submission): the version it is
+    assessed against, made if the units are not kept as they are yet."""
+    # reading the versions and units writes nothing of the submission yet: it is written once, with its move
+    with db.session.no_autoflush:
+        if qualification.criteria_frozen_at is None:
+            qualification.criteria_frozen_at = utcnow()
+        current = qualification.current_version
+        if current is not None and current.units == units_snapshot(qualification):
+            return current
+        return new_version(qualification, actor=None)
 
 
 def remove_unit(unit: QualificationUnit, *, actor: User) -> None:

@@ -276,7 +276,7 @@ def mark_queued_again(report_ids: list[int]) -> None:
 
 
 def _assessment_pdf(application: Application) -> bytes:
-    from certcenter.assessments.models import RATING_LABELS, RESULT_KINDS
+    from certcenter.assessments.models import RATING_LABELS, RESULT_KINDS, RESULT_SOURCES
     from certcenter.assessments.reasons import describe_reason, snapshot_titles
     from certcenter.candidates.iin import mask_iin
     from certcenter.evidence.models import EVIDENCE_KINDS
@@ -291,6 +291,7 @@ def _assessment_pdf(application: Application) -> bytes:
         certificates=[c for c in application.certificates if c.status != "superseded"],
         rating_labels=RATING_LABELS,
         result_kinds=RESULT_KINDS,
+        result_sources=RESULT_SOURCES,
         evidence_kinds=EVIDENCE_KINDS,
         describe_reason=describe_reason,
         criteria_titles=snapshot_titles(decision.snapshot),

@@ -8,6 +8,7 @@ centre's time zone; a period's end date is included.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -15,13 +16,14 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import Float, and_, case, cast, func, literal, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from certcenter.accounts.models import User
 from certcenter.appeals.models import CLOSED, RECEIVED, Complaint
 from certcenter.applications import workflow
 from certcenter.applications.models import Application, ApplicationEvent
-from certcenter.assessments.models import Assignment, Decision, FinalRating
+from certcenter.assessments.models import RATINGS, Assignment, CriterionRating, Decision, FinalRating
 from certcenter.certificates.models import Certificate
 from certcenter.core.i18n import centre_today
 from certcenter.core.models import UTCDateTime, utcnow
@@ -254,6 +256,88 @@ def agreement_by_criterion(period: Period) -> list[dict[str, Any]]:
     ]
 
 
+def cohen_kappa(table: dict[tuple[str, str], int]) -> dict[str, Any]:
+    """Cohen's kappa of two raters from their contingency table {(rating of A, rating of B): count}:
+    kappa = (p_o - p_e) / (1 - p_e), where p_o is the share of items both rated alike (the raw agreement) and
+    p_e = sum over the ratings k of (share A gave k) x (share B gave k), the agreement expected by chance. Where
+    chance alone explains every agreement (p_e = 1, both raters always gave the same single rating) kappa is not
+    defined (None)."""
+    n = sum(table.values())
+    if not n:
+        return {"items": 0, "agreement": None, "kappa": None}
+    observed = sum(count for (a, b), count in table.items() if a == b) / n
+    expected = sum(
+        sum(c for (a, _), c in table.items() if a == k) * sum(c for (_, b), c in table.items() if b == k)
+        for k in RATINGS
+    ) / (n * n)
+    kappa = None if expected >= 1 else (observed - expected) / (1 - expected)
+    return {
+        "items": n,
+        "agreement": round(100 * observed, 1),
+        "kappa": None if kappa is None else round(kappa, 3),
+    }
+
+
+def _rating_pairs(period: Period, group: str) -> list[tuple]:
+    """The pairs of ratings two assessors gave the same criterion of the same application decided in the period,
+    counted per (group, rating of the first, rating of the second); the first is the one assigned first.
+    ``group`` is "assessors" (each row led by the first assessor's id and name, then the second's) or
+    "descriptor" (the descriptor's key; units left out)."""
+    one, other = aliased(Assignment), aliased(Assignment)
+    first, second = aliased(CriterionRating), aliased(CriterionRating)
+    one_user, other_user = aliased(User), aliased(User)
+    if group == "assessors":
+        groups = (one.assessor_id, one_user.full_name, other.assessor_id, other_user.full_name)
+    else:
+        groups = (first.criterion_key,)
+    query = (
+        select(*groups, first.rating, second.rating, func.count())
+        .select_from(first)
+        .join(one, one.id == first.assignment_id)
+        .join(second, and_(second.criterion_key == first.criterion_key, second.assignment_id != first.assignment_id))
+        .join(other, and_(other.id == second.assignment_id, other.application_id == one.application_id))
+        .join(Decision, Decision.application_id == one.application_id)
+        .join(one_user, one_user.id == one.assessor_id)
+        .join(other_user, other_user.id == other.assessor_id)
+        .where(
+            one.id < other.id,
+            one.status == "submitted",
+            other.status == "submitted",
+            first.rating.is_not(None),
+            second.rating.is_not(None),
+            _within(Decision.decided_at, period),
+        )
+        .group_by(*groups, first.rating, second.rating)
+    )
+    if group == "descriptor":
+        query = query.where(first.criterion_key.like("descriptor:%"))
+    return db.session.execute(query).all()
+
+
+def kappa_by_pair(period: Period) -> list[dict[str, Any]]:
+    """Cohen's kappa and the raw agreement of each pair of assessors who judged the same applications, over every
+    criterion they both rated. The pair's order does not change kappa; names are shown alphabetically."""
+    tables: dict[tuple[int, int], dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
+    names: dict[int, str] = {}
+    for a_id, a_name, b_id, b_name, a_rating, b_rating, count in _rating_pairs(period, "assessors"):
+        names |= {a_id: a_name, b_id: b_name}
+        if a_id > b_id:  # one table per pair of people, whoever was assigned first
+            a_id, b_id, a_rating, b_rating = b_id, a_id, b_rating, a_rating
+        tables[(a_id, b_id)][(a_rating, b_rating)] += count
+    rows = [{"assessors": sorted((names[a], names[b]))} | cohen_kappa(table) for (a, b), table in tables.items()]
+    return sorted(rows, key=lambda row: (-row["items"], row["assessors"]))
+
+
+def kappa_by_descriptor(period: Period) -> list[dict[str, Any]]:
+    """Cohen's kappa and the raw agreement per NQF descriptor (knowledge, skills, competence), the first and the
+    second assessor of each application taken as the two raters."""
+    tables: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
+    for key, a_rating, b_rating, count in _rating_pairs(period, "descriptor"):
+        tables[key][(a_rating, b_rating)] = count
+    order = ("descriptor:knowledge", "descriptor:skills", "descriptor:competence")
+    return [{"criterion": key} | cohen_kappa(tables[key]) for key in order if key in tables]
+
+
 def exceptions(period: Period) -> dict[str, int]:
     """Requests for an exception submitted in the period and what became of them."""
     row = db.session.execute(
@@ -356,6 +440,9 @@ class CentreStatistics:
     certificates: dict[str, int]
     appeals: dict[str, int]
     complaints: dict[str, Any] = field(default_factory=dict)  # absent from snapshots made before complaints
+    # statistics cached before kappa was computed have none
+    kappa_by_pair: list[dict[str, Any]] = field(default_factory=list)
+    kappa_by_descriptor: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def received(self) -> int:
@@ -405,4 +492,6 @@ def compute(period: Period, today: date | None = None) -> CentreStatistics:
         certificates=certificates(period, today),
         appeals=appeals(period),
         complaints=complaints(period),
+        kappa_by_pair=kappa_by_pair(period),
+        kappa_by_descriptor=kappa_by_descriptor(period),
     )

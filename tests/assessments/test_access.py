@@ -13,6 +13,19 @@ ROUTES = [
     ("POST", "/assess/{assignment}/draft", {"candidate": 403, "assessor": 404, "assigned": 302, "admin": 403}),
     ("POST", "/assess/{assignment}/submit", {"candidate": 403, "assessor": 404, "assigned": 302, "admin": 403}),
     ("POST", "/moderation/{application}", {"candidate": 403, "assessor": 404, "assigned": 409, "admin": 409}),
+    ("POST", "/moderation/{application}/results", {"candidate": 403, "assessor": 404, "assigned": 409, "admin": 409}),
+    # only the moderator an administrator picked opens the moderation (nobody is picked here)
+    ("GET", "/moderation/{application}", {"candidate": 403, "assessor": 404, "assigned": 404, "admin": 404}),
+    (
+        "POST",
+        "/moderation/{application}/declaration",
+        {"candidate": 403, "assessor": 404, "assigned": 404, "admin": 404},
+    ),
+    (
+        "POST",
+        "/admin/applications/{application}/moderator",
+        {"candidate": 403, "assessor": 403, "assigned": 403, "admin": 302},
+    ),
     (
         "POST",
         "/admin/applications/{application}/assign",
@@ -53,7 +66,8 @@ def test_access(app, in_assessment, login_as, method, template, expected, role):
     if "/assess/" in url:
         data = judgement(scene)
     elif "/moderation/" in url:
-        data = {"criterion_key": "descriptor:skills", "rating": "met", "reason": "Reason."}
+        data = {"criterion_key": "descriptor:skills", "rating": "met", "reason": "Reason.", "kind": "theory"}
+        data |= {"percent": "80", "conflict": "no"}
     else:
         data = {"conflict": "no", "outcome": "confirmed"}
     if role == "anonymous":

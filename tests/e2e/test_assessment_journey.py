@@ -1,6 +1,6 @@
-"""Two assessors judge in the browser (disagreeing on one criterion), an administrator moderates, another
-administrator decides (a moderator took part in the assessment, so does not decide), and the candidate sees the
-decision on the dashboard."""
+"""Two assessors judge in the browser and disagree on a rating and on the theory result; the lead cannot moderate his
+own disagreement; an administrator picks a third person, who declares no conflict and moderates both; an
+administrator who took no part decides; the certificate is issued and the candidate sees it."""
 
 import pytest
 from playwright.sync_api import expect
@@ -24,7 +24,7 @@ def sign_in(browser, live_server, email):
     return page
 
 
-def judge(page, skills_rating):
+def judge(page, skills_rating, theory):
     page.get_by_role("link", name="Assessments").click()
     page.locator("td a").first.click()
     page.get_by_label("No, I have no conflict of interest").check()
@@ -35,17 +35,21 @@ def judge(page, skills_rating):
         rating = skills_rating if card.get_attribute("data-criterion") == "descriptor:skills" else "met"
         card.locator("select").first.select_option(rating)
         card.locator("textarea").fill("The weld samples and the diploma show it.")
-    for kind, percent in (("theory", "82"), ("practical", "91")):
+    for kind, percent in (("theory", theory), ("practical", "91")):
         page.locator(f"input[name='result|{kind}|percent']").fill(percent)
         page.locator(f"input[name='result|{kind}|taken_on']").fill("2026-11-20")
     page.get_by_role("button", name="Submit the judgement").click()
     assert page.get_by_text("Your judgement has been submitted and locked.").is_visible()
+    return page
 
 
-def test_two_assessors_judge_an_admin_moderates_another_decides(browser, live_server, submitted, login_as, make_user):
+def test_two_assessors_disagree_a_third_moderates_another_decides_and_the_certificate_is_issued(
+    browser, live_server, submitted, make_user
+):
     scene = submitted()
     assessors = [make_user("assessor", full_name=name) for name in ("Ғалым Өмірбеков", "Ирина Ким")]
-    second_admin = make_user("administrator", full_name="Дана Әбенова")
+    moderator = make_user("assessor", full_name="Марат Тәуелсізов")
+    decider_user = make_user("administrator", full_name="Дана Әбенова")
 
     admin = sign_in(browser, live_server, scene.admin.user.email)
     admin.goto(f"/applications/{scene.application_id}")
@@ -55,29 +59,59 @@ def test_two_assessors_judge_an_admin_moderates_another_decides(browser, live_se
         expect(admin.get_by_role("cell", name=assessor.full_name)).to_be_visible()
     assert admin.locator("#application-state").inner_text() == "In assessment"
 
-    judge(sign_in(browser, live_server, assessors[0].email), "met")
-    judge(sign_in(browser, live_server, assessors[1].email), "partially_met")
+    lead = judge(sign_in(browser, live_server, assessors[0].email), "met", "82")
+    judge(sign_in(browser, live_server, assessors[1].email), "partially_met", "95")
+
+    # both judgements are in: each sees the other's rating and result, and the lead moderates nothing
+    lead.reload()
+    results = lead.locator("#result-agreement tr[data-result=theory]")
+    assert "Ғалым Өмірбеков: 82%" in results.inner_text() and "Ирина Ким: 95%" in results.inner_text()
+    assert lead.get_by_text("Awaiting moderation").first.is_visible()
+    assert lead.get_by_role("button", name="Record the moderated rating").count() == 0
 
     admin.goto(f"/applications/{scene.application_id}")
     assert admin.locator("#application-state").inner_text() == "Moderation"
-    row = admin.locator("tr.disagreed")
-    assert row.count() == 1
-    row.locator("select[name=rating]").select_option("met")
-    row.locator("textarea[name=reason]").fill("Both samples meet the skills descriptor; the doubt is unfounded.")
-    row.get_by_role("button", name="Record the moderated rating").click()
-    assert admin.locator("#application-state").inner_text() == "Awaiting decision"
-    assert admin.get_by_text("another administrator records the decision").is_visible()
+    options = admin.get_by_label("Moderator", exact=True).locator("option").all_inner_texts()
+    assert moderator.full_name in options and not {a.full_name for a in assessors} & set(options)
+    admin.get_by_label("Moderator", exact=True).select_option(label=moderator.full_name)
+    admin.get_by_role("button", name="Pick the moderator").click()
+    assert admin.get_by_text("The moderator has been picked.").is_visible()
 
-    decider = sign_in(browser, live_server, second_admin.email)
+    third = sign_in(browser, live_server, moderator.email)
+    third.get_by_role("link", name="Assessments").click()
+    third.locator("#moderations + table td a").first.click()
+    assert third.get_by_label("No, I have no conflict of interest").is_checked() is False
+    third.get_by_label("No, I have no conflict of interest").check()
+    third.get_by_role("button", name="Record my declaration").click()
+    rating = third.locator("#agreement tr.disagreed")
+    assert rating.count() == 1 and "Partially met" in rating.inner_text()
+    rating.locator("select[name=rating]").select_option("met")
+    rating.locator("textarea[name=reason]").fill("Both samples meet the skills descriptor; the doubt is unfounded.")
+    rating.get_by_role("button", name="Record the moderated rating").click()
+    result = third.locator("#result-agreement tr.disagreed")
+    result.locator("input[name=percent]").fill("88")
+    result.locator("textarea[name=reason]").fill("Marked the answer sheet again against the key.")
+    result.get_by_role("button", name="Record the moderated result").click()
+    assert third.locator(".state").first.inner_text() == "Awaiting decision"
+    assert "Moderated by Марат Тәуелсізов" in third.locator("#result-agreement").inner_text()
+
+    decider = sign_in(browser, live_server, decider_user.email)
     decider.goto(f"/applications/{scene.application_id}")
     assert decider.get_by_role("heading", name="Recommendation: Qualification confirmed").is_visible()
+    assert "88%" in decider.locator("#result-agreement").inner_text()
     decider.get_by_label("Comment to the candidate").fill("Congratulations.")
     decider.get_by_role("button", name="Record the decision").click()
     assert decider.locator("#application-state").inner_text() == "Qualification confirmed"
 
+    decider.get_by_role("link", name="Certificates").click()
+    decider.get_by_role("link", name="Issue certificates").click()
+    decider.locator("#select-all").check()
+    decider.get_by_role("button", name="Issue the selected certificates").click()
+    decider.goto(f"/applications/{scene.application_id}")
+    assert decider.locator("#application-state").inner_text() == "Certificate issued"
+
     candidate = sign_in(browser, live_server, scene.candidate.user.email)
     candidate.get_by_role("link", name="My applications").click()
     card = candidate.locator("article.application-card")
-    assert card.locator(".state").inner_text() == "Qualification confirmed"
-    assert card.locator("#decision").get_by_text("Congratulations.").is_visible()
-    assert candidate.get_by_text("is now: Qualification confirmed").is_visible()
+    assert card.locator(".state").inner_text() == "Certificate issued"
+    assert card.get_by_role("link", name="Download the PDF").is_visible()

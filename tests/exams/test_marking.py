@@ -77,6 +77,10 @@ def test_a_marked_sitting_gives_the_application_its_theory_result(app, exam):
             select(AssessmentResult).where(AssessmentResult.application_id == scene.application_id)
         )
         assert (result.kind, result.percent) == ("theory", 100)
+        assert (result.source, result.sitting_id) == (
+            "exam",
+            scene.sitting_id,
+        )  # the result of record, from the sitting
         assert result.notes == f"exam sitting {scene.sitting_id}, attempt {scene.attempt_id}"
     page = scene.candidate.get(f"/applications/{scene.application_id}").get_data(as_text=True)
     assert "100%" in page and "LF1" in page and "LF2" in page
@@ -149,3 +153,35 @@ def test_the_staff_see_the_marks_per_unit_and_descriptor(app, exam):
     assessor_page = scene.assessors[0].get(f"/exams/applications/{scene.application_id}/scores")
     assert assessor_page.status_code == 200 and SECRET in assessor_page.get_data(as_text=True)
     assert scene.candidate.get(f"/exams/applications/{scene.application_id}/scores").status_code == 404
+
+
+def test_the_exam_gives_the_theory_result_of_record_and_the_assessors_record_only_the_practical(app, exam):
+    from certcenter.applications.models import Application
+    from certcenter.assessments.models import Assignment
+    from certcenter.qualifications.criteria import criterion_keys
+    from tests.assessments.conftest import Scene, judgement
+
+    scene = exam(start=True)
+    answer_all(app, scene)
+    close(scene)
+    with app.app_context():
+        application = db.session.get(Application, scene.application_id)
+        keys = sorted(criterion_keys(application.qualification))
+        evidence_ids = [item.id for item in application.evidence]
+        assignment_ids = db.session.scalars(
+            select(Assignment.id).where(Assignment.application_id == scene.application_id).order_by(Assignment.id)
+        ).all()
+    marking = Scene(
+        scene.application_id, scene.candidate, scene.admin, scene.assessors, assignment_ids, keys, evidence_ids
+    )
+    first, second = scene.assessors
+    first.post("/language", data={"language": "en"})
+    page = first.get(f"/assess/{assignment_ids[0]}").get_data(as_text=True)
+    assert f"from exam sitting No. {scene.sitting_id}" in page and 'name="result|theory|percent"' not in page
+    # the assessors give no theory result (one tries to: it is not kept); their practical results agree
+    assert first.post(f"/assess/{assignment_ids[0]}/submit", data=judgement(marking, theory=40)).status_code == 302
+    assert second.post(f"/assess/{assignment_ids[1]}/submit", data=judgement(marking, theory=None)).status_code == 302
+    with app.app_context():
+        results = {r.kind: (r.percent, r.source) for r in db.session.scalars(select(AssessmentResult))}
+        assert db.session.get(Application, scene.application_id).state == "awaiting_decision"
+    assert results == {"theory": (100, "exam"), "practical": (90, "assessors")}

@@ -104,7 +104,11 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/assess/<int:assignment_id>"): {ASSESSOR},
     ("POST", "/assess/<int:assignment_id>/draft"): {ASSESSOR},
     ("POST", "/assess/<int:assignment_id>/submit"): {ASSESSOR},
-    ("POST", "/moderation/<int:application_id>"): {ASSESSOR, ADMIN},
+    # moderation: only the moderator an administrator picked, who is nobody in this world
+    ("POST", "/moderation/<int:application_id>"): frozenset(),
+    ("POST", "/moderation/<int:application_id>/results"): frozenset(),
+    ("GET", "/moderation/<int:application_id>"): frozenset(),
+    ("POST", "/moderation/<int:application_id>/declaration"): frozenset(),
     # complaints: the desk is anyone's, the follow link its holder's (the secret is the key); "assessor" investigates
     ("GET", "/complaints/new"): EVERYONE,
     ("POST", "/complaints/new"): EVERYONE,

@@ -9,7 +9,7 @@ import pytest
 
 from certcenter.accounts.models import User
 from certcenter.applications.models import Application, ApplicationEvent
-from certcenter.assessments.models import Assignment, Decision, FinalRating
+from certcenter.assessments.models import Assignment, CriterionRating, Decision, FinalRating
 from certcenter.candidates.models import CandidateProfile
 from certcenter.certificates.models import Certificate
 from certcenter.extensions import db
@@ -163,6 +163,21 @@ def fixed_data(app, catalogue):
             (a5, y, "submitted", at(12, 20, year=2025)),
         ]:
             db.session.add(Assignment(application=record, assessor=assessor, status=status, assigned_at=moment))
+        db.session.flush()
+        # what each assessor rated (the first named was assigned first): see tests/reports/test_kappa.py
+        met, partly, not_met = "met", "partially_met", "not_met"
+        for record, ratings in [
+            (a1, {"descriptor:competence": (met, met), "descriptor:skills": (met, met)}),
+            (a1, {"descriptor:knowledge": (met, met), "unit:1": (met, partly)}),
+            (a2, {"descriptor:competence": (met, met), "descriptor:skills": (met, partly)}),
+            (a2, {"descriptor:knowledge": (partly, not_met), "unit:1": (met, met)}),
+            (a5, {"descriptor:competence": (met, met), "descriptor:skills": (met, met)}),
+            (a5, {"descriptor:knowledge": (met, met), "unit:1": (met, met)}),
+        ]:
+            first, second = sorted(record.assignments, key=lambda assignment: assignment.id)
+            for key, (one, other) in ratings.items():
+                db.session.add(CriterionRating(assignment=first, criterion_key=key, rating=one))
+                db.session.add(CriterionRating(assignment=second, criterion_key=key, rating=other))
         unit = "unit:1"
         for record, agreed in [
             (a1, {"descriptor:competence": True, "descriptor:skills": True, "descriptor:knowledge": True, unit: False}),

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from certcenter.accounts.models import User
 from certcenter.applications import workflow as wf
 from certcenter.applications.models import Application, ApplicationEvent
-from certcenter.assessments.models import Assignment, Decision, FinalRating
+from certcenter.assessments.models import Assignment, Decision, FinalRating, Moderator
 from certcenter.candidates.iin import parse_iin
 from certcenter.candidates.models import CandidateProfile
 from certcenter.certificates.models import FAILED, SUPERSEDED, Certificate, CertificateSeries
@@ -57,10 +57,9 @@ def test_every_state_and_level_occurs(app, generated):
 def test_every_history_is_an_allowed_path_ending_in_the_state(app, generated):
     with app.app_context():
         admins = set(db.session.scalars(text("SELECT user_id FROM user_roles WHERE role = 'administrator'")))
-        leads = defaultdict(set)
-        for assignment in db.session.scalars(select(Assignment).where(Assignment.status != "conflict")):
-            if assignment.is_lead:
-                leads[assignment.application_id].add(assignment.assessor_id)
+        moderators = defaultdict(set)
+        for moderator in db.session.scalars(select(Moderator).where(Moderator.status == "active")):
+            moderators[moderator.application_id].add(moderator.user_id)
         events = histories()
         applications = db.session.scalars(select(Application).join(Application.candidate)).all()
         for application in applications:
@@ -79,8 +78,8 @@ def test_every_history_is_an_allowed_path_ending_in_the_state(app, generated):
                     roles.add(wf.CANDIDATE)
                 if event.actor_id in admins:
                     roles.add(wf.ADMINISTRATOR)
-                if event.actor_id in leads[application.id]:
-                    roles.add(wf.LEAD_ASSESSOR)
+                if event.actor_id in moderators[application.id]:
+                    roles.add(wf.MODERATOR)
                 assert roles & wf.TRANSITIONS[(event.from_state, event.to_state)], (application.id, event)
                 state, at = event.to_state, event.at
             assert state == application.state
@@ -98,6 +97,9 @@ def test_every_history_is_an_allowed_path_ending_in_the_state(app, generated):
 
 def test_assessments_and_decisions_follow_the_histories(app, generated):
     with app.app_context():
+        moderators = defaultdict(set)
+        for moderator in db.session.scalars(select(Moderator).where(Moderator.status == "active")):
+            moderators[moderator.application_id].add(moderator.user_id)
         events = histories()
         decisions = {decision.application_id: decision for decision in db.session.scalars(select(Decision))}
         finals = Counter(db.session.scalars(select(FinalRating.application_id)))
