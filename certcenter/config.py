@@ -118,6 +118,26 @@ class Config:
     CERTIFICATE_RENDER_BATCH = 50
     VERIFY_RATE_LIMIT = "30 per minute"
 
+    # Outgoing mail (certcenter/notifications/mail.py). With no MAIL_SMTP_HOST, mails are written as .eml files
+    # under MAIL_MAILBOX_PATH (default instance/mail) and listed at /dev/mail outside production.
+    MAIL_SMTP_HOST: str | None = None
+    MAIL_SMTP_PORT = 587
+    MAIL_SMTP_SECURITY = "starttls"  # "starttls", "tls" (implicit, port 465) or "none"
+    MAIL_SMTP_USERNAME: str | None = None
+    MAIL_SMTP_PASSWORD: str | None = None
+    MAIL_SMTP_TIMEOUT_SECONDS = 10
+    MAIL_FROM: str | None = None  # default: noreply@ the public address's host
+    MAIL_MAILBOX_PATH: str | None = None
+    MAIL_DEV_MAILBOX = True  # the /dev/mail page (never in production)
+    # A mail the server refused for now (4xx, or no answer) is tried again after these many seconds, then failed.
+    MAIL_RETRY_SECONDS = (60, 300, 900, 3600, 3 * 3600, 6 * 3600)
+    # Links mailed to prove an address, and to choose a new password.
+    EMAIL_VERIFICATION_SECONDS = 3 * 24 * 3600
+    PASSWORD_RESET_SECONDS = 3600
+    PASSWORD_RESET_RATE_LIMIT_PER_ADDRESS = "3 per hour"  # recovery mails asked for one e-mail address
+    PASSWORD_RESET_RATE_LIMIT_PER_CLIENT = "10 per hour"  # recovery requests from one client address
+    EMAIL_VERIFICATION_RESEND_RATE_LIMIT = "3 per hour"
+
     CENTRE_NAME = {
         "kk": "Біліктілікті растау орталығы",
         "ru": "Центр подтверждения квалификации",
@@ -135,6 +155,11 @@ class Config:
             "sweep-lost-work": {"task": "certcenter.core.tasks.sweep_lost_work", "schedule": 10.0},
             # attempts whose time ran out are submitted, sittings past their window closed and marked
             "exams-sweep": {"task": "certcenter.exams.tasks.sweep", "schedule": 30.0},
+            # the administrators' daily digest of notices
+            "notice-digest": {
+                "task": "certcenter.notifications.tasks.send_digests",
+                "schedule": crontab(hour=7, minute=0),
+            },
             "sweep-orphan-files": {
                 "task": "certcenter.core.tasks.sweep_orphan_files",
                 "schedule": crontab(hour=3, minute=30),
@@ -185,6 +210,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    MAIL_DEV_MAILBOX = False
     SIGNING_REQUIRE_CONFIGURED_KEY = True
     HSTS_SECONDS = 365 * 24 * 3600
     SESSION_COOKIE_SECURE = True
