@@ -151,6 +151,10 @@ class Config:
                 "task": "certcenter.certificates.tasks.expire_certificates",
                 "schedule": crontab(hour=0, minute=5),
             },
+            "warn-of-expiry": {
+                "task": "certcenter.certificates.tasks.notify_expiring_certificates",
+                "schedule": crontab(hour=9, minute=0),
+            },
             # what a dead worker held, and rows left waiting (certificates, reports): see core/workers.py
             "sweep-lost-work": {"task": "certcenter.core.tasks.sweep_lost_work", "schedule": 10.0},
             # attempts whose time ran out are submitted, sittings past their window closed and marked

@@ -24,4 +24,20 @@ def init_app(app: Flask) -> None:
         panels.candidate_applications_panel,
         order=10,
     )
-    register_kind(app, workflow.STATE_CHANGED, panels.describe_state_changed)
+    register_kind(
+        app,
+        workflow.STATE_CHANGED,
+        panels.describe_state_changed,
+        link=panels.state_changed_link,
+        label=panels.NOTICE_LABELS[workflow.STATE_CHANGED],
+        details=panels.state_changed_details,
+    )
+    for kind in (workflow.SUBMITTED_NOTICE, workflow.EXCEPTION_NOTICE):
+        register_kind(
+            app,
+            kind,
+            panels.describe_administrators_notice,
+            link=panels.state_changed_link,
+            label=panels.NOTICE_LABELS[kind],
+            digest=True,
+        )

@@ -11,6 +11,8 @@ def init_app(app: Flask) -> None:
     from certcenter.core.audit_catalogue import register as register_audit_words
 
     register_audit_words(app, **WORDS)
+    from certcenter.applications import workflow
+    from certcenter.applications.panels import register_state_notice_details
     from certcenter.applications.policy import register_case_roles
     from certcenter.assessments import panels, policy, services, views
     from certcenter.assessments.reasons import describe_reason
@@ -26,6 +28,15 @@ def init_app(app: Flask) -> None:
     register_panel(
         app, "dashboard.application", "decision", "assessments/_decision.html", panels.decision_panel, order=30
     )
-    for kind in (services.ASSIGNED, services.CONFLICT_DECLARED, services.READY_FOR_DECISION):
-        register_kind(app, kind, panels.describe_notice)
+    for kind in (services.ASSIGNED, services.CONFLICT_DECLARED, services.READY_FOR_DECISION, services.MODERATION_ASKED):
+        register_kind(
+            app,
+            kind,
+            panels.describe_notice,
+            link=panels.notice_link,
+            label=panels.NOTICE_LABELS[kind],
+            digest=kind in (services.CONFLICT_DECLARED, services.READY_FOR_DECISION),
+        )
     app.add_template_global(describe_reason)
+    for state in (workflow.CONFIRMED, workflow.NOT_CONFIRMED):
+        register_state_notice_details(app, state, panels.decision_notice_details)

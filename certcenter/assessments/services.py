@@ -42,11 +42,12 @@ from certcenter.core.ids import parse_id
 from certcenter.core.models import utcnow
 from certcenter.evidence.models import EvidenceItem
 from certcenter.extensions import db
-from certcenter.notifications.services import notify
+from certcenter.notifications.services import notify, notify_administrators, notify_many
 from certcenter.qualifications.criteria import Criterion, assessment_criteria
 
 # The notices assessment sends (told by ``panels.describe_notice``).
 ASSIGNED, CONFLICT_DECLARED, READY_FOR_DECISION = "assigned", "conflict_declared", "ready_for_decision"
+MODERATION_ASKED = "moderation_asked"
 
 
 class AssessmentError(UserError):
@@ -302,6 +303,11 @@ def _close_marking(application: Application, assignments: list[Assignment]) -> N
     db.session.flush()
     target = workflow.MODERATION if disagreements else workflow.AWAITING_DECISION
     workflow.transition(application, target, None, disagreements=disagreements)
+    if target == workflow.MODERATION:
+        leads = [assignment.assessor_id for assignment in assignments if assignment.is_lead]
+        notify_many([(lead, MODERATION_ASKED, application, {"disagreements": disagreements}) for lead in leads])
+    else:
+        notify_administrators(READY_FOR_DECISION, application)
 
 
 @dataclass
@@ -365,6 +371,7 @@ def moderate(
     )
     if all(final.rating for final in application.final_ratings):
         workflow.transition(application, workflow.AWAITING_DECISION, actor)
+        notify_administrators(READY_FOR_DECISION, application)
 
 
 # --- recommendation and decision ------------------------------------------------------------------------------------
