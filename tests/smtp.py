@@ -9,6 +9,7 @@ import re
 import socket
 import threading
 from collections.abc import Iterator
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 
 import pytest
@@ -63,6 +64,12 @@ class SMTPServer:
 
     def stop(self) -> None:
         self.controller.stop()
+
+
+def header(message: EmailMessage, name: str) -> str:
+    """A header as a mail program shows it: RFC 2047 encoded words joined (Python's address parser puts a space
+    between two encoded words that split a word)."""
+    return str(make_header(decode_header(dict(message.raw_items())[name])))
 
 
 def text_of(message: EmailMessage) -> str:

@@ -21,8 +21,9 @@ import ssl
 import tempfile
 from collections.abc import Iterable
 from datetime import timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -245,25 +246,25 @@ def _enqueue(mail_id: int) -> None:
     current_app.extensions["celery"].tasks[send_mail.name].delay(mail_id)
 
 
-def sender() -> str:
-    config = current_app.config
-    address = config.get("MAIL_FROM") or f"noreply@{public_host()}"
-    return address if "<" in address else formataddr((centre_name(config["BABEL_DEFAULT_LOCALE"]), address))
+def sender(locale: str) -> Address | str:
+    """The centre, named in the recipient's language, unless MAIL_FROM names it itself ("Name <address>")."""
+    address = current_app.config.get("MAIL_FROM") or f"noreply@{public_host()}"
+    return address if "<" in address else Address(display_name=centre_name(locale), addr_spec=address)
 
 
 def build_message(mail: OutboxMail) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = mail.subject
-    message["From"] = sender()
+    message["From"] = sender(mail.locale)
     message["To"] = mail.to_address
     message["Message-ID"] = mail.message_id
     message["Date"] = mail.created_at
-    message["Content-Language"] = mail.locale
     message["Auto-Submitted"] = "auto-generated"
     for name, value in (mail.headers or {}).items():
         message[name] = value
     message.set_content(mail.text_body)
     message.add_alternative(mail.html_body, subtype="html")
+    message["Content-Language"] = mail.locale  # after the body: making it multipart moves Content-* headers inward
     return message
 
 
