@@ -90,6 +90,17 @@ class Config:
     EVIDENCE_MAX_ITEMS = 40
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024
 
+    # Deadlines (applications/deadlines.py): days a workflow step may take from the moment the application entered
+    # it; those it waits on are reminded DEADLINE_REMINDER_DAYS before, administrators told once it has passed.
+    DEADLINE_DAYS = {
+        "submitted": 5,  # assign the assessors
+        "exception_requested": 5,  # decide on the exception
+        "in_assessment": 21,  # the assessors' judgements
+        "moderation": 7,  # the lead assessor's moderation
+        "awaiting_decision": 7,  # the decision
+    }
+    DEADLINE_REMINDER_DAYS = 2
+
     # Independent assessors per application (ISO/IEC 17024: those who assess do not decide).
     ASSESSORS_PER_APPLICATION = 2
 
@@ -154,6 +165,10 @@ class Config:
             "warn-of-expiry": {
                 "task": "certcenter.certificates.tasks.notify_expiring_certificates",
                 "schedule": crontab(hour=9, minute=0),
+            },
+            "remind-deadlines": {
+                "task": "certcenter.applications.tasks.remind_deadlines",
+                "schedule": crontab(minute=15),
             },
             # what a dead worker held, and rows left waiting (certificates, reports): see core/workers.py
             "sweep-lost-work": {"task": "certcenter.core.tasks.sweep_lost_work", "schedule": 10.0},

@@ -22,7 +22,6 @@ TASK_ROUTES = {
     "certcenter.certificates.tasks.sweep_render_queue": {"queue": MAINTENANCE},
     "certcenter.certificates.tasks.notify_expiring_certificates": {"queue": MAINTENANCE},
     "certcenter.notifications.tasks.send_digests": {"queue": MAINTENANCE},
-    "certcenter.notifications.tasks.remind_deadlines": {"queue": MAINTENANCE},
     "certcenter.core.tasks.*": {"queue": MAINTENANCE},
     # e-mail: the notifications' channels, and any other task that sends mail (password recovery)
     "certcenter.notifications.*": {"queue": MAIL},

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from certcenter.accounts.forms import ConfirmForm
 from certcenter.accounts.models import CANDIDATE
+from certcenter.applications.deadlines import DEADLINE_OVERDUE, DEADLINE_REMINDER
 from certcenter.applications.workflow import (
     EXCEPTION_NOTICE,
     NEXT_STEPS,
@@ -78,7 +81,28 @@ def describe_administrators_notice(notification: Notification) -> str:
     return _("Application No. %(id)s asks for an exception; decide on it.", id=notification.subject_id)
 
 
+def describe_deadline(notification: Notification) -> str:
+    params = notification.params
+    due = format_datetime(datetime.fromisoformat(params["due"]), "short") if params.get("due") else ""
+    step = STATE_LABELS.get(params.get("state"), params.get("state"))
+    if notification.kind == DEADLINE_OVERDUE:
+        return _(
+            "Application No. %(id)s is overdue at the step “%(step)s” (due %(due)s).",
+            id=notification.subject_id,
+            step=step,
+            due=due,
+        )
+    return _(
+        "Reminder: application No. %(id)s waits for you at the step “%(step)s”, due %(due)s.",
+        id=notification.subject_id,
+        step=step,
+        due=due,
+    )
+
+
 NOTICE_LABELS = {
+    DEADLINE_REMINDER: _l("A step that waits on me is nearly due"),
+    DEADLINE_OVERDUE: _l("An application is overdue at a step (administrators)"),
     STATE_CHANGED: _l("My application changes state (with the decision and its reasons)"),
     SUBMITTED_NOTICE: _l("A new application is submitted (administrators)"),
     EXCEPTION_NOTICE: _l("An application asks for an exception (administrators)"),

@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
 
     register_audit_words(app, **WORDS)
     from certcenter.applications import workflow
+    from certcenter.applications.deadlines import register_waiting_on
     from certcenter.applications.panels import register_state_notice_details
     from certcenter.applications.policy import register_case_roles
     from certcenter.assessments import panels, policy, services, views
@@ -38,5 +39,7 @@ def init_app(app: Flask) -> None:
             digest=kind in (services.CONFLICT_DECLARED, services.READY_FOR_DECISION),
         )
     app.add_template_global(describe_reason)
+    register_waiting_on(app, workflow.IN_ASSESSMENT, policy.assessors_still_to_judge)
+    register_waiting_on(app, workflow.MODERATION, policy.lead_assessors)
     for state in (workflow.CONFIRMED, workflow.NOT_CONFIRMED):
         register_state_notice_details(app, state, panels.decision_notice_details)

@@ -54,3 +54,13 @@ def assessed_by(application: Application, user: User) -> bool:
 
 def can_decide(application: Application, user: User) -> bool:
     return user.has_role(ADMINISTRATOR) and not assessed_by(application, user)
+
+
+def assessors_still_to_judge(application: Application) -> list[int]:
+    """Whom an application in assessment waits on (deadline reminders): the assessors who have not submitted."""
+    return [a.assessor_id for a in application.assignments if a.counts and a.status != SUBMITTED]
+
+
+def lead_assessors(application: Application) -> list[int]:
+    """Whom an application in moderation waits on: its lead assessor."""
+    return [a.assessor_id for a in application.assignments if a.counts and a.is_lead]

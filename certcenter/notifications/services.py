@@ -108,12 +108,15 @@ def notify_many(messages: list[Message]) -> None:
     _mail(rows)
 
 
+def administrator_ids() -> list[int]:
+    return list(
+        db.session.scalars(select(User.id).join(UserRole).where(UserRole.role == ADMINISTRATOR, User.active.is_(True)))
+    )
+
+
 def notify_administrators(kind: str, subject: Any = None, **params: Any) -> None:
     """Tell every active administrator."""
-    ids = db.session.scalars(
-        select(User.id).join(UserRole).where(UserRole.role == ADMINISTRATOR, User.active.is_(True))
-    ).all()
-    notify_many([(user_id, kind, subject, params) for user_id in ids])
+    notify_many([(user_id, kind, subject, params) for user_id in administrator_ids()])
 
 
 def _mail(rows: list[dict[str, Any]]) -> None:

@@ -31,6 +31,7 @@ EXPECTED = {
     "certcenter.core.mail.send_mail": "mail",
     "certcenter.notifications.tasks.send_digests": "maintenance",
     "certcenter.certificates.tasks.notify_expiring_certificates": "maintenance",
+    "certcenter.applications.tasks.remind_deadlines": "maintenance",
 }
 
 
