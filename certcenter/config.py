@@ -142,6 +142,7 @@ class Config:
     MAIL_DEV_MAILBOX = True  # the /dev/mail page (never in production)
     # A mail the server refused for now (4xx, or no answer) is tried again after these many seconds, then failed.
     MAIL_RETRY_SECONDS = (60, 300, 900, 3600, 3 * 3600, 6 * 3600)
+    MAIL_TASK_BATCH = 20  # mails sent by one task (a batch of certificates issued writes a notice each)
     # Links mailed to prove an address, and to choose a new password.
     EMAIL_VERIFICATION_SECONDS = 3 * 24 * 3600
     PASSWORD_RESET_SECONDS = 3600

@@ -20,6 +20,7 @@ import smtplib
 import ssl
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -31,7 +32,7 @@ from urllib.parse import urlsplit
 from celery import shared_task
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from certcenter.core.models import OutboxMail, utcnow
 from certcenter.core.registry import Registry
@@ -199,6 +200,19 @@ def render_mail(template: str, locale: str, **context: Any) -> tuple[str, str, s
     return subject.strip(), text, html
 
 
+@dataclass
+class Mail:
+    """A mail to write to the outbox: to whom, which template (``templates/mail/<template>.jinja``) with what."""
+
+    to: str
+    template: str
+    locale: str | None
+    kind: str
+    user_id: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
+
+
 def queue_mail(
     *,
     to: str,
@@ -208,42 +222,61 @@ def queue_mail(
     user_id: int | None = None,
     headers: dict[str, str] | None = None,
     **context: Any,
-) -> OutboxMail:
-    """Write a mail to the outbox in the caller's transaction; it is sent once that commits. Does not commit."""
-    locale = recipient_locale(locale)
-    subject, text, html = render_mail(template, locale, **context)
-    mail = OutboxMail(
-        message_id=make_msgid(domain=public_host()),
-        user_id=user_id,
-        to_address=to,
-        kind=kind,
-        locale=locale,
-        subject=subject,
-        text_body=text,
-        html_body=html,
-        headers=headers or {},
-        next_attempt_at=utcnow(),
-    )
-    db.session.add(mail)
-    db.session.flush()
-    mail_id = mail.id
-    after_commit(lambda: _enqueue(mail_id))
-    return mail
+) -> int:
+    """Write a mail to the outbox in the caller's transaction; it is sent once that commits. Does not commit.
+    Returns the outbox row's id."""
+    (mail_id,) = queue_mails([Mail(to, template, locale, kind, user_id, headers or {}, context)])
+    return mail_id
+
+
+def queue_mails(mails: list[Mail]) -> list[int]:
+    """Many mails (a batch's notices) rendered and written by one statement, sent by tasks of up to
+    ``MAIL_TASK_BATCH`` mails each once the transaction commits."""
+    if not mails:
+        return []
+    now = utcnow()
+    rows = []
+    for mail in mails:
+        locale = recipient_locale(mail.locale)
+        subject, text, html = render_mail(mail.template, locale, **mail.context)
+        rows.append(
+            {
+                "message_id": make_msgid(domain=public_host()),
+                "user_id": mail.user_id,
+                "to_address": mail.to,
+                "kind": mail.kind,
+                "locale": locale,
+                "subject": subject,
+                "text_body": text,
+                "html_body": html,
+                "headers": mail.headers,
+                "status": "queued",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+        )
+    ids = list(db.session.scalars(insert(OutboxMail).returning(OutboxMail.id, sort_by_parameter_order=True), rows))
+    after_commit(lambda: _enqueue(ids))
+    return ids
 
 
 @shared_task(name="certcenter.core.mail.send_mail", ignore_result=True)
-def send_mail(mail_id: int) -> str | None:
-    """The worker's side (the ``mail`` queue): send one outbox mail if it is due. Idempotent: a mail already sent,
-    or being sent by another worker, is left alone."""
+def send_mail(mail_ids: list[int]) -> list[str | None]:
+    """The worker's side (the ``mail`` queue): send these outbox mails, each if it is due. Idempotent: a mail
+    already sent, or being sent by another worker, is left alone."""
     try:
-        return send_outbox_mail(mail_id)
+        return [send_outbox_mail(mail_id) for mail_id in mail_ids]
     finally:
         db.session.remove()
 
 
-def _enqueue(mail_id: int) -> None:
+def _enqueue(mail_ids: list[int]) -> None:
     """Queue the sending with this Flask app's own Celery app (its configuration, its broker)."""
-    current_app.extensions["celery"].tasks[send_mail.name].delay(mail_id)
+    task = current_app.extensions["celery"].tasks[send_mail.name]
+    size = current_app.config["MAIL_TASK_BATCH"]
+    for start in range(0, len(mail_ids), size):
+        task.delay(mail_ids[start : start + size])
 
 
 def sender(locale: str) -> Address | str:
@@ -321,7 +354,7 @@ def resend(mail: OutboxMail) -> None:
     """An administrator sends a failed or unconfirmed mail again (the same Message-ID). Does not commit."""
     mail.status, mail.next_attempt_at, mail.sending_since = "queued", utcnow(), None
     mail_id = mail.id
-    after_commit(lambda: _enqueue(mail_id))
+    after_commit(lambda: _enqueue([mail_id]))
 
 
 def sweep_outbox(live_workers: Iterable[str] = ()) -> int:
@@ -343,8 +376,7 @@ def sweep_outbox(live_workers: Iterable[str] = ()) -> int:
         )
     )
     db.session.commit()
-    for mail_id in due:
-        _enqueue(mail_id)
+    _enqueue(due)
     return len(due)
 
 

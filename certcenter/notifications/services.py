@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select, update
 
 from certcenter.accounts.models import ADMINISTRATOR, User, UserRole
 from certcenter.core import audit
-from certcenter.core.mail import public_url, queue_mail, recipient_locale
+from certcenter.core.mail import Mail, public_url, queue_mail, queue_mails, recipient_locale
 from certcenter.core.models import utcnow
 from certcenter.core.registry import Registry
 from certcenter.extensions import db
@@ -132,14 +132,15 @@ def _mail(rows: list[dict[str, Any]]) -> None:
     if not users:
         return
     switched_off, digest = _preferences(set(users))
+    mails = []
     for row in rows:
         user, entry = users.get(row["user_id"]), kind_of(row["kind"])
         if user is None or entry is None:
             continue
         if entry.optional and ((user.id, row["kind"]) in switched_off or (entry.digest and user.id in digest)):
             continue
-        notification = Notification(**row)
-        _queue_notice_mail(user, notification, entry)
+        mails.append(_notice_mail(user, Notification(**row), entry))
+    queue_mails(mails)
 
 
 def _preferences(user_ids: set[int]) -> tuple[set[tuple[int, str]], set[int]]:
@@ -153,7 +154,7 @@ def _preferences(user_ids: set[int]) -> tuple[set[tuple[int, str]], set[int]]:
     return switched_off, digest
 
 
-def _queue_notice_mail(user: User, notification: Notification, entry: NoticeKind) -> None:
+def _notice_mail(user: User, notification: Notification, entry: NoticeKind) -> Mail:
     locale = recipient_locale(user.locale)
     with force_locale(locale):
         text = entry.describe(notification)
@@ -166,18 +167,20 @@ def _queue_notice_mail(user: User, notification: Notification, entry: NoticeKind
         preferences_link = public_url("notifications.preferences")
         unsubscribe = public_url("notifications.unsubscribe", token=unsubscribe_token(user.id, notification.kind))
         headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    queue_mail(
+    return Mail(
         to=user.email,
         template="notice",
         locale=locale,
         kind=f"notice.{notification.kind}",
         user_id=user.id,
         headers=headers,
-        name=user.full_name,
-        text=text,
-        details=details,
-        link=link,
-        preferences_link=preferences_link,
+        context={
+            "name": user.full_name,
+            "text": text,
+            "details": details,
+            "link": link,
+            "preferences_link": preferences_link,
+        },
     )
 
 
