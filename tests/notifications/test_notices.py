@@ -150,3 +150,41 @@ def test_holders_are_warned_90_30_and_7_days_before_expiry_once_each(app, smtp, 
     warnings = [m for m in smtp.to(holder.email) if "expires in" in m["Subject"]]
     assert [m["Subject"].split(" expires in ")[1].split(" days")[0] for m in warnings] == ["90", "30", "7"]
     assert "List-Unsubscribe" in warnings[0]
+
+
+def test_the_decision_is_mailed_to_the_candidate_with_its_reasons(app, smtp, in_assessment):
+    from tests.assessments.conftest import judgement
+
+    scene = in_assessment()
+    key = "descriptor:knowledge"
+    for assessor, assignment_id in zip(scene.assessors, scene.assignment_ids, strict=True):
+        assessor.post(
+            f"/assess/{assignment_id}/submit", data=judgement(scene, {key: "not_met"}, met_at_level={key: 2}, theory=40)
+        )
+    scene.candidate.post("/language", data={"language": "en"})
+    scene.admin.post(f"/admin/applications/{scene.application_id}/decision", data={"outcome": "not_confirmed"})
+    subject = f"Application No. {scene.application_id} is now: Qualification not confirmed."
+    [message] = [m for m in smtp.to(scene.candidate.user.email) if m["Subject"] == subject]
+    body = text_of(message)
+    assert "The reasons for the decision:" in body and "Criterion “Knowledge” is not met." in body
+    assert "Theory test: 40% is below the pass mark of 70%." in body
+    link, preferences = links_in(message)
+    assert scene.candidate.get(path_of(link)).status_code == 200
+    assert scene.candidate.get(path_of(preferences)).status_code == 200
+
+
+def test_the_lead_assessor_is_asked_to_moderate(app, smtp, in_assessment):
+    from tests.assessments.conftest import judgement
+
+    scene = in_assessment()
+    lead, other = scene.assessors
+    lead.post("/language", data={"language": "ru"})
+    lead.post(f"/assess/{scene.assignment_ids[0]}/submit", data=judgement(scene))
+    key = "descriptor:skills"
+    partly = judgement(scene, {key: "partially_met"}, met_at_level={key: 2})
+    other.post(f"/assess/{scene.assignment_ids[1]}/submit", data=partly)
+    asked = [m for m in smtp.to(lead.user.email) if "проведите модерацию" in m["Subject"]]
+    assert len(asked) == 1
+    assert [m for m in smtp.to(other.user.email) if "модерац" in m["Subject"] or "moderat" in m["Subject"]] == []
+    link = links_in(asked[0])[0]
+    assert lead.get(path_of(link)).status_code == 200
