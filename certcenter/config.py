@@ -95,6 +95,17 @@ class Config:
     EVIDENCE_MAX_ITEMS = 40
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024
 
+    # Deadlines (applications/deadlines.py): days a workflow step may take from the moment the application entered
+    # it; those it waits on are reminded DEADLINE_REMINDER_DAYS before, administrators told once it has passed.
+    DEADLINE_DAYS = {
+        "submitted": 5,  # assign the assessors
+        "exception_requested": 5,  # decide on the exception
+        "in_assessment": 21,  # the assessors' judgements
+        "moderation": 7,  # the lead assessor's moderation
+        "awaiting_decision": 7,  # the decision
+    }
+    DEADLINE_REMINDER_DAYS = 2
+
     # Independent assessors per application (ISO/IEC 17024: those who assess do not decide).
     ASSESSORS_PER_APPLICATION = 2
     # How far apart (percentage points) the assessors' theory or practical results may be and still count as agreed;
@@ -140,6 +151,27 @@ class Config:
     COMPLAINT_RATE_LIMIT = "5 per hour"
     COMPLAINT_MIN_FILL_SECONDS = 4
 
+    # Outgoing mail (certcenter/notifications/mail.py). With no MAIL_SMTP_HOST, mails are written as .eml files
+    # under MAIL_MAILBOX_PATH (default instance/mail) and listed at /dev/mail outside production.
+    MAIL_SMTP_HOST: str | None = None
+    MAIL_SMTP_PORT = 587
+    MAIL_SMTP_SECURITY = "starttls"  # "starttls", "tls" (implicit, port 465) or "none"
+    MAIL_SMTP_USERNAME: str | None = None
+    MAIL_SMTP_PASSWORD: str | None = None
+    MAIL_SMTP_TIMEOUT_SECONDS = 10
+    MAIL_FROM: str | None = None  # default: noreply@ the public address's host
+    MAIL_MAILBOX_PATH: str | None = None
+    MAIL_DEV_MAILBOX = True  # the /dev/mail page (never in production)
+    # A mail the server refused for now (4xx, or no answer) is tried again after these many seconds, then failed.
+    MAIL_RETRY_SECONDS = (60, 300, 900, 3600, 3 * 3600, 6 * 3600)
+    MAIL_TASK_BATCH = 20  # mails sent by one task (a batch of certificates issued writes a notice each)
+    # Links mailed to prove an address, and to choose a new password.
+    EMAIL_VERIFICATION_SECONDS = 3 * 24 * 3600
+    PASSWORD_RESET_SECONDS = 3600
+    PASSWORD_RESET_RATE_LIMIT_PER_ADDRESS = "3 per hour"  # recovery mails asked for one e-mail address
+    PASSWORD_RESET_RATE_LIMIT_PER_CLIENT = "10 per hour"  # recovery requests from one client address
+    EMAIL_VERIFICATION_RESEND_RATE_LIMIT = "3 per hour"
+
     CENTRE_NAME = {
         "kk": "Біліктілікті растау орталығы",
         "ru": "Центр подтверждения квалификации",
@@ -153,10 +185,23 @@ class Config:
                 "task": "certcenter.certificates.tasks.expire_certificates",
                 "schedule": crontab(hour=0, minute=5),
             },
+            "warn-of-expiry": {
+                "task": "certcenter.certificates.tasks.notify_expiring_certificates",
+                "schedule": crontab(hour=9, minute=0),
+            },
+            "remind-deadlines": {
+                "task": "certcenter.applications.tasks.remind_deadlines",
+                "schedule": crontab(minute=15),
+            },
             # what a dead worker held, and rows left waiting (certificates, reports): see core/workers.py
             "sweep-lost-work": {"task": "certcenter.core.tasks.sweep_lost_work", "schedule": 10.0},
             # attempts whose time ran out are submitted, sittings past their window closed and marked
             "exams-sweep": {"task": "certcenter.exams.tasks.sweep", "schedule": 30.0},
+            # the administrators' daily digest of notices
+            "notice-digest": {
+                "task": "certcenter.notifications.tasks.send_digests",
+                "schedule": crontab(hour=7, minute=0),
+            },
             "sweep-orphan-files": {
                 "task": "certcenter.core.tasks.sweep_orphan_files",
                 "schedule": crontab(hour=3, minute=30),
@@ -207,6 +252,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    MAIL_DEV_MAILBOX = False
     SIGNING_REQUIRE_CONFIGURED_KEY = True
     HSTS_SECONDS = 365 * 24 * 3600
     SESSION_COOKIE_SECURE = True

@@ -20,6 +20,8 @@ TASK_ROUTES = {
     # the beat schedule's housekeeping
     "certcenter.certificates.tasks.expire_certificates": {"queue": MAINTENANCE},
     "certcenter.certificates.tasks.sweep_render_queue": {"queue": MAINTENANCE},
+    "certcenter.certificates.tasks.notify_expiring_certificates": {"queue": MAINTENANCE},
+    "certcenter.notifications.tasks.send_digests": {"queue": MAINTENANCE},
     "certcenter.core.tasks.*": {"queue": MAINTENANCE},
     # a closed sitting's marking: short, and awaited by the candidates, so not behind a long report
     "certcenter.exams.tasks.*": {"queue": MAINTENANCE},

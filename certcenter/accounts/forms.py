@@ -103,3 +103,30 @@ class AuditSearchForm(FlaskForm):
     target_id = StringField(_l("Object No."), validators=[Optional(), Length(max=64)])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)]
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(),
+            Length(min=PASSWORD_MIN, max=200, message=_l("Use at least %(num)d characters.", num=PASSWORD_MIN)),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"), validators=[DataRequired(), EqualTo("password", message=_l("Passwords differ."))]
+    )
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(
+        _l("New e-mail"),
+        validators=[DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)],
+    )
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])

@@ -32,6 +32,10 @@ class User(TimestampMixin, db.Model):
     # Part of the session identifier: changing it (deactivation, password reset) ends every open session.
     session_nonce: Mapped[str] = mapped_column(String(32), nullable=False, default=new_session_nonce)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the person proved the address is theirs (a link mailed to it); accounts an administrator made count as
+    # verified. An address being changed to waits in ``pending_email`` until its link is opened.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    pending_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -70,6 +74,10 @@ class User(TimestampMixin, db.Model):
         self.role_rows = [row for row in self.role_rows if row.role in roles] + [
             UserRole(role=role) for role in sorted(set(roles) - self.roles)
         ]
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def end_sessions(self) -> None:
         self.session_nonce = new_session_nonce()

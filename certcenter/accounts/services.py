@@ -12,10 +12,14 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from certcenter.accounts import tokens
 from certcenter.accounts.models import CANDIDATE, LoginAttempt, User
 from certcenter.core import audit
+from certcenter.core.errors import UserError
+from certcenter.core.mail import public_url, queue_mail
 from certcenter.core.models import utcnow
 from certcenter.core.security_log import security_event
 from certcenter.core.text import clean_person_name
@@ -62,13 +66,25 @@ def generate_password() -> str:
 
 
 def create_user(
-    email: str, full_name: str, password: str, roles: set[str], *, actor: Any = None, must_change_password: bool = False
+    email: str,
+    full_name: str,
+    password: str,
+    roles: set[str],
+    *,
+    actor: Any = None,
+    must_change_password: bool = False,
+    verified: bool = True,
+    locale: str | None = None,
 ) -> User:
+    """An account; one an administrator (or the command line) makes counts as verified: its address was given by
+    the centre, which hands over the temporary password itself."""
     user = User(
         email=normalize_email(email),
         full_name=clean_person_name(full_name),  # InvisibleText if nothing visible is left
         password_hash=hash_password(password),
         must_change_password=must_change_password,
+        email_verified_at=utcnow() if verified else None,
+        locale=locale,
     )
     user.set_roles(roles)
     db.session.add(user)
@@ -77,15 +93,135 @@ def create_user(
     return user
 
 
-def register_candidate(email: str, full_name: str, password: str) -> User | None:
-    """Self-registration. Returns None, without saying so to the visitor, when the address is taken."""
-    if user_by_email(email) is not None:
+def register_candidate(email: str, full_name: str, password: str, *, locale: str | None = None) -> User | None:
+    """Self-registration: the account, and a link to confirm the address mailed to it. Returns None, without saying
+    so to the visitor, when the address is taken; its owner is told by mail instead (and how to recover the
+    password, which is what a forgotten account usually means)."""
+    existing = user_by_email(email)
+    if existing is not None:
         hash_password(password)  # same work either way
         audit.record("user.register_duplicate", actor=None, email=normalize_email(email))
+        queue_mail(
+            to=existing.email,
+            template="account_exists",
+            locale=existing.locale or locale,
+            kind="account.exists",
+            user_id=existing.id,
+            name=existing.full_name,
+            link=public_url("accounts.forgot_password"),
+        )
         return None
-    user = create_user(email, full_name, password, {CANDIDATE})
+    user = create_user(email, full_name, password, {CANDIDATE}, verified=False, locale=locale)
     audit.record("user.register", user, actor=user)
+    send_verification(user)
     return user
+
+
+# --- the address ----------------------------------------------------------------------------------------------------
+
+
+def send_verification(user: User) -> None:
+    """Mail the link that confirms the account's address (or the address it is being changed to)."""
+    email = user.pending_email or user.email
+    seconds = current_app.config["EMAIL_VERIFICATION_SECONDS"]
+    queue_mail(
+        to=email,
+        template="email_change" if user.pending_email else "verify_email",
+        locale=user.locale,
+        kind="account.verify_email",
+        user_id=user.id,
+        name=user.full_name,
+        email=email,
+        link=public_url("accounts.verify_email", token=tokens.verification_token(user, email)),
+        days=max(1, seconds // 86400),
+    )
+
+
+def resend_verification(user: User) -> None:
+    send_verification(user)
+    audit.record("user.verification_resent", user, actor=user)
+
+
+def verify_email(user: User, email: str) -> None:
+    """The link was opened: the address is the person's. A pending change takes effect now."""
+    if user.pending_email == email:
+        old = user.email
+        if user_by_email(email) is not None:
+            raise UserError(_l("Another account uses this address now."))
+        user.email, user.pending_email = email, None
+        user.email_verified_at = utcnow()
+        audit.record("user.email_changed", user, actor=user, old_email=old, email=email)
+    else:
+        user.email_verified_at = utcnow()
+        audit.record("user.email_verified", user, actor=user, email=email)
+
+
+def request_email_change(user: User, new_email: str) -> None:
+    """Keep the new address waiting for its link; mail the link there and a notice to the current address."""
+    new_email = normalize_email(new_email)
+    if new_email == user.email:
+        raise UserError(_l("This is already your address."))
+    if user_by_email(new_email) is not None:
+        raise UserError(_l("A user with this e-mail already exists."))
+    user.pending_email = new_email
+    audit.record("user.email_change_requested", user, actor=user, new_email=new_email)
+    send_verification(user)
+    queue_mail(
+        to=user.email,
+        template="email_change_notice",
+        locale=user.locale,
+        kind="account.email_change_notice",
+        user_id=user.id,
+        name=user.full_name,
+        new_email=new_email,
+        link=public_url("accounts.forgot_password"),
+    )
+
+
+# --- password recovery --------------------------------------------------------------------------------------------
+
+
+def request_password_recovery(email: str) -> None:
+    """Mail a recovery link if the address belongs to an active account; nothing says whether it did."""
+    user = user_by_email(email)
+    if user is None or not user.active:
+        audit.record("user.password_recovery_unknown", actor=None, email=normalize_email(email)[:254])
+        return
+    audit.record("user.password_recovery_requested", user, actor=None)
+    queue_mail(
+        to=user.email,
+        template="password_reset",
+        locale=user.locale,
+        kind="account.password_reset",
+        user_id=user.id,
+        name=user.full_name,
+        link=public_url("accounts.reset_password", token=tokens.reset_token(user)),
+        minutes=current_app.config["PASSWORD_RESET_SECONDS"] // 60,
+    )
+
+
+def recover_password(user: User, new_password: str) -> None:
+    """A new password chosen through a mailed link: every other session ends, and the address is proven (the link
+    reached it). Earlier links stop working, as the password they were made under is gone."""
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = False
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    _sessions_ended(user, "password_recovered")
+    audit.record("user.password_recovered", user, actor=user)
+    _tell_password_changed(user)
+
+
+def _tell_password_changed(user: User) -> None:
+    queue_mail(
+        to=user.email,
+        template="password_changed",
+        locale=user.locale,
+        kind="account.password_changed",
+        user_id=user.id,
+        name=user.full_name,
+        link=public_url("accounts.forgot_password"),
+    )
 
 
 @dataclass
@@ -216,6 +352,7 @@ def change_password(user: User, new_password: str) -> None:
     user.must_change_password = False
     _sessions_ended(user, "password_change")
     audit.record("user.password_change", user, actor=user)
+    _tell_password_changed(user)
 
 
 def reset_password(user: User, *, actor: User) -> str:

@@ -14,4 +14,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     register_audit_words(app, **WORDS)
     for kind in (services.RECEIVED_NOTICE, services.ASSIGNED_NOTICE, services.ANSWERED_NOTICE):
-        register_kind(app, kind, notices.describe_notice)
+        register_kind(
+            app,
+            kind,
+            notices.describe_notice,
+            link=notices.notice_link,
+            label=notices.NOTICE_LABELS.get(kind),  # the complainant's answers are always sent
+            digest=kind == services.RECEIVED_NOTICE,
+        )

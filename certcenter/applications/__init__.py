@@ -10,7 +10,8 @@ def init_app(app: Flask) -> None:
     from certcenter.core.audit_catalogue import register as register_audit_words
 
     register_audit_words(app, **WORDS)
-    from certcenter.applications import panels, views, workflow
+    import certcenter.applications.tasks  # noqa: F401 - registers the deadline reminders with the Celery app
+    from certcenter.applications import deadlines, panels, views, workflow
     from certcenter.core.panels import register_panel
     from certcenter.notifications.services import register_kind
 
@@ -28,4 +29,31 @@ def init_app(app: Flask) -> None:
         panels.candidate_applications_panel,
         order=10,
     )
-    register_kind(app, workflow.STATE_CHANGED, panels.describe_state_changed)
+    register_kind(
+        app,
+        workflow.STATE_CHANGED,
+        panels.describe_state_changed,
+        link=panels.state_changed_link,
+        label=panels.NOTICE_LABELS[workflow.STATE_CHANGED],
+        details=panels.state_changed_details,
+    )
+    for kind in (deadlines.DEADLINE_REMINDER, deadlines.DEADLINE_OVERDUE):
+        register_kind(
+            app,
+            kind,
+            panels.describe_deadline,
+            link=panels.state_changed_link,
+            label=panels.NOTICE_LABELS[kind],
+            digest=kind == deadlines.DEADLINE_OVERDUE,
+        )
+    app.add_template_global(deadlines.due_at, "application_due_at")
+    app.add_template_global(deadlines.is_overdue, "application_overdue")
+    for kind in (workflow.SUBMITTED_NOTICE, workflow.EXCEPTION_NOTICE):
+        register_kind(
+            app,
+            kind,
+            panels.describe_administrators_notice,
+            link=panels.state_changed_link,
+            label=panels.NOTICE_LABELS[kind],
+            digest=True,
+        )

@@ -106,7 +106,14 @@ def edition_for_applying(qualification: Qualification, day: date | None = None) 
 
 def submission_problems(application: Application) -> list[Any]:
     """What stands between a draft and its submission, in words for the candidate."""
-    return [problem for check in _submission_checks for problem in check(application)]
+    return _address_problems(application) + [problem for check in _submission_checks for problem in check(application)]
+
+
+def _address_problems(application: Application) -> list[Any]:
+    """Whoever submits must have proven the address the centre will write to about the application."""
+    if application.candidate.user.email_verified:
+        return []
+    return [_l("Confirm your e-mail address first: open the link we sent to it (the E-mail page sends it again).")]
 
 
 def submit_application(application: Application, *, actor: User, exception_request: str | None = None) -> None:

@@ -15,7 +15,7 @@ from certcenter.core import audit
 from certcenter.core.errors import UserError
 from certcenter.core.models import utcnow
 from certcenter.extensions import db
-from certcenter.notifications.services import notify_many
+from certcenter.notifications.services import notify_administrators, notify_many
 
 if TYPE_CHECKING:
     from certcenter.accounts.models import User
@@ -127,6 +127,9 @@ REASON_REQUIRED = frozenset(
 
 # The notice the candidate gets of every move he did not make himself (told by ``describe_state_changed``).
 STATE_CHANGED = "state_changed"
+# administrators are told when an application reaches these states (the notice's kind)
+SUBMITTED_NOTICE, EXCEPTION_NOTICE = "application_submitted", "exception_requested"
+ADMINISTRATORS_TOLD = {SUBMITTED: SUBMITTED_NOTICE, EXCEPTION_REQUESTED: EXCEPTION_NOTICE}
 
 
 class TransitionError(UserError):
@@ -192,7 +195,10 @@ def transition(
         **details,
     )
     if _candidate_is_told(application, actor):
-        notify_many([(application.candidate.user_id, STATE_CHANGED, application, {"state": to_state})])
+        params = {"state": to_state} | ({"reason": reason} if reason else {})
+        notify_many([(application.candidate.user_id, STATE_CHANGED, application, params)])
+    if to_state in ADMINISTRATORS_TOLD:
+        notify_administrators(ADMINISTRATORS_TOLD[to_state], application)
 
 
 def transition_many(

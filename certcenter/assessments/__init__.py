@@ -11,6 +11,9 @@ def init_app(app: Flask) -> None:
     from certcenter.core.audit_catalogue import register as register_audit_words
 
     register_audit_words(app, **WORDS)
+    from certcenter.applications import workflow
+    from certcenter.applications.deadlines import register_waiting_on
+    from certcenter.applications.panels import register_state_notice_details
     from certcenter.applications.policy import register_case_roles
     from certcenter.assessments import competence_views, panels, policy, services, views
     from certcenter.assessments.reasons import describe_reason
@@ -39,8 +42,20 @@ def init_app(app: Flask) -> None:
         services.ASSIGNED,
         services.CONFLICT_DECLARED,
         services.READY_FOR_DECISION,
+        services.MODERATION_ASKED,
         services.MODERATOR_PICKED,
         services.MODERATOR_CONFLICT,
     ):
-        register_kind(app, kind, panels.describe_notice)
+        register_kind(
+            app,
+            kind,
+            panels.describe_notice,
+            link=panels.notice_link,
+            label=panels.NOTICE_LABELS[kind],
+            digest=kind in (services.CONFLICT_DECLARED, services.READY_FOR_DECISION, services.MODERATION_ASKED),
+        )
     app.add_template_global(describe_reason)
+    register_waiting_on(app, workflow.IN_ASSESSMENT, policy.assessors_still_to_judge)
+    register_waiting_on(app, workflow.MODERATION, policy.moderation_waits_on)
+    for state in (workflow.CONFIRMED, workflow.NOT_CONFIRMED):
+        register_state_notice_details(app, state, panels.decision_notice_details)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
 from certcenter.accounts.forms import ConfirmForm
 from certcenter.accounts.models import ADMINISTRATOR
@@ -19,9 +21,10 @@ from certcenter.assessments.forms import (
     PickModeratorForm,
     ResultModerationForm,
 )
-from certcenter.assessments.models import CONFLICT_KINDS, RATING_LABELS, RESULT_KINDS, RESULT_SOURCES
-from certcenter.assessments.reasons import snapshot_titles
+from certcenter.assessments.models import CONFLICT_KINDS, RATING_LABELS, RESULT_KINDS, RESULT_SOURCES, Decision
+from certcenter.assessments.reasons import describe_reason, snapshot_titles
 from certcenter.core.forms import choices
+from certcenter.extensions import db
 from certcenter.notifications.models import Notification
 from certcenter.qualifications.criteria import criteria_for
 
@@ -108,4 +111,41 @@ def describe_notice(notification: Notification) -> str:
             "The moderator declared a conflict of interest on application No. %(id)s; pick another moderator.",
             id=notification.subject_id,
         )
+    if notification.kind == services.MODERATION_ASKED:
+        return _(
+            "The assessors' judgements on application No. %(id)s differ; pick an independent moderator.",
+            id=notification.subject_id,
+        )
     return _("Application No. %(id)s awaits a decision.", id=notification.subject_id)
+
+
+def notice_link(notification: Notification) -> tuple[str, dict]:
+    if notification.kind == services.ASSIGNED:
+        return "assessments.workspace", {}
+    if notification.kind == services.MODERATOR_PICKED:
+        return "assessments.moderation", {"application_id": int(notification.subject_id)}
+    return "applications.application", {"application_id": int(notification.subject_id)}
+
+
+NOTICE_LABELS = {
+    services.ASSIGNED: _l("I am assigned to assess an application"),
+    services.MODERATOR_PICKED: _l("I am picked to moderate an application"),
+    services.MODERATION_ASKED: _l("An application needs a moderator (administrators)"),
+    services.MODERATOR_CONFLICT: _l("A moderator declared a conflict of interest (administrators)"),
+    services.CONFLICT_DECLARED: _l("An assessor declared a conflict of interest (administrators)"),
+    services.READY_FOR_DECISION: _l("An application is ready for a decision (administrators)"),
+}
+
+
+def decision_notice_details(application_id: int) -> str | None:
+    """The decision's outcome and reasons, for the candidate's mailed notice of it."""
+    decision = db.session.scalar(select(Decision).where(Decision.application_id == application_id))
+    if decision is None:
+        return None
+    titles = snapshot_titles(decision.snapshot)
+    reasons = [describe_reason(reason, titles) for reason in decision.reasons or []]
+    if decision.deviation_reason:
+        reasons.append(decision.deviation_reason)
+    if not reasons:
+        return None
+    return _("The reasons for the decision:") + "\n" + "\n".join(f"— {reason}" for reason in reasons)

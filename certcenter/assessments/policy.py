@@ -144,3 +144,15 @@ def can_decide(application: Application, user: User) -> bool:
 def part_roles(application: Application, user: User) -> set[str]:
     """Whether the user took part in the case (``case.TOOK_PART``), for the separation-of-duty table."""
     return {case.TOOK_PART} if user.is_authenticated and assessed_by(application, user) else set()
+
+
+def assessors_still_to_judge(application: Application) -> list[int]:
+    """Whom an application in assessment waits on (deadline reminders): the assessors who have not submitted."""
+    return [a.assessor_id for a in application.assignments if a.counts and a.status != SUBMITTED]
+
+
+def moderation_waits_on(application: Application) -> list[int]:
+    """Whom an application in moderation waits on: the picked moderator; before one is picked, nobody named (the
+    administrators are reminded)."""
+    moderator = current_moderator(application)
+    return [moderator.user_id] if moderator is not None and moderator.status != CONFLICT else []

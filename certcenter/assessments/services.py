@@ -58,12 +58,13 @@ from certcenter.evidence.models import EvidenceItem
 from certcenter.extensions import db
 from certcenter.framework.models import FrameworkEdition
 from certcenter.framework.services import edition_in_force
-from certcenter.notifications.services import notify
+from certcenter.notifications.services import notify, notify_administrators
 from certcenter.qualifications.criteria import Criterion, criteria_for
 
 # The notices assessment sends (told by ``panels.describe_notice``).
 ASSIGNED, CONFLICT_DECLARED, READY_FOR_DECISION = "assigned", "conflict_declared", "ready_for_decision"
 MODERATOR_PICKED, MODERATOR_CONFLICT = "moderator_picked", "moderator_conflict"
+MODERATION_ASKED = "moderation_asked"  # to the administrators: the assessors disagree, pick a moderator
 
 
 class AssessmentError(UserError):
@@ -393,6 +394,7 @@ def _close_marking(application: Application, assignments: list[Assignment]) -> N
     db.session.flush()
     target = workflow.MODERATION if disagreements else workflow.AWAITING_DECISION
     workflow.transition(application, target, None, disagreements=disagreements)
+    notify_administrators(MODERATION_ASKED if target == workflow.MODERATION else READY_FOR_DECISION, application)
 
 
 def _close_results(application: Application, assignments: list[Assignment]) -> int:
@@ -600,6 +602,8 @@ def _moderation_done(application: Application, actor: User) -> None:
         result.percent is not None for result in application.results
     ):
         workflow.transition(application, workflow.AWAITING_DECISION, actor)
+        notify_administrators(READY_FOR_DECISION, application)
+        notify_administrators(READY_FOR_DECISION, application)
 
 
 def moderation_outstanding(application: Application) -> bool:

@@ -11,17 +11,28 @@ def init_app(app: Flask) -> None:
 
     register_audit_words(app, **WORDS)
     import certcenter.certificates.tasks  # noqa: F401 - registers the tasks with the Celery app
-    from certcenter.certificates import panels, public, views
+    from certcenter.certificates import panels, public, services, views
     from certcenter.certificates.commands import credentials_cli
     from certcenter.certificates.credential import credential_qr_svg, credential_url
     from certcenter.core.panels import register_panel
     from certcenter.core.problems import register_problem_paths
+    from certcenter.notifications.services import register_kind
 
     app.register_blueprint(views.bp)
     app.register_blueprint(public.bp)
     app.cli.add_command(credentials_cli)
     register_problem_paths(app, "/credentials/", "/.well-known/", "/did.json")
     app.jinja_env.globals.update(credential_url=credential_url, credential_qr_svg=credential_qr_svg)
+    for kind in panels.NOTICE_KINDS:
+        register_kind(
+            app,
+            kind,
+            panels.describe_notice,
+            link=panels.notice_link,
+            details=panels.notice_details,
+            label=panels.NOTICE_LABELS.get(kind),
+            digest=kind == services.RENDER_FAILED,
+        )
     register_panel(
         app,
         "complaint.handling",

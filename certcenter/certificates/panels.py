@@ -1,17 +1,24 @@
-"""What certificates show on the candidate's dashboard."""
+"""What certificates show on the candidate's dashboard, and how their notices read."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from certcenter.applications.models import Application
-from certcenter.certificates.models import SUPERSEDED
+from certcenter.certificates import services
+from certcenter.certificates.models import STATUS_LABELS, SUPERSEDED
+from certcenter.notifications.models import Notification
 
 
 def dashboard_certificates_panel(application: Application, **_objects: Any) -> dict[str, Any] | None:
     """The application's certificates in force or past (a superseded one is replaced by its successor)."""
     certificates = [certificate for certificate in application.certificates if certificate.status != SUPERSEDED]
-    return {"certificates": certificates} if certificates else None
+    return {"certificates": certificates, "status_labels": STATUS_LABELS} if certificates else None
 
 
 def complaint_certificate_panel(complaint: Any, **_objects: Any) -> dict[str, Any] | None:
@@ -28,3 +35,57 @@ def complaint_certificate_panel(complaint: Any, **_objects: Any) -> dict[str, An
         return None
     certificate = db.session.scalar(select(Certificate).where(Certificate.number == complaint.certificate_number))
     return {"certificate": certificate, "number": complaint.certificate_number, "status_labels": STATUS_LABELS}
+
+
+def describe_notice(notification: Notification) -> str:
+    params = notification.params
+    number = params.get("number", "")
+    kind = notification.kind
+    if kind == "certificate_suspended":
+        return _("Your certificate No. %(number)s has been suspended.", number=number)
+    if kind == "certificate_reinstated":
+        return _("Your certificate No. %(number)s is valid again.", number=number)
+    if kind == "certificate_revoked":
+        return _("Your certificate No. %(number)s has been revoked.", number=number)
+    if kind == "certificate_expired":
+        return _("Your certificate No. %(number)s has expired.", number=number)
+    if kind == services.REISSUED:
+        return _(
+            "Your certificate No. %(old)s has been replaced by certificate No. %(number)s.",
+            old=params.get("replaces", ""),
+            number=number,
+        )
+    if kind == services.EXPIRING:
+        return _(
+            "Your certificate No. %(number)s expires in %(days)d days, on %(date)s.",
+            number=number,
+            days=params.get("days", 0),
+            date=format_date(date.fromisoformat(params["expires_on"])) if params.get("expires_on") else "",
+        )
+    return _(
+        "%(count)d certificates could not be rendered: %(error)s",
+        count=params.get("count", 0),
+        error=params.get("error"),
+    )
+
+
+def notice_details(notification: Notification) -> str | None:
+    if notification.params.get("reason"):
+        return _("Reason: %(reason)s", reason=notification.params["reason"])
+    if notification.kind == services.EXPIRING:
+        return _("To keep the qualification confirmed, apply for recertification before the certificate expires.")
+    return None
+
+
+def notice_link(notification: Notification) -> tuple[str, dict[str, Any]]:
+    if notification.kind == services.RENDER_FAILED:
+        return "certificates.register", {}
+    return "applications.dashboard", {}
+
+
+# the kinds a person may switch off (by e-mail); the others concern the holder's rights and always come
+NOTICE_LABELS = {
+    services.EXPIRING: _l("My certificate is about to expire"),
+    services.RENDER_FAILED: _l("Certificates could not be rendered (administrators)"),
+}
+NOTICE_KINDS = (*services.STATUS_NOTICES.values(), services.REISSUED, services.EXPIRING, services.RENDER_FAILED)

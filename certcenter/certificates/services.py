@@ -39,6 +39,8 @@ from certcenter.core.storage import get_storage, save_all
 from certcenter.core.text import normalize_name
 from certcenter.core.workers import current_worker_id
 from certcenter.extensions import db
+from certcenter.notifications.models import Notification
+from certcenter.notifications.services import notify, notify_administrators, notify_many
 
 
 class CertificateError(UserError):
@@ -218,6 +220,7 @@ def render_and_store(certificate_ids: list[int]) -> list[int]:
 
 
 def mark_render_failed(certificate_ids: list[int], error: str) -> None:
+    notify_administrators(RENDER_FAILED, None, count=len(certificate_ids), error=error[:300])
     db.session.execute(
         update(Certificate)
         .where(Certificate.id.in_(certificate_ids), Certificate.render_status != READY)
@@ -304,6 +307,20 @@ def mark_queued_again(certificate_ids: list[int]) -> None:
 
 # --- lifecycle ------------------------------------------------------------------------------------------------------
 
+# the holder's notices (kinds), by the status his certificate moved to; a superseded one is told as its reissue
+STATUS_NOTICES = {
+    SUSPENDED: "certificate_suspended",
+    VALID: "certificate_reinstated",
+    REVOKED: "certificate_revoked",
+    EXPIRED: "certificate_expired",
+}
+REISSUED, EXPIRING, RENDER_FAILED = "certificate_reissued", "certificate_expiring", "certificate_render_failed"
+EXPIRY_WARNING_DAYS = (90, 30, 7)
+
+
+def _holder_id(certificate: Certificate) -> int:
+    return certificate.application.candidate.user_id
+
 
 def refuse_own_certificate(certificate: Certificate, actor: User | None) -> None:
     """The holder of a certificate changes nothing of it as a member of the centre (``case.CERTIFICATE_STATUS``)."""
@@ -320,6 +337,14 @@ def _change_status(
     audit.record(
         action, certificate, actor=actor, number=certificate.number, before=before, after=status, reason=reason
     )
+    if status in STATUS_NOTICES:
+        notify(
+            _holder_id(certificate),
+            STATUS_NOTICES[status],
+            certificate,
+            number=certificate.number,
+            **({"reason": reason} if reason else {}),
+        )
 
 
 def suspend(certificate: Certificate, *, actor: User, reason: str) -> None:
@@ -373,6 +398,14 @@ def reissue(certificate: Certificate, *, actor: User, reason: str, english: bool
     audit.record(
         "certificate.reissue", replacement, actor=actor, number=replacement.number, replaces=certificate.number
     )
+    notify(
+        _holder_id(certificate),
+        REISSUED,
+        replacement,
+        number=replacement.number,
+        replaces=certificate.number,
+        reason=reason.strip(),
+    )
     return replacement
 
 
@@ -385,6 +418,53 @@ def expire_due(today: date | None = None) -> int:
     for certificate in due:
         _change_status(certificate, EXPIRED, actor=None, reason=None, action="certificate.expire")
     return len(due)
+
+
+def warn_of_expiry(today: date | None = None) -> int:
+    """Tell each holder 90, 30 and 7 days before his certificate expires (the daily task); a warning already given
+    is not given again, so the task may run twice a day or miss a day and catch up. Returns how many were told."""
+    today = today or centre_today()
+    due = db.session.scalars(
+        select(Certificate)
+        .where(
+            Certificate.status == VALID,
+            Certificate.expires_on >= today,
+            Certificate.expires_on <= today + timedelta(days=max(EXPIRY_WARNING_DAYS)),
+        )
+        .options(selectinload(Certificate.application).selectinload(Application.candidate))
+    ).all()
+    if not due:
+        return 0
+    given = {
+        (notice.subject_id, notice.params.get("days"))
+        for notice in db.session.scalars(
+            select(Notification).where(
+                Notification.kind == EXPIRING,
+                Notification.subject_type == "Certificate",
+                Notification.subject_id.in_([str(certificate.id) for certificate in due]),
+            )
+        )
+    }
+    notices = []
+    for certificate in due:
+        left = (certificate.expires_on - today).days
+        # the nearest warning not yet given whose day has come
+        windows = [days for days in EXPIRY_WARNING_DAYS if left <= days]
+        if not windows:
+            continue
+        days = min(windows)
+        if (str(certificate.id), days) in given:
+            continue
+        notices.append(
+            (
+                _holder_id(certificate),
+                EXPIRING,
+                certificate,
+                {"number": certificate.number, "days": days, "expires_on": certificate.expires_on.isoformat()},
+            )
+        )
+    notify_many(notices)
+    return len(notices)
 
 
 # --- the credential's public link -------------------------------------------------------------------------------------

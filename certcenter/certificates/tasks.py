@@ -47,6 +47,19 @@ def render_certificates(self, certificate_ids: list[int]) -> list[int]:
 
 
 @shared_task(ignore_result=True)
+def notify_expiring_certificates() -> int:
+    """Daily: holders told 90, 30 and 7 days before their certificate expires."""
+    from certcenter.certificates.services import warn_of_expiry
+
+    try:
+        count = warn_of_expiry()
+        db.session.commit()
+        return count
+    finally:
+        db.session.remove()
+
+
+@shared_task(ignore_result=True)
 def expire_certificates() -> int:
     from certcenter.certificates.services import expire_due
 

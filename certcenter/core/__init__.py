@@ -7,6 +7,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    import certcenter.core.mail  # the mail task and the outbox sweeper
     import certcenter.core.tasks
     import certcenter.core.transactions  # noqa: F401 - work queued after the commit
     from certcenter.core import audit, audit_catalogue, panels, web

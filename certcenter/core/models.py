@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, TypeDecorator, event
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -98,3 +98,40 @@ class WorkerHeartbeat(db.Model):
 
     def __repr__(self) -> str:
         return f"<WorkerHeartbeat {self.node} pid {self.pid} at {self.beat_at:%H:%M:%S}>"
+
+
+MAIL_STATUSES = ("queued", "sending", "sent", "failed", "unconfirmed")
+
+
+class OutboxMail(db.Model):
+    """A mail waiting to go out, going, or gone: written with the change that caused it (a rolled-back change sends
+    nothing), then sent by a worker. ``message_id`` is its idempotency key, sent as the ``Message-ID`` header: a row
+    is claimed ("sending") before the SMTP transaction and marked "sent" after it, so a worker that dies in between
+    leaves it "unconfirmed" for an administrator rather than sending a second copy."""
+
+    __tablename__ = "outbox_mails"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in MAIL_STATUSES)})", name="status"),
+        Index("ix_outbox_mails_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(255), nullable=False, unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True)
+    to_address: Mapped[str] = mapped_column(String(254), nullable=False)
+    kind: Mapped[str] = mapped_column(String(60), nullable=False)
+    locale: Mapped[str] = mapped_column(String(5), nullable=False)
+    subject: Mapped[str] = mapped_column(String(500), nullable=False)
+    text_body: Mapped[str] = mapped_column(Text, nullable=False)
+    html_body: Mapped[str] = mapped_column(Text, nullable=False)
+    headers: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    def __repr__(self) -> str:
+        return f"<OutboxMail {self.id} {self.kind} to {self.to_address} {self.status}>"

@@ -32,4 +32,4 @@ def init_app(app: Flask) -> None:
         order=50,
     )
     for kind in (services.RESULT_READY, services.SITTING_BOOKED):
-        register_kind(app, kind, panels.describe_notice)
+        register_kind(app, kind, panels.describe_notice, link=panels.notice_link, label=panels.NOTICE_LABELS[kind])

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -144,6 +145,16 @@ def qualification_panel(qualification, **_objects: Any) -> dict[str, Any] | None
     if not policy.can_use_bank(qualification, current_user):
         return None
     return {"can_manage": policy.can_manage(current_user)}
+
+
+NOTICE_LABELS = {
+    services.RESULT_READY: _l("The result of my theory test is ready"),
+    services.SITTING_BOOKED: _l("My place in a theory test is booked"),
+}
+
+
+def notice_link(notification: Notification) -> tuple[str, dict]:
+    return "applications.application", {"application_id": int(notification.subject_id)}
 
 
 def describe_notice(notification: Notification) -> str:

@@ -1,10 +1,12 @@
-"""Notices to people (in-app; e-mail is a channel to come), knowing no domain: each domain registers how the kinds
-of notice it sends are told."""
+"""Notices to people, in the application and by e-mail, knowing no domain: each domain registers how the kinds of
+notice it sends are told (``services.register_kind``)."""
 
 from __future__ import annotations
 
 from flask import Flask, g, has_request_context
 from flask_login import current_user
+
+MAIL_FAILED = "mail.failed"
 
 
 def unread_notifications() -> int:
@@ -19,7 +21,24 @@ def unread_notifications() -> int:
 
 
 def init_app(app: Flask) -> None:
-    from certcenter.notifications.views import bp
+    from certcenter.core.audit_catalogue import register as register_audit_words
+    from certcenter.notifications.audit_words import WORDS
 
-    app.register_blueprint(bp)
+    register_audit_words(app, **WORDS)
+    import certcenter.notifications.tasks  # noqa: F401 - registers the digest task with the Celery app
+    from certcenter.core.mail import failure_listeners
+    from certcenter.notifications import services, views
+
+    app.register_blueprint(views.bp)
+    if app.config.get("MAIL_DEV_MAILBOX"):
+        app.register_blueprint(views.dev_bp)
     app.add_template_global(unread_notifications)
+    services.register_kind(
+        app,
+        MAIL_FAILED,
+        services.describe_mail_failed,
+        link=lambda notification: ("notifications.outbox", {"status": "failed"}),
+        label=services.MAIL_FAILED_LABEL,
+        digest=True,
+    )
+    failure_listeners.add(app, "notifications", services.tell_administrators_of_failed_mail)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from certcenter.core.models import UTCDateTime, utcnow
@@ -29,3 +29,18 @@ class Notification(db.Model):
 
     def __repr__(self) -> str:
         return f"<Notification {self.user_id} {self.kind} {self.subject_type}:{self.subject_id}>"
+
+
+class NoticePreference(db.Model):
+    """A person's choice for one kind of notice: by e-mail or in the application only. No row: by e-mail. Notices
+    that cannot be switched off (security, legal) are mailed whatever a row says. The kind ``digest`` is an
+    administrator's daily digest."""
+
+    __tablename__ = "notice_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    email: Mapped[bool] = mapped_column(Boolean, nullable=False)
+
+    def __repr__(self) -> str:
+        return f"<NoticePreference {self.user_id} {self.kind} {'e-mail' if self.email else 'in-app'}>"

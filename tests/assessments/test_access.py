@@ -48,7 +48,7 @@ def test_the_list_covers_every_assessment_route():
     found = {
         (method, rule.rule)
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith(("assessments.", "notifications."))
+        if rule.endpoint.startswith("assessments.") or rule.rule.startswith("/notifications")
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     listed = {

@@ -51,7 +51,7 @@ def carry(app):
         db.session.commit()
         application_id, first_id, unit_codes = application.id, first.id, [unit.code for unit in welding.units]
         db.session.remove()
-        downgrade(revision="-1")  # before this branch's migration: one shared result row per kind
+        downgrade(revision="9b175d7cbbfc-1")  # before the own-results migration: one shared result row per kind
         with db.engine.begin() as connection:
             for kind, notes in (("theory", "exam sitting 5, attempt 7"), ("practical", "")):
                 connection.execute(

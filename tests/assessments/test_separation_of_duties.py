@@ -98,6 +98,14 @@ NOT_ABOUT_A_CASE = {
     "exams.new_sitting",
     "competence.admin_scope_new",
     "competence.admin_scope",
+    # the person's own account and notices, and the outbox (#15)
+    "accounts.account_email",
+    "accounts.forgot_password",
+    "accounts.resend_verification",
+    "accounts.reset_password",
+    "notifications.outbox_resend",
+    "notifications.preferences",
+    "notifications.unsubscribe",
     # complaints concern no application; their own independence rule (the person complained about and the
     # complainant never investigate) is tested in tests/appeals/test_complaints.py
     "appeals.new_complaint",

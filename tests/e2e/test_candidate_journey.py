@@ -11,7 +11,22 @@ from tests import samples
 pytestmark = pytest.mark.browser
 
 
-def test_candidate_applies_from_registration_to_submission(page, catalogue, tmp_path):
+def verification_path(app, email: str) -> str:
+    """The path of the link mailed to confirm the address (read from the outbox: the mail itself is #15's test)."""
+    import re
+    from urllib.parse import urlsplit
+
+    from sqlalchemy import select
+
+    from certcenter.core.models import OutboxMail
+    from certcenter.extensions import db
+
+    with app.app_context():
+        body = db.session.scalar(select(OutboxMail.text_body).where(OutboxMail.to_address == email))
+    return urlsplit(re.search(r"https?://\S+/verify-email/\S+", body).group(0)).path
+
+
+def test_candidate_applies_from_registration_to_submission(app, page, catalogue, tmp_path):
     diploma = tmp_path / "diploma.pdf"
     diploma.write_bytes(samples.PDF)
     photo = tmp_path / "weld-seam.png"
@@ -31,6 +46,9 @@ def test_candidate_applies_from_registration_to_submission(page, catalogue, tmp_
     # registering signs him in and lands him on his own page: his applications, none yet
     expect(page.get_by_role("heading", name="My applications")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/dashboard$"))
+    page.goto(verification_path(app, "nurzhan@example.kz"))  # the address confirmed: he may submit
+
+    page.get_by_role("link", name="My applications").click()
     page.get_by_role("link", name="Fill in the profile").click()
     page.get_by_label("Full name in Latin letters").fill("Nurzhan Bolatuly Ussenov")
     page.get_by_label("IIN").fill("900515300128")  # a typo in the check digit

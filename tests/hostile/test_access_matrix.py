@@ -21,6 +21,7 @@ from certcenter.accounts.models import User
 from certcenter.applications.models import Application
 from certcenter.candidates.models import EducationRecord, ExperienceRecord
 from certcenter.certificates.models import Certificate
+from certcenter.core.models import OutboxMail
 from certcenter.extensions import db
 from certcenter.reports.models import Report
 from tests.conftest import TEST_PASSWORD, login
@@ -50,6 +51,22 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/account/password"): SIGNED_IN,
     ("GET", "/notifications"): SIGNED_IN,
     ("POST", "/notifications/read"): SIGNED_IN,
+    # issue #15: the address, password recovery, notice settings; a mailed link's token is its own proof
+    ("GET", "/account/email"): SIGNED_IN,
+    ("POST", "/account/email"): SIGNED_IN,
+    ("POST", "/account/verify/resend"): SIGNED_IN,
+    ("GET", "/account/notices"): SIGNED_IN,
+    ("POST", "/account/notices"): SIGNED_IN,
+    ("GET", "/forgot-password"): EVERYONE,
+    ("POST", "/forgot-password"): EVERYONE,
+    ("GET", "/reset-password/<token>"): EVERYONE,
+    ("POST", "/reset-password/<token>"): EVERYONE,
+    ("GET", "/verify-email/<token>"): EVERYONE,
+    ("GET", "/notices/unsubscribe/<token>"): EVERYONE,
+    ("POST", "/notices/unsubscribe/<token>"): EVERYONE,
+    # the embedded mailbox of development
+    ("GET", "/dev/mail"): ADMINS,
+    ("GET", "/dev/mail/<name>"): ADMINS,
     # the framework, the catalogue, verification: public
     ("GET", "/framework/"): EVERYONE,
     ("GET", "/framework/editions"): EVERYONE,
@@ -230,6 +247,8 @@ def world(app, in_assessment, confirmed, make_candidate, make_user, login_as, fr
             # checked before the object is looked up
             "request_id": 1,
             "scope_id": 1,
+            # the outbox holds the mails the scene sent (the notices of its moves)
+            "mail_id": db.session.scalar(select(OutboxMail.id).order_by(OutboxMail.id)),
         }
         edition_code = application.edition.code
         ids["edition"] = edition_code
@@ -316,6 +335,8 @@ def url_for_rule(rule: str, ids: dict, *, existing: bool) -> str:
         name = match.group(1)
         if name == "record_id":
             name = "record:education" if "/education/" in rule else "record:experience"
+        if name in ("token", "name"):  # a signed token, a mailbox file: never guessed, so never an object
+            return f"no-such-{name}"
         if name == "code" and rule.startswith("/framework/"):
             return str(ids["edition"]) if existing else "no-such-edition"
         if not existing and name not in CHOICES:
