@@ -491,6 +491,7 @@ def pick_moderator(application: Application, moderator: User, *, actor: User) ->
     """An administrator picks the moderator of the application's disagreements; he declares his conflicts of
     interest before he may moderate."""
     application = lock_application(application.id)
+    case.refuse(application, actor, case.ASSIGN)  # picking the moderator of one's own case is assigning him
     if not can_pick_moderator(application, actor):
         raise AssessmentError(_l("An administrator picks the moderator while the application is in moderation."))
     if current_moderator(application) is not None:
@@ -512,6 +513,7 @@ def declare_moderator_conflict(
     moderator: Moderator, *, actor: User, conflict: bool | None, kind: str | None = None, note: str = ""
 ) -> None:
     """The moderator's declaration before he sees the case. A conflict removes him and tells the administrator."""
+    case.refuse(moderator.application, actor, case.DECLARE)
     if moderator.user_id != actor.id:
         raise AssessmentError(_l("Only the moderator an administrator picked for this application moderates it."))
     if moderator.status != PENDING:

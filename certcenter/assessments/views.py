@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, User
+from certcenter.applications import policy as case
 from certcenter.applications import workflow
 from certcenter.applications.models import Application
 from certcenter.assessments import policy, services
@@ -329,6 +330,7 @@ def moderate(application_id: int):
 def moderate_result(application_id: int):
     application = _moderation_application(application_id)
     form = ResultModerationForm()
+    case.refuse(application, current_user, case.MODERATE)  # the separation of duties first (audited)
     reason = policy.moderation_refusal(application, current_user)
     if reason is not None:  # the refusal first, whatever the form says
         abort(409, description=str(reason))

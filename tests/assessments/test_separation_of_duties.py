@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, CANDIDATE, User
 from certcenter.applications.models import Application, NameChangeRequest
-from certcenter.assessments.models import ACTIVE, PENDING, Assignment
+from certcenter.assessments.models import ACTIVE, PENDING, Assignment, Moderator
 from certcenter.certificates.models import Certificate
 from certcenter.core.models import AuditEntry
 from certcenter.exams.models import Attempt, Booking
@@ -31,6 +31,9 @@ REFUSED_ON_OWN_CASE = {
     "assessments.save_draft",
     "assessments.submit",
     "assessments.moderate",
+    "assessments.moderate_result",
+    "assessments.pick_moderator",
+    "assessments.declare_as_moderator",
     "assessments.decide",
     "certificates.issue",
     "certificates.lifecycle",
@@ -273,8 +276,19 @@ def test_the_candidate_who_is_also_administrator_and_assessor_is_refused_every_a
         attempt.status, attempt.items[0].review_status = "submitted", None
         db.session.commit()
 
-    # moderation
+    # moderation: picking the moderator of his own case, and (picked by a row no route would write) declaring and
+    # moderating ratings and results
     set_state(app, application_id, "moderation")
+    refused(app, me, f"/admin/applications/{application_id}/moderator", {"moderator_id": another.id}, "assign")
+    with app.app_context():
+        moderator = Moderator(application_id=application_id, user_id=me.user.id, picked_by_id=scene.admin.user.id)
+        db.session.add(moderator)
+        db.session.commit()
+        moderator_id = moderator.id
+    refused(app, me, f"/moderation/{application_id}/declaration", {"conflict": "no"}, "declare")
+    with app.app_context():
+        db.session.get(Moderator, moderator_id).status = ACTIVE
+        db.session.commit()
     refused(
         app,
         me,
@@ -282,6 +296,16 @@ def test_the_candidate_who_is_also_administrator_and_assessor_is_refused_every_a
         {"criterion_key": scene.criteria[0], "rating": "met", "reason": "Mine."},
         "moderate",
     )
+    refused(
+        app,
+        me,
+        f"/moderation/{application_id}/results",
+        {"kind": "theory", "percent": 99, "reason": "Mine."},
+        "moderate",
+    )
+    with app.app_context():
+        db.session.delete(db.session.get(Moderator, moderator_id))
+        db.session.commit()
     set_state(app, application_id, "in_assessment")
 
     # the two assessors agree; the decision is then his to refuse
