@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from certcenter.accounts.forms import ROLE_LABELS
+from certcenter.core.settings import SETTINGS
 
 WORDS = {
     "actions": {
@@ -18,8 +19,14 @@ WORDS = {
         "user.roles": _l("Roles changed"),
         "user.activate": _l("Account activated"),
         "user.deactivate": _l("Account deactivated"),
+        "centre.settings": _l("Centre setting changed"),
     },
-    "fields": {"email": _l("E-mail"), "roles": _l("Roles")},
-    "values": {"roles": ROLE_LABELS, "before": ROLE_LABELS, "after": ROLE_LABELS},
+    "fields": {"email": _l("E-mail"), "roles": _l("Roles"), "setting": _l("Setting"), "logo": _l("Logo No.")},
+    "values": {
+        "roles": ROLE_LABELS,
+        "before": ROLE_LABELS,
+        "after": ROLE_LABELS,
+        "setting": {key: setting.label for key, setting in SETTINGS.items()},
+    },
     "targets": {"User": _l("User")},
 }
