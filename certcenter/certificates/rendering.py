@@ -134,7 +134,8 @@ def in_languages(text: Mapping[str, str] | str | None, languages: tuple[str, ...
         word = text.get(language) or text.get("kk") or ""
         if word and word not in words:
             words.append(word)
-    return " / ".join(words)
+    # a text given in another language only (a professional standard stated in Russian before it had three)
+    return " / ".join(words) or next((word for word in text.values() if word), "")
 
 
 def _logo(certificate: Certificate) -> str | None:

@@ -28,6 +28,7 @@ from certcenter.certificates.models import (
     Certificate,
 )
 from certcenter.certificates.numbering import next_number, reserve_numbers
+from certcenter.certificates.signals import certificates_issued
 from certcenter.certificates.status_list import allocate_indexes
 from certcenter.core import audit
 from certcenter.core.errors import UserError
@@ -166,6 +167,7 @@ def issue_certificates(application_ids: list[int], *, actor: User, english: bool
         ],
         actor=actor,
     )
+    certificates_issued.send(None, application_ids=[row["application_id"] for row in rows], actor=actor)
     return IssueResult(issued, skipped)
 
 

@@ -13,7 +13,7 @@ from certcenter.accounts.models import ADMINISTRATOR
 from certcenter.core.forms import choices, items_to_lines, lines_to_items
 from certcenter.core.permissions import role_required
 from certcenter.extensions import db
-from certcenter.framework.models import FrameworkEdition, FrameworkLevel
+from certcenter.framework.models import PUBLISHED, FrameworkEdition, FrameworkLevel
 from certcenter.qualifications import services
 from certcenter.qualifications.criteria import assessment_criteria
 from certcenter.qualifications.forms import QualificationForm, UnitForm
@@ -44,6 +44,7 @@ def _level_choices() -> list:
     levels = db.session.scalars(
         select(FrameworkLevel)
         .join(FrameworkEdition)
+        .where(FrameworkEdition.status == PUBLISHED)  # a draft edition's levels are not yet to be used
         .order_by(FrameworkEdition.in_force_from.desc(), FrameworkLevel.number)
     )
     return choices(
@@ -58,6 +59,12 @@ def admin_list():
         select(Qualification).join(Qualification.level).order_by(FrameworkLevel.number, Qualification.code)
     ).all()
     return render_template("qualifications/admin_list.html", qualifications=qualifications)
+
+
+def _standard(data: dict) -> dict | None:
+    """The professional standard in the three languages, or none if no language was given."""
+    texts = {language: (data.get(language) or "").strip() for language in ("kk", "ru", "en")}
+    return texts if any(texts.values()) else None
 
 
 @bp.route("/admin/qualifications/new", methods=["GET", "POST"])
@@ -77,7 +84,7 @@ def admin_edit(qualification_id: int | None = None):
                 code=form.code.data,
                 title=form.title.data,
                 description=form.description.data,
-                professional_standard=form.professional_standard.data or None,
+                professional_standard=_standard(form.professional_standard.data),
                 theory_pass_mark=form.theory_pass_mark.data,
                 practical_pass_mark=form.practical_pass_mark.data,
                 validity_years=form.validity_years.data,

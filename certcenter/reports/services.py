@@ -292,6 +292,9 @@ def _assessment_pdf(application: Application) -> bytes:
         evidence_kinds=EVIDENCE_KINDS,
         describe_reason=describe_reason,
         criteria_titles=snapshot_titles(decision.snapshot),
+        moderators={
+            final.criterion_key: final.moderated_by for final in application.final_ratings if final.moderated_by
+        },
         static_url=static_url,
         generated_at=utcnow(),
     )
