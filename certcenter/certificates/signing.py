@@ -23,8 +23,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from flask import current_app
 
-from certcenter.core.settings import centre_settings
-
 _signers: dict[tuple, object] = {}
 
 
@@ -41,7 +39,8 @@ def _paths() -> tuple[Path, Path]:
     folder = Path(current_app.instance_path) / "signing"
     key_path, cert_path = folder / "centre-key.pem", folder / "centre-cert.pem"
     if not key_path.exists() or not cert_path.exists():
-        generate_development_key(key_path, cert_path, centre_settings().name["en"])
+        # a development key is named from the configuration: it may be made before the database has any table
+        generate_development_key(key_path, cert_path, current_app.config["CENTRE_NAME"]["en"])
     return key_path, cert_path
 
 

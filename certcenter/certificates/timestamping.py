@@ -24,8 +24,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from flask import current_app
 
-from certcenter.core.settings import centre_settings
-
 # A UUID-based OID (X.667: no registration needed) naming the development authority's policy.
 DEVELOPMENT_POLICY = f"2.25.{uuid.UUID('6f1c2d4e-5b7a-4c3e-9d8f-0a1b2c3d4e5f').int}"
 VALIDATION_DATA_TTL_SECONDS = 3600
@@ -283,7 +281,8 @@ _authorities: dict[tuple, DevelopmentTimeStampAuthority] = {}
 def development_authority() -> DevelopmentTimeStampAuthority:
     key_path, cert_path, root_path = development_paths()
     if not key_path.parent.exists():
-        generate_development_authority(key_path.parent, centre_settings().name["en"])
+        # named from the configuration, as the development signing key: made before the database may have tables
+        generate_development_authority(key_path.parent, current_app.config["CENTRE_NAME"]["en"])
     cache_key = (str(key_path), key_path.stat().st_mtime)
     if cache_key not in _authorities:
         key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)

@@ -39,13 +39,7 @@ def report_on_decision(decision: Any, *, actor: User | None) -> None:
 def report_on_issue(_sender: Any, *, application_ids: list[int], actor: User | None) -> None:
     """The assessment report is made again once the certificate is issued, so that it names the certificate; the
     report made at the decision is kept."""
-    from sqlalchemy import select
-
-    from certcenter.extensions import db
-
-    report_ids = []
-    for application in db.session.scalars(select(Application).where(Application.id.in_(application_ids))):
-        report_ids.append(services.request_assessment_report(application, actor=actor).id)
+    report_ids = services.request_assessment_reports(application_ids, actor=actor)
     if report_ids:
         after_commit(lambda: services.queue(report_ids))
 
