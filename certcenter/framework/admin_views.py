@@ -101,6 +101,7 @@ def edit(code: str):
         form=form,
         values=values,
         field_name=editing.field_name,
+        rule_text=editing.rule_text,
         kinds=DESCRIPTOR_KINDS,
         kind_labels=DESCRIPTOR_LABELS,
         differences=len(editing.compare(edition, edition.derived_from)),

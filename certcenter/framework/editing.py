@@ -122,6 +122,21 @@ def edit_draft(edition: FrameworkEdition, form: dict[str, str], *, actor: Any) -
         name = field_name(path)
         if name in form:
             _set(data, path, form[name].strip())
+    for index, level in enumerate(data["levels"]):
+        raw = (form.get(f"levels-{index}-eqf_level") or "").strip()
+        if f"levels-{index}-eqf_level" in form:
+            if raw and not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 8):
+                raise EditingError(_l("The EQF level is a number from 1 to 8, or nothing."))
+            level["eqf_level"] = int(raw) if raw else None
+        for pindex, pathway in enumerate(level["pathways"]):
+            name = f"levels-{index}-pathways-{pindex}-rule"
+            if name in form:
+                try:
+                    pathway["rule"] = yaml.safe_load(form[name])
+                except yaml.YAMLError:
+                    raise EditingError(
+                        _l("The rule of pathway %(code)s is not valid YAML.", code=pathway["code"])
+                    ) from None
     for key in ("in_force_from", "in_force_to"):
         raw = (form.get(key) or "").strip()
         try:
@@ -135,6 +150,9 @@ def edit_draft(edition: FrameworkEdition, form: dict[str, str], *, actor: Any) -
         raise EditingError(_l("The edition must end after it starts."))
     changed = [field_name(path) for path, value in editor_fields(before) if _get(data, path) != value]
     changed += [key for key in ("in_force_from", "in_force_to") if data["edition"][key] != before["edition"][key]]
+    changed += [str(number) for number, (old, new) in enumerate(zip(before["levels"], data["levels"], strict=True))
+                if (old["eqf_level"], [p["rule"] for p in old["pathways"]])
+                != (new["eqf_level"], [p["rule"] for p in new["pathways"]])]  # fmt: skip
     if changed:
         _load_draft(data, actor=actor, derived_from=None)
         audit.record("framework.edit", edition, actor=actor, count=len(changed))
@@ -193,6 +211,11 @@ def editor_fields(data: dict[str, Any]) -> list[tuple[tuple, str]]:
     return fields
 
 
+def rule_text(rule: Any) -> str:
+    """A pathway's rule as the editor shows it: YAML, as in the edition file."""
+    return yaml.safe_dump(rule, allow_unicode=True, sort_keys=False).strip()
+
+
 def field_name(path: tuple) -> str:
     return "-".join(str(part) for part in path)
 
@@ -245,9 +268,11 @@ def _keyed(data: dict[str, Any]) -> dict[tuple, str]:
                 texts[("level", number, kind, language)] = level["descriptors"][kind][language]
         for language in LANGUAGES:
             texts[("level", number, "pathways_text", language)] = level["pathways_text"][language]
+        texts[("level", number, "eqf_level", "")] = str(level.get("eqf_level") or "")
         for pathway in level["pathways"]:
             for language in LANGUAGES:
                 texts[("level", number, "pathway", pathway["code"], language)] = pathway["text"][language]
+            texts[("level", number, "pathway_rule", pathway["code"], "")] = rule_text(pathway["rule"])
     for term in data.get("terms") or []:
         for part in ("term", "definition"):
             for language in LANGUAGES:

@@ -154,3 +154,39 @@ def test_a_draft_edition_s_levels_are_not_offered_to_qualifications(app, framewo
     assert f"{code} ·" not in page
     admin.post(f"/admin/framework/{code}/publish")
     assert f"{code} ·" in admin.get("/admin/qualifications/new").get_data(as_text=True)
+
+
+def test_a_pathway_s_rule_and_the_eqf_level_are_edited_and_checked(app, framework, login_as):
+    admin = login_as("admin")
+    admin.post("/language", data={"language": "en"})
+    code = draft(admin)
+    page = admin.get(f"/admin/framework/{code}/edit").get_data(as_text=True)
+    values = editor_values(page)
+    assert "experience_years: 3" in values["levels-3-pathways-0-rule"]  # level 4, pathway 4.1, as YAML
+
+    for wrong, message in (
+        ("all: [", "is not valid YAML"),
+        ("all:\n- experience_years: -2\n", "The edition is not valid"),
+        ("flying: true\n", "The edition is not valid"),
+    ):
+        response = admin.post(f"/admin/framework/{code}/edit", data=values | {"levels-3-pathways-0-rule": wrong})
+        assert message in response.get_data(as_text=True), wrong
+    response = admin.post(f"/admin/framework/{code}/edit", data=values | {"levels-3-eqf_level": "9"})
+    assert "The EQF level is a number from 1 to 8" in response.get_data(as_text=True)
+
+    rule = "all:\n- education_at_least: technical_vocational\n- experience_years: 2\n"
+    response = admin.post(
+        f"/admin/framework/{code}/edit",
+        data=values | {"levels-3-pathways-0-rule": rule, "levels-3-eqf_level": "5"},
+        follow_redirects=True,
+    )
+    assert "The draft has been saved." in response.get_data(as_text=True)
+    compare = admin.get(f"/admin/framework/{code}/compare").get_data(as_text=True)
+    assert "Rule of pathway 4.1" in compare and "experience_years: 2" in compare
+    with app.app_context():
+        edition = db.session.scalar(select(FrameworkEdition).where(FrameworkEdition.code == code))
+        level = edition.level(4)
+        assert level.eqf_level == 5
+        assert level.pathways[0].rule == {
+            "all": [{"education_at_least": "technical_vocational"}, {"experience_years": 2}]
+        }
