@@ -49,6 +49,9 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("CERTCENTER")
     app.config.update(overrides)
+    from certcenter.core.settings import fixed_by_environment
+
+    app.config["CENTRE_SETTINGS_FIXED"] = fixed_by_environment(os.environ, overrides)
     _finish_config(app, cls)
     ids.init_app(app)  # <int:...> takes ASCII digits only; before any route is added
 
@@ -119,6 +122,7 @@ def _rate_limit_storage(app: Flask) -> None:
 
 def _import_models() -> None:
     """Every model module, so that relationships resolve and migrations see the whole schema."""
+    importlib.import_module("certcenter.core.settings")
     for domain in DOMAINS:
         module = f"certcenter.{domain}.models"
         if importlib.util.find_spec(module) is not None:

@@ -120,11 +120,27 @@ class Config:
     # "application" (its own edition, as the assessment was) or "in_force" (the edition in force on the day).
     DECISION_EDITION = "application"
 
-    # What certificates state about the centre (copied onto each certificate at issue).
-    CENTRE_ACCREDITATION = "Accreditation certificate No. KZ-NCA-0000 (demo), ISO/IEC 17024"
-    CENTRE_SIGNATORY_NAME = "Ә. С. Нұрланова"
+    # The centre's settings (certcenter/core/settings.py): the defaults of what administrators change in the browser;
+    # a CERTCENTER_<KEY> environment variable fixes one for a deployment. Certificates copy them at issue.
+    CENTRE_ACCREDITATION = {
+        "kk": "Аккредиттеу аттестаты № KZ-NCA-0000 (демо), ISO/IEC 17024",
+        "ru": "Аттестат аккредитации № KZ-NCA-0000 (демо), ISO/IEC 17024",
+        "en": "Accreditation certificate No. KZ-NCA-0000 (demo), ISO/IEC 17024",
+    }
+    CENTRE_SIGNATORY_NAME = {"kk": "Ә. С. Нұрланова", "ru": "А. С. Нурланова", "en": "A. S. Nurlanova"}
     CENTRE_SIGNATORY_POSITION = {"kk": "Орталық директоры", "ru": "Директор центра", "en": "Director of the centre"}
+    CENTRE_SHORT_NAME = {"kk": "БРО", "ru": "ЦПК", "en": "QCC"}
+    CENTRE_LOGO: int | None = None  # an uploaded logo's id (centre_logos); set in the browser
     CERTIFICATE_NUMBER_PREFIX = "KZQC"
+    # Deadlines (days) and how long records are kept (years), as the centre's procedures set them.
+    ASSESSMENT_DEADLINE_DAYS = 14
+    DECISION_DEADLINE_DAYS = 10
+    APPEAL_DEADLINE_DAYS = 30
+    CASE_RETENTION_YEARS = 10
+    EVIDENCE_RETENTION_YEARS = 5
+    # How long a process keeps the settings it read before reading them again (another process's change shows
+    # after at most this long; the process that saves one sees it at once).
+    CENTRE_SETTINGS_CACHE_SECONDS = 5.0
     # The address certificates' QR codes and the credential JSON point to: production must set it; elsewhere it is
     # http://HOST:PORT, where `certcenter serve` listens.
     PUBLIC_BASE_URL: str | None = None
@@ -243,6 +259,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False  # tests that check CSRF turn it back on
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"  # each test app counts on its own
+    CENTRE_SETTINGS_CACHE_SECONDS = 0.0  # the database is emptied between tests: no setting may outlive one
     SERVER_NAME = None
     # Argon2 at production cost makes a suite with hundreds of logins slow; the algorithm stays the same.
     PASSWORD_HASH_TIME_COST = 1

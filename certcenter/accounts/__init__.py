@@ -10,7 +10,8 @@ def init_app(app: Flask) -> None:
     from certcenter.core.audit_catalogue import register as register_audit_words
 
     register_audit_words(app, **WORDS)
-    import certcenter.accounts.audit_views  # noqa: F401 - the audit log's routes, on the administrators' blueprint
+    import certcenter.accounts.audit_views
+    import certcenter.accounts.settings_views  # noqa: F401 - the centre settings page, on the same blueprint
     from certcenter.accounts.forms import ROLE_LABELS
     from certcenter.accounts.views import admin_bp, bp
 

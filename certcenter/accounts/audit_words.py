@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from certcenter.accounts.forms import ROLE_LABELS
+from certcenter.core.settings import SETTINGS
 
 WORDS = {
     "actions": {
@@ -26,6 +27,7 @@ WORDS = {
         "user.password_recovery_unknown": _l("Password recovery asked for an unknown address"),
         "user.password_recovered": _l("Password recovered by e-mail"),
         "user.notice_preferences": _l("Notice settings changed"),
+        "centre.settings": _l("Centre setting changed"),
     },
     "fields": {
         "email": _l("E-mail"),
@@ -35,7 +37,14 @@ WORDS = {
         "by_email": _l("By e-mail"),
         "in_app_only": _l("In the application only"),
         "digest": _l("Daily digest"),
+        "setting": _l("Setting"),
+        "logo": _l("Logo No."),
     },
-    "values": {"roles": ROLE_LABELS, "before": ROLE_LABELS, "after": ROLE_LABELS},
+    "values": {
+        "roles": ROLE_LABELS,
+        "before": ROLE_LABELS,
+        "after": ROLE_LABELS,
+        "setting": {key: setting.label for key, setting in SETTINGS.items()},
+    },
     "targets": {"User": _l("User")},
 }

@@ -110,11 +110,11 @@ def open_badge(certificate: Certificate) -> dict[str, Any]:
             "type": ["Profile"],
             "name": certificate.centre["name"]["en"],
             "url": f"{base}/",
-            "description": certificate.centre["accreditation"],
+            "description": _english(certificate.centre["accreditation"]),
             "otherIdentifier": [
                 {
                     "type": "IdentifierEntry",
-                    "identifier": certificate.centre["accreditation"],
+                    "identifier": _english(certificate.centre["accreditation"]),
                     "identifierType": "identifier",
                 }
             ],
@@ -215,3 +215,9 @@ def signed_credential(certificate: Certificate) -> SignedCredential:
 
 def credential_json(record: SignedCredential) -> str:
     return json.dumps(record.document, ensure_ascii=False, indent=2)
+
+
+def _english(text: Any) -> str:
+    """A text of the centre as the credential (written in English) gives it: a certificate issued before the text
+    had languages states it as it was."""
+    return text.get("en") or text.get("kk") or "" if isinstance(text, dict) else str(text or "")

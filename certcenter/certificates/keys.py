@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from flask import current_app
 
 from certcenter.certificates.linked_data import MULTIKEY_V1, base58btc
+from certcenter.core.settings import centre_settings
 
 DID_V1 = "https://www.w3.org/ns/did/v1"
 JWK_V1 = "https://w3id.org/security/jwk/v1"
@@ -140,7 +141,7 @@ def active_key() -> IssuerKey:
 
 
 def public_base() -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return centre_settings().public_base_url.rstrip("/")
 
 
 def issuer_did() -> str:

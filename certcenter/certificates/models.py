@@ -73,7 +73,8 @@ class Certificate(db.Model):
     eqf_level: Mapped[int | None] = mapped_column(Integer, nullable=True)
     edition_code: Mapped[str] = mapped_column(String(60), nullable=False)
     edition_title: Mapped[dict] = mapped_column(JSON, nullable=False)
-    professional_standard: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # {"kk", "ru", "en"} as the qualification stated it at the decision
+    professional_standard: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     centre: Mapped[dict] = mapped_column(JSON, nullable=False)  # name, accreditation, address, signatory
     decided_on: Mapped[date] = mapped_column(Date, nullable=False)
     issued_on: Mapped[date] = mapped_column(Date, nullable=False)

@@ -3,12 +3,12 @@ administrators issuing at once never get the same number."""
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from certcenter.certificates.models import CertificateSeries
+from certcenter.core.settings import centre_settings
 from certcenter.extensions import db
 
 
@@ -30,7 +30,7 @@ def reserve_block(year: int, count: int) -> int:
 
 
 def format_number(year: int, number: int) -> str:
-    return f"{current_app.config['CERTIFICATE_NUMBER_PREFIX']}-{year}-{number:06d}"
+    return f"{centre_settings().certificate_number_prefix}-{year}-{number:06d}"
 
 
 def reserve_numbers(year: int, count: int) -> list[str]:

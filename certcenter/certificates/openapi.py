@@ -41,7 +41,8 @@ CERTIFICATE = {
         "nqf_level": {"type": "integer", "minimum": 1, "maximum": 8},
         "eqf_level": {"type": ["integer", "null"], "minimum": 1, "maximum": 8},
         "framework_edition": {"type": "string", "example": "kz-nqf-2013"},
-        "professional_standard": {"type": ["string", "null"]},
+        # {"kk", "ru", "en"}; a certificate issued before the standard had three languages states one text
+        "professional_standard": {"anyOf": [LOCALIZED, {"type": ["string", "null"]}]},
         "centre": LOCALIZED,
         "decided_on": {"type": "string", "format": "date"},
         "issued_on": {"type": "string", "format": "date"},

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 import segno
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from certcenter.certificates.models import Certificate
 from certcenter.core.pdf import cyclic_gc_paused, render_document, static_url, write_split
+from certcenter.core.settings import centre_settings, logo_data_uri
 
 
 def face_texts(language: str) -> dict[str, str]:
@@ -33,7 +35,7 @@ def face_texts(language: str) -> dict[str, str]:
 
 
 def verify_url(certificate: Certificate) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/verify/{certificate.verification_code}"
+    return f"{centre_settings().public_base_url.rstrip('/')}/verify/{certificate.verification_code}"
 
 
 def size_class(text: str, long: int, longer: int, longest: int) -> str:
@@ -122,9 +124,32 @@ def _kind(certificate: Certificate, face: Face) -> str:
     return json.dumps([face.languages, certificate.centre], ensure_ascii=False, sort_keys=True)
 
 
+def in_languages(text: Mapping[str, str] | str | None, languages: tuple[str, ...]) -> str:
+    """A text of the centre in the face's languages, "kk / ru" (once if they are the same); a certificate issued
+    before the text had languages states it as it was."""
+    if not isinstance(text, Mapping):
+        return text or ""
+    words = []
+    for language in languages:
+        word = text.get(language) or text.get("kk") or ""
+        if word and word not in words:
+            words.append(word)
+    # a text given in another language only (a professional standard stated in Russian before it had three)
+    return " / ".join(words) or next((word for word in text.values() if word), "")
+
+
+def _logo(certificate: Certificate) -> str | None:
+    return logo_data_uri((certificate.centre or {}).get("logo"))
+
+
 def _template(layer: str, items: list[dict]) -> str:
     return render_template(
-        "pdf/certificate.html", layer=layer, items=items, static_url=static_url, size_class=size_class
+        "pdf/certificate.html",
+        layer=layer,
+        items=items,
+        static_url=static_url,
+        size_class=size_class,
+        in_languages=in_languages,
     )
 
 
@@ -145,6 +170,8 @@ def certificate_html(
         key = str(certificate.id)
         modules = codes[key] = QRModules(qr_code(url))
         item = {"certificate": certificate, "faces": faces, "qr": modules.svg(key), "verify_url": url}
+        if masthead_heights is None:
+            item["logo"] = _logo(certificate)
         if masthead_heights is not None:
             item["masthead_heights"] = [masthead_heights[_kind(certificate, face)] for face in faces]
         items.append(item)
@@ -167,7 +194,9 @@ def render_background(certificates: list[Certificate]) -> Background | None:
     kinds: dict[str, dict] = {}
     for certificate in certificates:
         for face in _faces(certificate, texts):
-            kinds.setdefault(_kind(certificate, face), {"certificate": certificate, "faces": [face]})
+            kind = _kind(certificate, face)
+            if kind not in kinds:
+                kinds[kind] = {"certificate": certificate, "faces": [face], "logo": _logo(certificate)}
     return _background_layer(_template("background", list(kinds.values())), tuple(kinds))
 
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import selectinload
@@ -30,11 +29,13 @@ from certcenter.certificates.models import (
     Certificate,
 )
 from certcenter.certificates.numbering import next_number, reserve_numbers
+from certcenter.certificates.signals import certificates_issued
 from certcenter.certificates.status_list import allocate_indexes
 from certcenter.core import audit
 from certcenter.core.errors import UserError
 from certcenter.core.i18n import centre_today
 from certcenter.core.models import utcnow
+from certcenter.core.settings import centre_settings
 from certcenter.core.storage import get_storage, save_all
 from certcenter.core.text import normalize_name
 from certcenter.core.workers import current_worker_id
@@ -56,12 +57,13 @@ def add_years(day: date, years: int) -> date:
 
 def centre_as_stated() -> dict[str, Any]:
     """The centre as a certificate issued now states it (copied into the certificate, so it never changes there)."""
-    config = current_app.config
+    settings = centre_settings()
     return {
-        "name": config["CENTRE_NAME"],
-        "accreditation": config["CENTRE_ACCREDITATION"],
-        "signatory_name": config["CENTRE_SIGNATORY_NAME"],
-        "signatory_position": config["CENTRE_SIGNATORY_POSITION"],
+        "name": settings.name,
+        "accreditation": settings.accreditation,
+        "signatory_name": settings.signatory_name,
+        "signatory_position": settings.signatory_position,
+        "logo": settings.logo,
     }
 
 
@@ -169,6 +171,7 @@ def issue_certificates(application_ids: list[int], *, actor: User, english: bool
         ],
         actor=actor,
     )
+    certificates_issued.send(None, application_ids=[row["application_id"] for row in rows], actor=actor)
     return IssueResult(issued, skipped)
 
 

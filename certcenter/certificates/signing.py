@@ -40,6 +40,7 @@ def _paths() -> tuple[Path, Path]:
     folder = Path(current_app.instance_path) / "signing"
     key_path, cert_path = folder / "centre-key.pem", folder / "centre-cert.pem"
     if not key_path.exists() or not cert_path.exists():
+        # a development key is named from the configuration: it may be made before the database has any table
         generate_development_key(key_path, cert_path, current_app.config["CENTRE_NAME"]["en"])
     return key_path, cert_path
 

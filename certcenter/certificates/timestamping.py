@@ -281,6 +281,7 @@ _authorities: dict[tuple, DevelopmentTimeStampAuthority] = {}
 def development_authority() -> DevelopmentTimeStampAuthority:
     key_path, cert_path, root_path = development_paths()
     if not key_path.parent.exists():
+        # named from the configuration, as the development signing key: made before the database may have tables
         generate_development_authority(key_path.parent, current_app.config["CENTRE_NAME"]["en"])
     cache_key = (str(key_path), key_path.stat().st_mtime)
     if cache_key not in _authorities:

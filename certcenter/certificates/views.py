@@ -28,6 +28,7 @@ from certcenter.certificates.tasks import queue_rendering
 from certcenter.core.ids import id_list_or_400, ids_or_400
 from certcenter.core.models import AuditEntry
 from certcenter.core.permissions import role_required
+from certcenter.core.settings import centre_settings
 from certcenter.core.storage import StorageError, send_stored
 from certcenter.extensions import csrf, db, limiter
 
@@ -320,4 +321,4 @@ def api_certificate(code: str):
 
 @bp.get("/api/v1/openapi.json")
 def openapi():
-    return jsonify(OPENAPI | {"servers": [{"url": current_app.config["PUBLIC_BASE_URL"].rstrip("/")}]})
+    return jsonify(OPENAPI | {"servers": [{"url": centre_settings().public_base_url.rstrip("/")}]})

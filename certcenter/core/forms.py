@@ -25,6 +25,7 @@ def _localized_form(field_class, required: bool, max_length: int):
 
 
 LocalizedStringForm = _localized_form(StringField, True, 300)
+LocalizedOptionalStringForm = _localized_form(StringField, False, 500)
 LocalizedTextForm = _localized_form(TextAreaField, False, 4000)
 LocalizedLinesForm = _localized_form(TextAreaField, False, 8000)
 

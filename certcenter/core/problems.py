@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from certcenter.core.i18n import select_locale
+from certcenter.core.settings import centre_settings
 
 # status -> (slug of the type URI, title)
 PROBLEMS = {
@@ -74,7 +75,7 @@ def requester_language() -> str:
 
 
 def type_uri(slug: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/problems/{slug}"
+    return f"{centre_settings().public_base_url.rstrip('/')}/problems/{slug}"
 
 
 def problem_response(status: int, detail: str | None = None, headers: dict | None = None) -> Response:

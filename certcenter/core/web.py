@@ -56,6 +56,23 @@ def url_with(endpoint: str | None = None, **changes: object) -> str:
     return url_for(endpoint or request.endpoint, **(request.view_args or {}), **args)
 
 
+def _centre_words(app: Flask) -> dict[str, str]:
+    """The centre's name and short name for the page header; the configured ones when the settings cannot be read
+    (an error page while the database is away)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from certcenter.core.settings import centre_settings
+
+    try:
+        settings = centre_settings()
+        return {"centre_name": localized(settings.name), "centre_short_name": localized(settings.short_name)}
+    except SQLAlchemyError:
+        return {
+            "centre_name": localized(app.config["CENTRE_NAME"]),
+            "centre_short_name": localized(app.config["CENTRE_SHORT_NAME"]),
+        }
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(url_with)
     from certcenter.core import security_log
@@ -127,7 +144,7 @@ def init_app(app: Flask) -> None:
             "localized": localized,
             "current_language": current_language(),
             "languages": [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")],
-            "centre_name": localized(app.config["CENTRE_NAME"]),
+            **_centre_words(app),
         }
 
     @app.after_request

@@ -21,7 +21,9 @@ def init_app(app: Flask) -> None:
 
     register_audit_words(app, **WORDS)
     from certcenter.core.panels import register_panel
+    from certcenter.framework.admin_views import admin_bp
     from certcenter.framework.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(admin_bp)
     register_panel(app, "home", "edition", "framework/_home.html", edition_panel, order=10)

@@ -5,9 +5,17 @@ from flask_babel import lazy_gettext as _l
 from certcenter.framework.vocabulary import DESCRIPTOR_LABELS, EDUCATION_LEVELS
 
 WORDS = {
-    "actions": {"framework.load": _l("Framework edition loaded")},
+    "actions": {
+        "framework.load": _l("Framework edition loaded"),
+        "framework.copy": _l("Framework edition drafted from a copy"),
+        "framework.edit": _l("Draft framework edition edited"),
+        "framework.publish": _l("Framework edition published"),
+        "framework.import": _l("Framework edition imported from a file"),
+    },
     "fields": {
         "sha256": _l("SHA-256"),
+        "code": _l("Code"),
+        "source": _l("Copy of"),
         "status": _l("Result"),
         "level": _l("Level"),
         # the criteria of an assessment named by the descriptors they are

@@ -11,10 +11,16 @@ from certcenter.core.models import LocalizedText, UTCDateTime, one_of, utcnow
 from certcenter.extensions import db
 from certcenter.framework.vocabulary import DESCRIPTOR_KINDS
 
+DRAFT, PUBLISHED = "draft", "published"
+EDITION_STATES = (DRAFT, PUBLISHED)
+
 
 class FrameworkEdition(db.Model):
     __tablename__ = "framework_editions"
-    __table_args__ = (CheckConstraint("in_force_to IS NULL OR in_force_to > in_force_from", name="in_force_period"),)
+    __table_args__ = (
+        CheckConstraint("in_force_to IS NULL OR in_force_to > in_force_from", name="in_force_period"),
+        CheckConstraint(one_of("status", EDITION_STATES), name="status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), nullable=False, unique=True)
@@ -28,6 +34,14 @@ class FrameworkEdition(db.Model):
     legal_basis: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     source_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # A draft is edited in the browser and seen by administrators only; published, it is frozen and public.
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=PUBLISHED, server_default=PUBLISHED)
+    derived_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("framework_editions.id", ondelete="SET NULL"), nullable=True
+    )
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    derived_from: Mapped[FrameworkEdition | None] = relationship(remote_side=[id])
 
     levels: Mapped[list[FrameworkLevel]] = relationship(
         back_populates="edition", order_by="FrameworkLevel.number", cascade="all, delete-orphan"
@@ -38,6 +52,10 @@ class FrameworkEdition(db.Model):
 
     def __repr__(self) -> str:
         return f"<FrameworkEdition {self.code}>"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == DRAFT
 
     def in_force_on(self, day: date) -> bool:
         return self.in_force_from <= day and (self.in_force_to is None or day < self.in_force_to)

@@ -16,7 +16,14 @@ from certcenter.core import audit
 from certcenter.core.i18n import centre_today
 from certcenter.extensions import db
 from certcenter.framework import rules
-from certcenter.framework.models import FrameworkEdition, FrameworkLevel, GlossaryTerm, LevelDescriptor, Pathway
+from certcenter.framework.models import (
+    PUBLISHED,
+    FrameworkEdition,
+    FrameworkLevel,
+    GlossaryTerm,
+    LevelDescriptor,
+    Pathway,
+)
 from certcenter.framework.vocabulary import DESCRIPTOR_KINDS
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -103,11 +110,14 @@ def content_hash(data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def load_edition(data: dict[str, Any], *, actor: Any = None, update: bool = False) -> LoadResult:
+def load_edition(
+    data: dict[str, Any], *, actor: Any = None, update: bool = False, edition_status: str = PUBLISHED
+) -> LoadResult:
     """Create the edition, or leave it unchanged if the same content is loaded again.
 
     A different content under an existing code is refused unless ``update`` is given (a corrected translation,
-    say); rows are matched by their natural keys, so their ids, and what refers to them, stay.
+    say); rows are matched by their natural keys, so their ids, and what refers to them, stay. ``edition_status``:
+    what a new edition is (a draft, from the browser's editor; see ``framework/editing.py``).
     """
     validate_edition(data)
     meta = data["edition"]
@@ -122,7 +132,7 @@ def load_edition(data: dict[str, Any], *, actor: Any = None, update: bool = Fals
         )
     status = "created" if edition is None else "updated"
     if edition is None:
-        edition = FrameworkEdition(code=meta["code"])
+        edition = FrameworkEdition(code=meta["code"], status=edition_status)
         db.session.add(edition)
     edition.title = _require_localized(meta["title"], "edition.title")
     edition.jurisdiction = meta["jurisdiction"]
@@ -194,29 +204,48 @@ def bundled_edition_files() -> list[Path]:
 
 
 def current_edition(day: date | None = None) -> FrameworkEdition | None:
-    """The edition in force on ``day`` (today by default); failing that, the most recent one loaded."""
+    """The published edition in force on ``day`` (today by default); failing that, the most recent one published."""
     day = day or centre_today()
-    editions = db.session.scalars(select(FrameworkEdition).order_by(FrameworkEdition.in_force_from.desc())).all()
+    editions = published_editions()
     return next((edition for edition in editions if edition.in_force_on(day)), editions[0] if editions else None)
 
 
 def edition_in_force(day: date | None = None) -> FrameworkEdition | None:
-    """The edition in force on ``day`` by its dates, or None: no fallback (see ``current_edition`` for pages)."""
+    """The published edition in force on ``day`` by its dates, or None: no fallback (see ``current_edition`` for
+    pages). Drafts are never in force."""
     day = day or centre_today()
-    editions = db.session.scalars(select(FrameworkEdition).order_by(FrameworkEdition.in_force_from.desc())).all()
+    editions = db.session.scalars(
+        select(FrameworkEdition)
+        .where(FrameworkEdition.status == PUBLISHED)
+        .order_by(FrameworkEdition.in_force_from.desc())
+    ).all()
     return next((edition for edition in editions if edition.in_force_on(day)), None)
 
 
 def last_edition_begun(day: date | None = None) -> FrameworkEdition | None:
-    """The most recent edition that had come into force by ``day`` (in force or repealed since)."""
+    """The most recent published edition that had come into force by ``day`` (in force or repealed since)."""
     day = day or centre_today()
     return db.session.scalar(
         select(FrameworkEdition)
-        .where(FrameworkEdition.in_force_from <= day)
+        .where(FrameworkEdition.status == PUBLISHED, FrameworkEdition.in_force_from <= day)
         .order_by(FrameworkEdition.in_force_from.desc())
         .limit(1)
     )
 
 
-def edition_by_code(code: str) -> FrameworkEdition | None:
-    return db.session.scalar(select(FrameworkEdition).where(FrameworkEdition.code == code))
+def published_editions() -> list[FrameworkEdition]:
+    """The editions the public sees (drafts are not), the latest first: the history of the framework."""
+    return list(
+        db.session.scalars(
+            select(FrameworkEdition)
+            .where(FrameworkEdition.status == PUBLISHED)
+            .order_by(FrameworkEdition.in_force_from.desc(), FrameworkEdition.id.desc())
+        )
+    )
+
+
+def edition_by_code(code: str, *, drafts: bool = False) -> FrameworkEdition | None:
+    statement = select(FrameworkEdition).where(FrameworkEdition.code == code)
+    if not drafts:
+        statement = statement.where(FrameworkEdition.status == PUBLISHED)
+    return db.session.scalar(statement)

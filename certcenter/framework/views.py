@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
-from sqlalchemy import select
 
-from certcenter.extensions import db
 from certcenter.framework.models import FrameworkEdition
-from certcenter.framework.services import current_edition, edition_by_code
+from certcenter.framework.services import current_edition, edition_by_code, published_editions
 from certcenter.framework.vocabulary import DESCRIPTOR_KINDS, DESCRIPTOR_LABELS, EDUCATION_LEVELS
 
 bp = Blueprint("framework", __name__, url_prefix="/framework")
@@ -30,8 +28,7 @@ def index():
 
 @bp.get("/editions")
 def editions():
-    all_editions = db.session.scalars(select(FrameworkEdition).order_by(FrameworkEdition.in_force_from.desc())).all()
-    return render_template("framework/editions.html", editions=all_editions, current=current_edition())
+    return render_template("framework/editions.html", editions=published_editions(), current=current_edition())
 
 
 @bp.get("/<code>/")

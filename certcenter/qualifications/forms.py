@@ -3,9 +3,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FormField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
-from certcenter.core.forms import LocalizedLinesForm, LocalizedStringForm, LocalizedTextForm
+from certcenter.core.forms import (
+    LocalizedLinesForm,
+    LocalizedOptionalStringForm,
+    LocalizedStringForm,
+    LocalizedTextForm,
+)
 
 
 class QualificationForm(FlaskForm):
@@ -20,7 +25,7 @@ class QualificationForm(FlaskForm):
     title = FormField(LocalizedStringForm, label=_l("Title"))
     description = FormField(LocalizedTextForm, label=_l("Description"))
     level_id = SelectField(_l("NQF level"), coerce=int, validators=[DataRequired()])
-    professional_standard = StringField(_l("Professional standard"), validators=[Optional(), Length(max=500)])
+    professional_standard = FormField(LocalizedOptionalStringForm, label=_l("Professional standard"))
     theory_pass_mark = IntegerField(_l("Theory pass mark, %"), validators=[DataRequired(), NumberRange(0, 100)])
     practical_pass_mark = IntegerField(_l("Practical pass mark, %"), validators=[DataRequired(), NumberRange(0, 100)])
     validity_years = IntegerField(_l("Certificate validity, years"), validators=[DataRequired(), NumberRange(1, 10)])

@@ -25,7 +25,8 @@ class Qualification(TimestampMixin, db.Model):
     title: Mapped[dict] = mapped_column(LocalizedText, nullable=False)
     description: Mapped[dict] = mapped_column(LocalizedText, nullable=False, default=dict)
     level_id: Mapped[int] = mapped_column(ForeignKey("framework_levels.id", ondelete="RESTRICT"), nullable=False)
-    professional_standard: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # {"kk", "ru", "en"}: the professional standard the qualification is built on, in each language
+    professional_standard: Mapped[dict | None] = mapped_column(LocalizedText, nullable=True)
     theory_pass_mark: Mapped[int] = mapped_column(Integer, nullable=False)
     practical_pass_mark: Mapped[int] = mapped_column(Integer, nullable=False)
     validity_years: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -14,7 +14,7 @@ from certcenter.core.forms import choices, items_to_lines, lines_to_items
 from certcenter.core.paging import paginate_list
 from certcenter.core.permissions import role_required
 from certcenter.extensions import db
-from certcenter.framework.models import FrameworkEdition, FrameworkLevel
+from certcenter.framework.models import PUBLISHED, FrameworkEdition, FrameworkLevel
 from certcenter.qualifications import services
 from certcenter.qualifications.criteria import assessment_criteria
 from certcenter.qualifications.forms import QualificationForm, UnitForm
@@ -45,6 +45,7 @@ def _level_choices() -> list:
     levels = db.session.scalars(
         select(FrameworkLevel)
         .join(FrameworkEdition)
+        .where(FrameworkEdition.status == PUBLISHED)  # a draft edition's levels are not yet to be used
         .order_by(FrameworkEdition.in_force_from.desc(), FrameworkLevel.number)
     )
     return choices(
@@ -78,6 +79,12 @@ def admin_list():
     )
 
 
+def _standard(data: dict) -> dict | None:
+    """The professional standard in the three languages, or none if no language was given."""
+    texts = {language: (data.get(language) or "").strip() for language in ("kk", "ru", "en")}
+    return texts if any(texts.values()) else None
+
+
 @bp.route("/admin/qualifications/new", methods=["GET", "POST"])
 @bp.route("/admin/qualifications/<int:qualification_id>", methods=["GET", "POST"])
 @role_required(ADMINISTRATOR)
@@ -95,7 +102,7 @@ def admin_edit(qualification_id: int | None = None):
                 code=form.code.data,
                 title=form.title.data,
                 description=form.description.data,
-                professional_standard=form.professional_standard.data or None,
+                professional_standard=_standard(form.professional_standard.data),
                 theory_pass_mark=form.theory_pass_mark.data,
                 practical_pass_mark=form.practical_pass_mark.data,
                 validity_years=form.validity_years.data,

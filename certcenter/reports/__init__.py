@@ -31,3 +31,6 @@ def init_app(app: Flask) -> None:
         app, "exams.item_analysis", "pdf", "reports/_item_analysis_button.html", panels.item_analysis_panel, order=10
     )
     decision_recorded.connect(panels.report_on_decision)
+    from certcenter.certificates.signals import certificates_issued
+
+    certificates_issued.connect(panels.report_on_issue)

@@ -36,6 +36,14 @@ def report_on_decision(decision: Any, *, actor: User | None) -> None:
     after_commit(lambda: services.queue([report_id]))
 
 
+def report_on_issue(_sender: Any, *, application_ids: list[int], actor: User | None) -> None:
+    """The assessment report is made again once the certificate is issued, so that it names the certificate; the
+    report made at the decision is kept."""
+    report_ids = services.request_assessment_reports(application_ids, actor=actor)
+    if report_ids:
+        after_commit(lambda: services.queue(report_ids))
+
+
 def item_analysis_panel(params: dict[str, Any], **_objects: Any) -> dict[str, Any] | None:
     """On the examinations' item analysis page: the button that has a worker make it as a PDF."""
     if not current_user.has_role(ADMINISTRATOR):

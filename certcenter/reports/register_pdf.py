@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -26,6 +26,7 @@ from certcenter.certificates.models import STATUS_LABELS
 from certcenter.core.i18n import localized
 from certcenter.core.models import utcnow
 from certcenter.core.pdf import render_document, static_url
+from certcenter.core.settings import centre_settings
 from certcenter.extensions import db
 from certcenter.reports import exports
 from certcenter.reports.forms import ExportForm
@@ -130,9 +131,7 @@ def register_pdf(dataset: str, filters: dict[str, Any], *, progress: Callable[[i
             sources.append(source)
             joined.pages.extend(source.pages)
         furniture = pikepdf.open(
-            io.BytesIO(
-                _page_furniture(title, len(joined.pages), generated_at, localized(current_app.config["CENTRE_NAME"]))
-            )
+            io.BytesIO(_page_furniture(title, len(joined.pages), generated_at, localized(centre_settings().name)))
         )
         for page, overlay in zip(joined.pages, furniture.pages, strict=True):
             page.add_overlay(overlay)

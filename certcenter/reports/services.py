@@ -10,7 +10,7 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from certcenter.accounts.models import User
@@ -54,6 +54,38 @@ def request_assessment_report(application: Application, *, actor: User | None) -
     db.session.flush()
     audit.record("report.request", report, actor=actor, kind=ASSESSMENT, application_id=application.id)
     return report
+
+
+def request_assessment_reports(application_ids: list[int], *, actor: User | None) -> list[int]:
+    """The assessment reports of a batch of decided applications (certificates just issued), written by one insert
+    and their audit entries by another: what ``request_assessment_report`` writes for each."""
+    if not application_ids:
+        return []
+    now = utcnow()
+    rows = [
+        {
+            "kind": ASSESSMENT,
+            "application_id": application_id,
+            "params": {"application_id": application_id},
+            "status": QUEUED,
+            "progress": 0,
+            "requested_by_id": actor.id if actor is not None else None,
+            "created_at": now,
+            "queued_at": now,
+        }
+        for application_id in application_ids
+    ]
+    report_ids = list(db.session.scalars(insert(Report).returning(Report.id, sort_by_parameter_order=True), rows))
+    audit.record_many(
+        "report.request",
+        [
+            ("Report", report_id, {"kind": ASSESSMENT, "application_id": application_id})
+            for report_id, application_id in zip(report_ids, application_ids, strict=True)
+        ],
+        actor=actor,
+        at=now,
+    )
+    return report_ids
 
 
 def request_export(dataset: str, fmt: str, filters: dict[str, Any], *, actor: User) -> Report:
@@ -295,6 +327,9 @@ def _assessment_pdf(application: Application) -> bytes:
         evidence_kinds=EVIDENCE_KINDS,
         describe_reason=describe_reason,
         criteria_titles=snapshot_titles(decision.snapshot),
+        moderators={
+            final.criterion_key: final.moderated_by for final in application.final_ratings if final.moderated_by
+        },
         static_url=static_url,
         generated_at=utcnow(),
     )

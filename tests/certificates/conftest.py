@@ -34,6 +34,7 @@ def confirm_application(
     full_name: str = "Нұржан Болатұлы Үсенов",
     full_name_latin: str = "Nurzhan Bolatuly Ussenov",
     serial: int = 100,
+    moderated: bool = False,
 ) -> int:
     """Candidate -> submitted application -> two judgements, all "met" -> confirmed by a third person."""
     candidate = make_user("candidate")
@@ -74,8 +75,15 @@ def confirm_application(
                 "practical": {"percent": 90, "taken_on": "2026-11-20"},
             },
         }
-        for assignment in list(application.assignments):
+        for number, assignment in enumerate(list(application.assignments)):
+            if moderated and number == 1:  # the second assessor rates the first criterion lower: moderation
+                lower = data["ratings"][min(keys)] | {"rating": "partially_met"}
+                data = data | {"ratings": data["ratings"] | {min(keys): lower}}
             assessment.submit_judgement(assignment, data, actor=assignment.assessor)
+        if moderated:
+            assessment.moderate(
+                application, min(keys), actor=admin_user, rating="met", reason="The welding sample shows it in full."
+            )
         assessment.decide(application, actor=db.session.get(User, decider.id), outcome="confirmed")
         db.session.commit()
         return application.id

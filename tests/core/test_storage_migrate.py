@@ -28,7 +28,8 @@ def centre(app, make_app, s3, confirmed, make_user):
     with app.app_context():
         rows = [row for model in (Certificate, EvidenceItem, Report) for row in db.session.scalars(select(model))]
         files = {row.storage_key: row.sha256 for row in rows}
-    assert len(files) == 6  # each application's diploma and assessment report, and the certificates
+    # each application's diploma and its two assessment reports (at the decision, at the issue), and the certificates
+    assert len(files) == 8
     return source, bucket, files
 
 
@@ -49,7 +50,7 @@ def test_a_dry_run_writes_nothing(centre, s3):
     source, bucket, _ = centre
     result = migrate(source, "--to", f"s3://{bucket}/files", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "dry run: 6 to copy, 0 already there" in result.output
+    assert "dry run: 8 to copy, 0 already there" in result.output
     assert bucket_files(s3, bucket) == {}
 
 
@@ -70,9 +71,9 @@ def test_every_file_is_copied_under_its_key_and_resumes_after_an_interruption(ce
 
     resumed = migrate(source, "--to", f"s3://{bucket}/files")
     assert resumed.exit_code == 0, resumed.output
-    assert "copied 4, already there 2" in resumed.output
+    assert "copied 6, already there 2" in resumed.output
     assert bucket_files(s3, bucket) == files  # every key, with the SHA-256 its row keeps
-    assert "copied 0, already there 6" in migrate(source, "--to", f"s3://{bucket}/files").output
+    assert "copied 0, already there 8" in migrate(source, "--to", f"s3://{bucket}/files").output
 
     moved = make_app(**s3.settings(bucket))  # every node now points at the bucket
     with moved.app_context():
@@ -101,5 +102,5 @@ def test_back_from_the_object_store_to_a_folder(centre, s3, make_app, tmp_path):
     source, bucket, files = centre
     assert migrate(source, "--to", f"s3://{bucket}/files").exit_code == 0
     result = migrate(make_app(**s3.settings(bucket)), "--to", f"file://{tmp_path}/moved")
-    assert result.exit_code == 0 and "copied 6, already there 0" in result.output
+    assert result.exit_code == 0 and "copied 8, already there 0" in result.output
     assert {key: FileSystemStorage(tmp_path / "moved").sha256(key) for key in files} == files

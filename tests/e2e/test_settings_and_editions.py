@@ -1,0 +1,110 @@
+"""An administrator runs the centre from the browser: renames the centre in the settings and sees the new name on
+the next certificate; drafts a new framework edition from a copy, edits it, compares it, publishes it, and a new
+application is made under it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from sqlalchemy import select
+
+from certcenter.applications.models import Application
+from certcenter.certificates.models import Certificate
+from certcenter.core.storage import get_storage
+from certcenter.extensions import db
+from certcenter.qualifications.models import Qualification
+from tests.conftest import TEST_PASSWORD, require_service
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(browser, server, email):
+    context = browser.new_context(base_url=server.url)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.on("dialog", lambda dialog: dialog.accept())  # the confirmations before irreversible acts
+    page.goto("/")
+    page.get_by_role("button", name="English").click()
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    return page
+
+
+def test_the_name_changed_in_the_settings_is_on_the_next_certificate(
+    browser, live_server, app, confirmed, make_user, tmp_path
+):
+    require_service(shutil.which("pdftotext") is not None, "pdftotext is missing (apt-get install poppler-utils)")
+    confirmed(1)
+    admin = sign_in(browser, live_server, make_user("administrator").email)
+    admin.get_by_role("link", name="Settings", exact=True).click()
+    admin.locator("#name-kk").fill("Ақтөбе біліктілік орталығы")
+    admin.locator("#name-ru").fill("Актюбинский центр квалификаций")
+    admin.locator("#name-en").fill("Aktobe Qualification Centre")
+    admin.get_by_role("button", name="Save the settings").click()
+    assert admin.get_by_text("Settings saved.").is_visible()
+    assert admin.locator(".brand-name").inner_text() == "Aktobe Qualification Centre"
+
+    admin.get_by_role("link", name="Certificates", exact=True).click()
+    admin.get_by_role("link", name="Issue certificates").click()
+    admin.locator("#select-all").check()
+    admin.get_by_role("button", name="Issue the selected certificates").click()
+    admin.locator("#render-progress[data-done='1']").wait_for(timeout=60_000)
+    with app.app_context():
+        certificate = db.session.scalar(select(Certificate))
+        with get_storage().open(certificate.storage_key) as handle:
+            (tmp_path / "c.pdf").write_bytes(handle.read())
+    text = subprocess.run(["pdftotext", str(tmp_path / "c.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "АҚТӨБЕ БІЛІКТІЛІК ОРТАЛЫҒЫ / АКТЮБИНСКИЙ ЦЕНТР КВАЛИФИКАЦИЙ" in re.sub(r"\s+", " ", text)
+
+
+def test_a_new_edition_published_from_the_browser_is_used_by_a_new_application(
+    browser, live_server, app, catalogue, make_user, make_candidate
+):
+    admin = sign_in(browser, live_server, make_user("administrator").email)
+    admin.get_by_role("link", name="Framework editions").click()
+    admin.get_by_label("Copy of").select_option("kz-nqf-2013")
+    admin.get_by_label("Code of the new edition").fill("kz-nqf-2026")
+    admin.get_by_role("button", name="Make a draft").click()
+    assert admin.get_by_text("A draft edition has been made").is_visible()
+
+    admin.locator("#edition-title-kk").fill("Ұлттық біліктілік шеңбері (2026 жылғы редакция)")
+    admin.locator("#edition-title-ru").fill("Национальная рамка квалификаций (редакция 2026 года)")
+    admin.locator("#edition-title-en").fill("National Qualifications Framework (2026 edition)")
+    admin.locator("#levels-2-descriptors-knowledge-en").fill("Knowledge as revised in 2026.")
+    admin.locator("#in_force_from").fill("2026-01-01")
+    admin.get_by_role("button", name="Save the draft").click()
+    assert admin.get_by_text("The draft has been saved.").is_visible()
+    admin.get_by_role("link", name=re.compile("Compare with it")).click()
+    assert admin.locator("td.after", has_text="Knowledge as revised in 2026.").is_visible()
+    assert admin.locator("td.after", has_text="National Qualifications Framework (2026 edition)").is_visible()
+    admin.go_back()
+    admin.get_by_role("button", name="Publish this edition").click()
+    assert admin.get_by_text("The edition has been published").is_visible()
+
+    # the public pages: the new edition is in force, the 2013 one in its history
+    admin.get_by_role("link", name="Qualifications framework").click()
+    assert admin.get_by_role("heading", name="National Qualifications Framework (2026 edition)").is_visible()
+    admin.get_by_role("link", name="All editions").click()
+    assert admin.get_by_role("link", name="National Qualifications Framework (2013 edition)").is_visible()
+
+    # the welding qualification moves to level 3 of the new edition
+    with app.app_context():
+        qualification_id = db.session.scalar(select(Qualification.id).where(Qualification.code == "WELD-3"))
+    admin.goto(f"/admin/qualifications/{qualification_id}")
+    admin.get_by_label("NQF level").select_option(label="kz-nqf-2026 · Level 3")
+    admin.get_by_role("button", name="Save", exact=True).click()
+    assert admin.get_by_text("The qualification has been saved.").is_visible()
+
+    candidate_client = make_candidate(education=["technical_vocational"], years=3)
+    candidate = sign_in(browser, live_server, candidate_client.user.email)
+    candidate.goto(f"/qualifications/{qualification_id}")
+    candidate.get_by_role("button", name="Apply for this qualification").click()
+    assert candidate.get_by_text("National Qualifications Framework (2026 edition)").first.is_visible()
+    with app.app_context():
+        application = db.session.scalar(select(Application))
+        assert application.edition.code == "kz-nqf-2026"
