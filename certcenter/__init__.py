@@ -30,6 +30,7 @@ DOMAINS = (
     "exams",
     "certificates",
     "reports",
+    "records",
     "demo",
 )
 

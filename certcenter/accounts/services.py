@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select
 
+from certcenter.accounts import signals
 from certcenter.accounts.models import CANDIDATE, LoginAttempt, User
 from certcenter.core import audit
 from certcenter.core.models import utcnow
@@ -85,6 +86,7 @@ def register_candidate(email: str, full_name: str, password: str) -> User | None
         return None
     user = create_user(email, full_name, password, {CANDIDATE})
     audit.record("user.register", user, actor=user)
+    signals.candidate_registered.send(user)
     return user
 
 

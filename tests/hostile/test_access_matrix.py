@@ -49,6 +49,13 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/account/password"): SIGNED_IN,
     ("GET", "/notifications"): SIGNED_IN,
     ("POST", "/notifications/read"): SIGNED_IN,
+    # the person's own data (his copy, his erasure request) and the privacy notice
+    ("GET", "/my-data"): SIGNED_IN,
+    ("POST", "/my-data/export"): SIGNED_IN,
+    ("GET", "/my-data/export.zip"): SIGNED_IN,
+    ("POST", "/my-data/erasure"): SIGNED_IN,
+    ("GET", "/privacy"): EVERYONE,
+    ("POST", "/privacy/consent"): SIGNED_IN,
     # the framework, the catalogue, verification: public
     ("GET", "/framework/"): EVERYONE,
     ("GET", "/framework/editions"): EVERYONE,
@@ -215,6 +222,7 @@ def world(app, in_assessment, confirmed, make_candidate, make_user, login_as, fr
         }
         edition_code = application.edition.code
         ids["edition"] = edition_code
+        ids.update(_records_of(application, admin_user))
         record_ids = {
             "education": db.session.scalar(
                 select(EducationRecord.id).where(EducationRecord.candidate_id == profile.id)
@@ -236,6 +244,17 @@ def world(app, in_assessment, confirmed, make_candidate, make_user, login_as, fr
         ADMIN: login_as("admin"),
     }
     return World(clients, holder, ids)
+
+
+def _records_of(application, admin_user) -> dict[str, int]:
+    """A legal hold on the owner's application and his request to erase his account."""
+    from certcenter.records.models import ErasureRequest, LegalHold
+
+    hold = LegalHold(application_id=application.id, ground="court", reason="Case", placed_by_id=admin_user.id)
+    erasure = ErasureRequest(user_id=application.candidate.user_id)
+    db.session.add_all([hold, erasure])
+    db.session.commit()
+    return {"hold_id": hold.id, "request_id": erasure.id}
 
 
 def _exam_of(app, scene, make_user) -> dict[str, int]:
