@@ -124,6 +124,9 @@ class Config:
         "en": "Qualification Confirmation Centre",
     }
 
+    # Recertification: the holder may renew from this many days before his certificate expires.
+    RENEWAL_WINDOW_DAYS = 180
+
     # Personal data retention (Law No. 94-V "On personal data and their protection", art. 12; ISO/IEC 17024, 7.4):
     # years each kind of record is kept, after the certification cycle ends (the certificate's expiry, or the day an
     # application ended without one) for a case's records and the person, after it was made for the others; None
@@ -146,6 +149,11 @@ class Config:
             "expire-certificates": {
                 "task": "certcenter.certificates.tasks.expire_certificates",
                 "schedule": crontab(hour=0, minute=5),
+            },
+            # holders told 180, 90 and 30 days before their certificate expires (certificates/renewal.py)
+            "remind-renewals": {
+                "task": "certcenter.certificates.tasks.remind_renewals",
+                "schedule": crontab(hour=9, minute=0),
             },
             # what a dead worker held, and rows left waiting (certificates, reports): see core/workers.py
             "sweep-lost-work": {"task": "certcenter.core.tasks.sweep_lost_work", "schedule": 10.0},

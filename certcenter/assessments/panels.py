@@ -39,9 +39,9 @@ def assessment_panel(application: Application, **_objects: Any) -> dict[str, Any
     recommendation = services.recommend(application) if awaiting else None
     return {
         "assignments": application.assignments,
-        "required": services.required_assessors(),
+        "required": services.required_assessors(application),
         "can_assign": application.state in (workflow.SUBMITTED, workflow.IN_ASSESSMENT)
-        and len(services.counting_assignments(application)) < services.required_assessors(),
+        and len(services.counting_assignments(application)) < services.required_assessors(application),
         "agreement": services.agreement(application) if services.marking_closed(application) else [],
         "can_moderate": policy.can_moderate(application, current_user),
         "recommendation": recommendation,

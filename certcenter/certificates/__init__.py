@@ -11,11 +11,13 @@ def init_app(app: Flask) -> None:
 
     register_audit_words(app, **WORDS)
     import certcenter.certificates.tasks  # noqa: F401 - registers the tasks with the Celery app
-    from certcenter.certificates import panels, public, views
+    from certcenter.assessments.services import register_assessors_rule
+    from certcenter.certificates import panels, public, renewal, renewal_views, views  # noqa: F401 - routes
     from certcenter.certificates.commands import credentials_cli
     from certcenter.certificates.credential import credential_qr_svg, credential_url
     from certcenter.core.panels import register_panel
     from certcenter.core.problems import register_problem_paths
+    from certcenter.notifications.services import register_kind
 
     app.register_blueprint(views.bp)
     app.register_blueprint(public.bp)
@@ -30,3 +32,8 @@ def init_app(app: Flask) -> None:
         panels.dashboard_certificates_panel,
         order=10,
     )
+    register_panel(
+        app, "dashboard.application", "renewal", "certificates/_renewal_panel.html", panels.renewal_panel, order=8
+    )
+    register_kind(app, renewal.RENEWAL_DUE, panels.describe_notice)
+    register_assessors_rule(app, "renewal", renewal.assessors_for_renewal)

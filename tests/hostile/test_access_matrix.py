@@ -99,6 +99,11 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/certificates/<int:certificate_id>/credential.json"): {OWNER, ADMIN},
     ("GET", "/certificates/<int:certificate_id>/credential.jwt"): {OWNER, ADMIN},
     ("POST", "/certificates/<int:certificate_id>/credential/sharing"): {OWNER},
+    # renewal: the holder's alone (the owner's application is not a renewal: his requests find nothing)
+    ("POST", "/certificates/<int:certificate_id>/renew"): {OWNER},
+    ("GET", "/renewals/<int:application_id>"): {OWNER},
+    ("POST", "/renewals/<int:application_id>"): {OWNER},
+    ("POST", "/renewals/<int:application_id>/submit"): {OWNER},
     ("GET", "/reports/<int:report_id>"): {OWNER, ADMIN},
     ("GET", "/reports/<int:report_id>/download"): {OWNER, ADMIN},
     ("GET", "/reports/<int:report_id>/status.json"): {OWNER, ADMIN},

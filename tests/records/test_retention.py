@@ -128,7 +128,7 @@ def test_a_legal_hold_stops_retention_until_it_is_lifted(app, holders):
 
 
 def test_reports_audit_log_and_exports_have_their_own_periods(app, holders):
-    (person,) = holders(1)
+    holders(1)
     admin = holders.admin
     with app.app_context():
         from certcenter.reports.services import request_export
