@@ -155,6 +155,11 @@ class Config:
                 "task": "certcenter.certificates.tasks.remind_renewals",
                 "schedule": crontab(hour=9, minute=0),
             },
+            # surveillance checks made and holders told as they open (certificates/surveillance.py)
+            "schedule-surveillance": {
+                "task": "certcenter.certificates.tasks.schedule_surveillance",
+                "schedule": crontab(hour=9, minute=10),
+            },
             # what a dead worker held, and rows left waiting (certificates, reports): see core/workers.py
             "sweep-lost-work": {"task": "certcenter.core.tasks.sweep_lost_work", "schedule": 10.0},
             # attempts whose time ran out are submitted, sittings past their window closed and marked

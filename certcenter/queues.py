@@ -21,6 +21,7 @@ TASK_ROUTES = {
     "certcenter.certificates.tasks.expire_certificates": {"queue": MAINTENANCE},
     "certcenter.certificates.tasks.sweep_render_queue": {"queue": MAINTENANCE},
     "certcenter.certificates.tasks.remind_renewals": {"queue": MAINTENANCE},
+    "certcenter.certificates.tasks.schedule_surveillance": {"queue": MAINTENANCE},
     "certcenter.core.tasks.*": {"queue": MAINTENANCE},
     # e-mail: the notifications' channels, and any other task that sends mail (password recovery)
     "certcenter.notifications.*": {"queue": MAIL},

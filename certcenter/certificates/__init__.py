@@ -12,7 +12,7 @@ def init_app(app: Flask) -> None:
     register_audit_words(app, **WORDS)
     import certcenter.certificates.tasks  # noqa: F401 - registers the tasks with the Celery app
     from certcenter.assessments.services import register_assessors_rule
-    from certcenter.certificates import panels, public, renewal, renewal_views, views  # noqa: F401 - routes
+    from certcenter.certificates import panels, public, renewal, renewal_views, surveillance, surveillance_views, views  # noqa: F401
     from certcenter.certificates.commands import credentials_cli
     from certcenter.certificates.credential import credential_qr_svg, credential_url
     from certcenter.core.panels import register_panel
@@ -36,4 +36,14 @@ def init_app(app: Flask) -> None:
         app, "dashboard.application", "renewal", "certificates/_renewal_panel.html", panels.renewal_panel, order=8
     )
     register_kind(app, renewal.RENEWAL_DUE, panels.describe_notice)
+    register_panel(
+        app,
+        "dashboard.application",
+        "surveillance",
+        "certificates/_surveillance_panel.html",
+        panels.surveillance_panel,
+        order=9,
+    )
+    register_kind(app, surveillance.SURVEILLANCE_DUE, surveillance.describe_notice)
+    register_kind(app, surveillance.SURVEILLANCE_DECIDED, surveillance.describe_notice)
     register_assessors_rule(app, "renewal", renewal.assessors_for_renewal)

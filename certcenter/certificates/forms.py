@@ -41,3 +41,14 @@ class CPDForm(FlaskForm):
     provider = StringField(_l("Provider"), validators=[Optional(), Length(max=200)])
     hours = IntegerField(_l("Hours"), validators=[DataRequired(), NumberRange(min=1, max=1000)])
     completed_on = DateField(_l("Completed on"), validators=[DataRequired()])
+
+
+class SurveillanceForm(FlaskForm):
+    employer = StringField(_l("Employer"), validators=[Optional(), Length(max=200)])
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
+    statement = TextAreaField(_l("What you do now"), validators=[Optional(), Length(max=5000)])
+    document = FileField(_l("A document that shows it (employer's letter, work record)"))
+
+
+class SurveillanceDecisionForm(FlaskForm):
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])

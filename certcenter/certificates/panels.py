@@ -55,3 +55,15 @@ def describe_notice(notice) -> str:
             date=format_date(date.fromisoformat(notice.params["expires_on"])),
         )
     return notice.kind
+
+
+def surveillance_panel(application: Application, **_objects: Any) -> dict[str, Any] | None:
+    """The holder's open surveillance check, on his dashboard."""
+    from certcenter.certificates.surveillance import open_for_holder
+
+    checks = [
+        certificate.surveillance
+        for certificate in application.certificates
+        if open_for_holder(certificate.surveillance)
+    ]
+    return {"checks": checks} if checks else None

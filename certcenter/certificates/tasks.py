@@ -71,6 +71,19 @@ def remind_renewals() -> int:
         db.session.remove()
 
 
+@shared_task(ignore_result=True)
+def schedule_surveillance() -> int:
+    """The mid-term checks of the certificates whose qualification asks for one; holders told as they open."""
+    from certcenter.certificates.surveillance import schedule_checks
+
+    try:
+        count = schedule_checks()
+        db.session.commit()
+        return count
+    finally:
+        db.session.remove()
+
+
 def queue_rendering(certificate_ids: list[int], batch_size: int) -> None:
     """Queue the rendering in batches (one layout pass per batch); call only after the rows are committed.
 

@@ -56,6 +56,27 @@ ROUTES = [
         "/certificates/{id}/renew",
         {"anonymous": 302, "candidate": 403, "holder": 409, "assessor": 403, "admin": 403},
     ),
+    ("GET", "/admin/surveillance", {"anonymous": 302, "candidate": 403, "holder": 403, "assessor": 403, "admin": 200}),
+    (
+        "POST",
+        "/admin/surveillance/{check}",
+        {"anonymous": 302, "candidate": 403, "holder": 403, "assessor": 403, "admin": 404},
+    ),
+    (
+        "GET",
+        "/admin/surveillance/{check}/document",
+        {"anonymous": 302, "candidate": 403, "holder": 403, "assessor": 403, "admin": 404},
+    ),
+    (
+        "GET",
+        "/certificates/{id}/surveillance",
+        {"anonymous": 302, "candidate": 403, "holder": 404, "assessor": 403, "admin": 403},
+    ),
+    (
+        "POST",
+        "/certificates/{id}/surveillance",
+        {"anonymous": 302, "candidate": 403, "holder": 404, "assessor": 403, "admin": 403},
+    ),
     ("GET", "/renewals/{app}", {"anonymous": 302, "candidate": 403, "holder": 404, "assessor": 403, "admin": 403}),
     ("POST", "/renewals/{app}", {"anonymous": 302, "candidate": 403, "holder": 404, "assessor": 403, "admin": 403}),
     (
@@ -129,6 +150,7 @@ def test_every_certificate_route_is_listed():
         .replace("{id}", "<int:certificate_id>")
         .replace("{code}", "<code>")
         .replace("{app}", "<int:application_id>")
+        .replace("{check}", "<int:check_id>")
         for _method, url, _expected in ROUTES
     }
     assert found == listed
@@ -145,7 +167,7 @@ def test_access(app, confirmed, login_as, method, template, expected, role):
     with app.app_context():
         certificate = db.session.scalar(select(Certificate))
         holder_email = certificate.application.candidate.user.email
-        url = template.format(id=certificate.id, code=certificate.verification_code, app=application_id)
+        url = template.format(id=certificate.id, code=certificate.verification_code, app=application_id, check=987654)
     if role == "anonymous":
         client = app.test_client()
     elif role == "holder":

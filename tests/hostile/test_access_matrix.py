@@ -101,6 +101,8 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/certificates/<int:certificate_id>/credential/sharing"): {OWNER},
     # renewal: the holder's alone (the owner's application is not a renewal: his requests find nothing)
     ("POST", "/certificates/<int:certificate_id>/renew"): {OWNER},
+    ("GET", "/certificates/<int:certificate_id>/surveillance"): {OWNER},
+    ("POST", "/certificates/<int:certificate_id>/surveillance"): {OWNER},
     ("GET", "/renewals/<int:application_id>"): {OWNER},
     ("POST", "/renewals/<int:application_id>"): {OWNER},
     ("POST", "/renewals/<int:application_id>/submit"): {OWNER},
@@ -228,6 +230,7 @@ def world(app, in_assessment, confirmed, make_candidate, make_user, login_as, fr
         edition_code = application.edition.code
         ids["edition"] = edition_code
         ids.update(_records_of(application, admin_user))
+        ids["check_id"] = _surveillance_of(certificate)
         record_ids = {
             "education": db.session.scalar(
                 select(EducationRecord.id).where(EducationRecord.candidate_id == profile.id)
@@ -260,6 +263,16 @@ def _records_of(application, admin_user) -> dict[str, int]:
     db.session.add_all([hold, erasure])
     db.session.commit()
     return {"hold_id": hold.id, "request_id": erasure.id}
+
+
+def _surveillance_of(certificate) -> int:
+    """The holder's surveillance check, open now."""
+    from certcenter.certificates.models import SurveillanceCheck
+
+    check = SurveillanceCheck(certificate_id=certificate.id, due_on=certificate.issued_on)
+    db.session.add(check)
+    db.session.commit()
+    return check.id
 
 
 def _exam_of(app, scene, make_user) -> dict[str, int]:
