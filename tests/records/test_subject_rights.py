@@ -7,6 +7,7 @@ import io
 import json
 import zipfile
 
+import pytest
 from sqlalchemy import select
 
 from certcenter.candidates.models import CandidateProfile
@@ -141,3 +142,18 @@ def test_consent_is_recorded_by_version_and_a_new_version_asks_again(app, client
         assert "2027-01" in client.get("/my-data").get_data(as_text=True)
     finally:
         app.config["PRIVACY_NOTICE_VERSION"] = "2026-11"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("kk", ["Дербес деректер туралы хабарлама", "тұрақты"]),
+        ("ru", ["Уведомление о персональных данных", "постоянно"]),
+    ],
+)
+def test_the_privacy_notice_and_schedule_in_kazakh_and_russian(client, language, words):
+    client.post("/language", data={"language": language})
+    page = client.get("/privacy").get_data(as_text=True)
+    for word in words:
+        assert word in page
+    assert "Privacy notice" not in page
