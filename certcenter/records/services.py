@@ -22,6 +22,7 @@ from certcenter.candidates.models import CandidateProfile
 from certcenter.certificates.services import public_record
 from certcenter.core import audit
 from certcenter.core.errors import UserError
+from certcenter.core.i18n import centre_today
 from certcenter.core.models import AuditEntry, utcnow
 from certcenter.core.storage import get_storage
 from certcenter.core.transactions import after_commit
@@ -375,7 +376,7 @@ def erasure_plan(user: User) -> ErasurePlan:
     """What must be kept (an issued certificate's register entry, an application still open or under appeal, one
     under a legal hold, with the identity it needs) is kept; the rest is erased."""
     profile = db.session.scalar(select(CandidateProfile).where(CandidateProfile.user_id == user.id))
-    today = date.today().isoformat()
+    today = centre_today().isoformat()
     items: list[retention.Due] = []
     erased: list[dict[str, Any]] = []
     kept: list[dict[str, Any]] = []
