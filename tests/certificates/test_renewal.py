@@ -21,6 +21,7 @@ from certcenter.extensions import db
 from certcenter.notifications.models import Notification
 from certcenter.qualifications.criteria import criterion_keys
 from tests import samples
+from tests.certificates.conftest import pdftotext
 from tests.records.conftest import holders  # noqa: F401 - a fixture used here
 
 
@@ -81,7 +82,13 @@ def test_reminders_are_sent_once_at_180_90_and_30_days(app, holders):  # noqa: F
     assert f"Your certificate No. {person.number} expires on" in page
 
 
-def test_a_confirmed_renewal_supersedes_the_old_certificate_on_its_expiry_date(app, holders, make_user, client):  # noqa: F811
+def test_a_confirmed_renewal_supersedes_the_old_certificate_on_its_expiry_date(
+    app,
+    holders,  # noqa: F811
+    make_user,
+    client,
+    tmp_path,
+):
     (person,) = holders(1)
     set_dates(app, person, expires_in=100)
     started = renew(person)
@@ -150,7 +157,12 @@ def test_a_confirmed_renewal_supersedes_the_old_certificate_on_its_expiry_date(a
         new = db.session.scalar(select(Certificate).where(Certificate.application_id == application_id))
         assert new.replaces_id == old.id and new.valid_from == old.expires_on
         assert new.expires_on == old.expires_on.replace(year=old.expires_on.year + 3)
-        new_number, old_expiry = new.number, old.expires_on
+        new_number, old_expiry, new_id, new_expiry = new.number, old.expires_on, new.id, new.expires_on
+    # the holder's new certificate on paper: its number and its validity, to three years after the old one's
+    pdf = person.client.get(f"/certificates/{new_id}.pdf")
+    assert pdf.status_code == 200
+    text = pdftotext(pdf.data, tmp_path)
+    assert new_number in text and new_expiry.strftime("%d.%m.%Y") in text
     client.post("/language", data={"language": "en"})
     page = client.get(f"/verify/{person.code}").get_data(as_text=True)
     assert "This certificate is genuine and in force." in page  # until its own expiry date
