@@ -31,6 +31,7 @@ DOMAINS = (
     "appeals",
     "certificates",
     "reports",
+    "records",
     "demo",
 )
 

@@ -194,6 +194,25 @@ class Config:
         "en": "Qualification Confirmation Centre",
     }
 
+    # Recertification: the holder may renew from this many days before his certificate expires.
+    RENEWAL_WINDOW_DAYS = 180
+
+    # Personal data retention (Law No. 94-V "On personal data and their protection", art. 12; ISO/IEC 17024, 7.4):
+    # years each kind of record is kept, after the certification cycle ends (the certificate's expiry, or the day an
+    # application ended without one) for a case's records and the person, after it was made for the others; None
+    # keeps it permanently. See certcenter/records/retention.py and the README's "Personal data" section.
+    RETENTION_YEARS = {
+        "evidence": 5,
+        "assessment_records": 5,
+        "personal_data": 5,
+        "reports": 3,
+        "audit_log": 10,
+        "certificate_register": None,
+    }
+    DATA_EXPORT_DAYS = 7  # a person's copy of his data is deleted this many days after it was made
+    # The privacy notice's version: a candidate who consented to another version is asked again.
+    PRIVACY_NOTICE_VERSION = "2026-11"
+
     # Celery settings are passed to the Celery app as they are (lower-case Celery names).
     CELERY: dict = {
         "beat_schedule": {
@@ -209,6 +228,16 @@ class Config:
                 "task": "certcenter.applications.tasks.remind_deadlines",
                 "schedule": crontab(minute=15),
             },
+            # holders told 180, 90 and 30 days before their certificate expires (certificates/renewal.py)
+            "remind-renewals": {
+                "task": "certcenter.certificates.tasks.remind_renewals",
+                "schedule": crontab(hour=9, minute=0),
+            },
+            # surveillance checks made and holders told as they open (certificates/surveillance.py)
+            "schedule-surveillance": {
+                "task": "certcenter.certificates.tasks.schedule_surveillance",
+                "schedule": crontab(hour=9, minute=10),
+            },
             # what a dead worker held, and rows left waiting (certificates, reports): see core/workers.py
             "sweep-lost-work": {"task": "certcenter.core.tasks.sweep_lost_work", "schedule": 10.0},
             # attempts whose time ran out are submitted, sittings past their window closed and marked
@@ -217,6 +246,11 @@ class Config:
             "notice-digest": {
                 "task": "certcenter.notifications.tasks.send_digests",
                 "schedule": crontab(hour=7, minute=0),
+            },
+            # personal data past its retention period: destroyed or anonymised (certcenter/records/retention.py)
+            "retention": {
+                "task": "certcenter.records.tasks.run_retention",
+                "schedule": crontab(hour=2, minute=15),
             },
             "sweep-orphan-files": {
                 "task": "certcenter.core.tasks.sweep_orphan_files",

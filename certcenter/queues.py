@@ -22,6 +22,8 @@ TASK_ROUTES = {
     "certcenter.certificates.tasks.sweep_render_queue": {"queue": MAINTENANCE},
     "certcenter.certificates.tasks.notify_expiring_certificates": {"queue": MAINTENANCE},
     "certcenter.notifications.tasks.send_digests": {"queue": MAINTENANCE},
+    "certcenter.certificates.tasks.remind_renewals": {"queue": MAINTENANCE},
+    "certcenter.certificates.tasks.schedule_surveillance": {"queue": MAINTENANCE},
     "certcenter.core.tasks.*": {"queue": MAINTENANCE},
     # a closed sitting's marking: short, and awaited by the candidates, so not behind a long report
     "certcenter.exams.tasks.*": {"queue": MAINTENANCE},

@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from certcenter.accounts import tokens
+from certcenter.accounts import signals, tokens
 from certcenter.accounts.models import CANDIDATE, LoginAttempt, User
 from certcenter.core import audit
 from certcenter.core.errors import UserError
@@ -114,6 +114,7 @@ def register_candidate(email: str, full_name: str, password: str, *, locale: str
     user = create_user(email, full_name, password, {CANDIDATE}, verified=False, locale=locale)
     audit.record("user.register", user, actor=user)
     send_verification(user)
+    signals.candidate_registered.send(user)
     return user
 
 

@@ -74,9 +74,9 @@ def assessment_panel(application: Application, **_objects: Any) -> dict[str, Any
         "result_sources": RESULT_SOURCES,
         "assignments": application.assignments,
         "offered": offered,
-        "required": services.required_assessors(),
+        "required": services.required_assessors(application),
         "can_assign": application.state in (workflow.SUBMITTED, workflow.IN_ASSESSMENT)
-        and len(services.counting_assignments(application)) < services.required_assessors(),
+        and len(services.counting_assignments(application)) < services.required_assessors(application),
         "agreement": services.agreement(application) if closed else [],
         "can_moderate": False,  # the moderator works on his own page (``views.moderation``)
         "recommendation": recommendation,

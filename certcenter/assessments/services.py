@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -54,6 +55,7 @@ from certcenter.core.errors import UserError
 from certcenter.core.i18n import centre_today
 from certcenter.core.ids import parse_id
 from certcenter.core.models import utcnow
+from certcenter.core.registry import Registry
 from certcenter.evidence.models import EvidenceItem
 from certcenter.extensions import db
 from certcenter.framework.models import FrameworkEdition
@@ -81,7 +83,21 @@ def lock_application(application_id: int) -> Application:
     ).scalar_one()
 
 
-def required_assessors() -> int:
+# Rules from the domains above that ask for another number of assessors for some applications (a renewal by the short
+# route: one, unless its rule says two); the first that answers with a number decides.
+_assessor_rules = Registry("assessments.assessors_needed")
+
+
+def register_assessors_rule(app: Flask, name: str, rule: Callable[[Application], int | None]) -> None:
+    _assessor_rules.add(app, name, rule)
+
+
+def required_assessors(application: Application | None = None) -> int:
+    if application is not None:
+        for rule in _assessor_rules:
+            needed = rule(application)
+            if needed is not None:
+                return int(needed)
     return int(current_app.config["ASSESSORS_PER_APPLICATION"])
 
 
@@ -122,8 +138,10 @@ def assign_assessor(application: Application, assessor: User, *, actor: User, le
         )
     refuse_out_of_scope(assessor, application.qualification)
     current = counting_assignments(application)
-    if len(current) >= required_assessors():
-        raise AssessmentError(_l("The application already has its %(count)s assessors.", count=required_assessors()))
+    if len(current) >= required_assessors(application):
+        raise AssessmentError(
+            _l("The application already has its %(count)s assessors.", count=required_assessors(application))
+        )
     if lead or not any(assignment.is_lead for assignment in current):
         for assignment in current:
             assignment.is_lead = False
@@ -135,7 +153,9 @@ def assign_assessor(application: Application, assessor: User, *, actor: User, le
         "assessment.assign", assignment, actor=actor, application_id=application.id, assessor_id=assessor.id, lead=lead
     )
     notify(assessor.id, ASSIGNED, application)
-    if application.state == workflow.SUBMITTED and len(counting_assignments(application)) >= required_assessors():
+    if application.state == workflow.SUBMITTED and len(counting_assignments(application)) >= required_assessors(
+        application
+    ):
         workflow.transition(application, workflow.IN_ASSESSMENT, actor)
     return assignment
 
@@ -350,7 +370,7 @@ def submit_judgement(assignment: Assignment, data: dict[str, Any], *, actor: Use
         results={result.kind: result.percent for result in assignment.results},
     )
     assignments = counting_assignments(application)
-    if len(assignments) >= required_assessors() and all(a.status == SUBMITTED for a in assignments):
+    if len(assignments) >= required_assessors(application) and all(a.status == SUBMITTED for a in assignments):
         _close_marking(application, assignments)
 
 

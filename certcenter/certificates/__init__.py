@@ -11,7 +11,17 @@ def init_app(app: Flask) -> None:
 
     register_audit_words(app, **WORDS)
     import certcenter.certificates.tasks  # noqa: F401 - registers the tasks with the Celery app
-    from certcenter.certificates import panels, public, services, views
+    from certcenter.assessments.services import register_assessors_rule
+    from certcenter.certificates import (  # noqa: F401 - renewal and surveillance register their routes
+        panels,
+        public,
+        renewal,
+        renewal_views,
+        services,
+        surveillance,
+        surveillance_views,
+        views,
+    )
     from certcenter.certificates.commands import credentials_cli
     from certcenter.certificates.credential import credential_qr_svg, credential_url
     from certcenter.core.panels import register_panel
@@ -49,3 +59,24 @@ def init_app(app: Flask) -> None:
         panels.dashboard_certificates_panel,
         order=10,
     )
+    register_panel(
+        app, "dashboard.application", "renewal", "certificates/_renewal_panel.html", panels.renewal_panel, order=8
+    )
+    register_kind(
+        app,
+        renewal.RENEWAL_DUE,
+        panels.describe_renewal_notice,
+        link=panels.dashboard_link,
+        label=panels.NOTICE_LABELS.get(renewal.RENEWAL_DUE),
+    )
+    register_panel(
+        app,
+        "dashboard.application",
+        "surveillance",
+        "certificates/_surveillance_panel.html",
+        panels.surveillance_panel,
+        order=9,
+    )
+    for kind in (surveillance.SURVEILLANCE_DUE, surveillance.SURVEILLANCE_DECIDED):
+        register_kind(app, kind, surveillance.describe_notice, link=panels.dashboard_link)  # always sent
+    register_assessors_rule(app, "renewal", renewal.assessors_for_renewal)

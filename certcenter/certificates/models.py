@@ -79,6 +79,8 @@ class Certificate(db.Model):
     decided_on: Mapped[date] = mapped_column(Date, nullable=False)
     issued_on: Mapped[date] = mapped_column(Date, nullable=False)
     expires_on: Mapped[date] = mapped_column(Date, nullable=False)
+    # A renewal's certificate is in force from the day the one it renews expires (None: from issue).
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
     english: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=VALID, index=True)
@@ -175,4 +177,111 @@ class SignedCredential(db.Model):
         return f"<SignedCredential {self.certificate_id} {self.key_id}>"
 
 
+SHORT, FULL = "short", "reassessment"
+RENEWAL_ROUTES = (SHORT, FULL)
+
+
+class Renewal(db.Model):
+    """An application that renews a certificate (ISO/IEC 17024, 9.6): the rule it follows, copied from the
+    qualification when it was started, and the route (the short one, or a full reassessment)."""
+
+    __tablename__ = "renewals"
+    __table_args__ = (CheckConstraint(one_of("route", RENEWAL_ROUTES), name="route"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificates.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    rule: Mapped[str] = mapped_column(String(20), nullable=False)
+    route: Mapped[str] = mapped_column(String(20), nullable=False)
+    # What the holder writes of his practice since the certificate (the practice rule).
+    practice_statement: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    application: Mapped[Application] = relationship(backref=backref("renewal", uselist=False))
+    certificate: Mapped[Certificate] = relationship(backref="renewals")
+    cpd_records: Mapped[list[CPDRecord]] = relationship(
+        back_populates="renewal", cascade="all, delete-orphan", order_by="CPDRecord.completed_on"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Renewal {self.id} application={self.application_id} certificate={self.certificate_id}>"
+
+    @property
+    def cpd_hours(self) -> int:
+        return sum(record.hours for record in self.cpd_records)
+
+
+class CPDRecord(db.Model):
+    """Continuing professional development the holder declares for a renewal."""
+
+    __tablename__ = "cpd_records"
+    __table_args__ = (CheckConstraint("hours BETWEEN 1 AND 1000", name="hours_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    renewal_id: Mapped[int] = mapped_column(ForeignKey("renewals.id", ondelete="CASCADE"), nullable=False, index=True)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    provider: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    hours: Mapped[int] = mapped_column(Integer, nullable=False)
+    completed_on: Mapped[date] = mapped_column(Date, nullable=False)
+
+    renewal: Mapped[Renewal] = relationship(back_populates="cpd_records")
+
+    def __repr__(self) -> str:
+        return f"<CPDRecord {self.id} {self.hours}h>"
+
+
+DUE, SUBMITTED, ACCEPTED, CASE_OPENED = "due", "submitted", "accepted", "case_opened"
+SURVEILLANCE_STATES = (DUE, SUBMITTED, ACCEPTED, CASE_OPENED)
+SURVEILLANCE_LABELS = {
+    DUE: _l("Awaiting the holder"),
+    SUBMITTED: _l("Awaiting an administrator"),
+    ACCEPTED: _l("Accepted"),
+    CASE_OPENED: _l("Case opened"),
+}
+
+
+class SurveillanceCheck(db.Model):
+    """The mid-term check of a certificate (ISO/IEC 17024, 9.6.2): the holder confirms he still practises; an
+    administrator accepts it or opens a case, which may lead to suspension."""
+
+    __tablename__ = "surveillance_checks"
+    __table_args__ = (CheckConstraint(one_of("status", SURVEILLANCE_STATES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificates.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    due_on: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=DUE, index=True)
+    employer: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    position: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    statement: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    document_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
+    document_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    document_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    document_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    certificate: Mapped[Certificate] = relationship(backref=backref("surveillance", uselist=False))
+    decided_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<SurveillanceCheck {self.certificate_id} {self.status} due {self.due_on}>"
+
+    @property
+    def status_label(self) -> str:
+        return str(SURVEILLANCE_LABELS[self.status])
+
+    def overdue(self, today: date | None = None) -> bool:
+        return self.status == DUE and self.due_on < (today or centre_today())
+
+
 owns_files("certificates", Certificate.storage_key, sha256=Certificate.sha256)
+owns_files("surveillance", SurveillanceCheck.document_key, sha256=SurveillanceCheck.document_sha256)

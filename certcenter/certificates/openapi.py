@@ -52,6 +52,11 @@ CERTIFICATE = {
         "status_reason": {"type": ["string", "null"], "description": "Given for suspended and revoked certificates"},
         "superseded_by": {"type": ["string", "null"], "description": "Number of the replacement certificate"},
         "replaces": {"type": ["string", "null"]},
+        "renewed_by": {
+            "type": ["string", "null"],
+            "description": "Number of the certificate that renews this one (in force from this one's expiry date)",
+        },
+        "valid_from": {"type": "string", "format": "date", "description": "The first day the certificate is in force"},
         "pdf_sha256": {"type": ["string", "null"], "description": "SHA-256 of the genuine signed PDF"},
         "signature_timestamped_at": {
             "type": ["string", "null"],

@@ -87,5 +87,65 @@ def notice_link(notification: Notification) -> tuple[str, dict[str, Any]]:
 NOTICE_LABELS = {
     services.EXPIRING: _l("My certificate is about to expire"),
     services.RENDER_FAILED: _l("Certificates could not be rendered (administrators)"),
+    "renewal_due": _l("My certificate is due for renewal"),
 }
 NOTICE_KINDS = (*services.STATUS_NOTICES.values(), services.REISSUED, services.EXPIRING, services.RENDER_FAILED)
+
+
+def renewal_panel(application: Application, **_objects: Any) -> dict[str, Any] | None:
+    """From 180 days before expiry: "renew" on the holder's dashboard; on a renewal's own card, the way back to it."""
+    import secrets
+
+    from certcenter.certificates import renewal as renewals
+    from certcenter.certificates.forms import RenewForm
+
+    renewable = [certificate for certificate in application.certificates if renewals.renewable(certificate)]
+    ongoing = application.renewal if application.renewal is not None and application.state == "draft" else None
+    if not renewable and ongoing is None:
+        return None
+    return {
+        "renewable": [
+            {
+                "certificate": certificate,
+                "lapsed": renewals.lapsed(certificate),
+                "route": renewals.route_for(certificate),
+                "rule": application.qualification.recertification_rule_label,
+            }
+            for certificate in renewable
+        ],
+        "ongoing": ongoing,
+        "renew_form": RenewForm(),
+        "renew_token": secrets.token_urlsafe(24),
+    }
+
+
+def dashboard_link(_notification: Notification) -> tuple[str, dict]:
+    return "applications.dashboard", {}
+
+
+def describe_renewal_notice(notice) -> str:
+    from flask_babel import format_date, gettext
+
+    from certcenter.certificates.renewal import RENEWAL_DUE
+
+    if notice.kind == RENEWAL_DUE:
+        from datetime import date
+
+        return gettext(
+            "Your certificate No. %(number)s expires on %(date)s: renew it from your dashboard.",
+            number=notice.params.get("number", ""),
+            date=format_date(date.fromisoformat(notice.params["expires_on"])),
+        )
+    return notice.kind
+
+
+def surveillance_panel(application: Application, **_objects: Any) -> dict[str, Any] | None:
+    """The holder's open surveillance check, on his dashboard."""
+    from certcenter.certificates.surveillance import open_for_holder
+
+    checks = [
+        certificate.surveillance
+        for certificate in application.certificates
+        if open_for_holder(certificate.surveillance)
+    ]
+    return {"checks": checks} if checks else None

@@ -146,8 +146,14 @@ def issue_certificates(application_ids: list[int], *, actor: User, english: bool
     today = centre_today()
     numbers = reserve_numbers(today.year, len(ready))
     indexes = allocate_indexes(len(ready))
+    from certcenter.certificates.renewal import renewal_values
+
     rows = [
-        _certificate_values(application, actor=actor, english=english, generation=1, number=number, today=today)
+        renewal_values(
+            application,
+            _certificate_values(application, actor=actor, english=english, generation=1, number=number, today=today),
+            int(application.decision.snapshot["qualification"]["validity_years"]),
+        )
         | {"status_index": index}
         for application, number, index in zip(ready, numbers, indexes, strict=True)
     ]
@@ -418,8 +424,16 @@ def expire_due(today: date | None = None) -> int:
     due = db.session.scalars(
         select(Certificate).where(Certificate.status.in_((VALID, SUSPENDED)), Certificate.expires_on < today)
     ).all()
+    from certcenter.certificates.renewal import renewed_by
+
     for certificate in due:
-        _change_status(certificate, EXPIRED, actor=None, reason=None, action="certificate.expire")
+        renewal = renewed_by(certificate)
+        if renewal is not None:  # renewed: the new certificate takes over on this one's expiry date
+            _change_status(
+                certificate, SUPERSEDED, actor=None, reason=f"renewed: {renewal.number}", action="certificate.supersede"
+            )
+        else:
+            _change_status(certificate, EXPIRED, actor=None, reason=None, action="certificate.expire")
     return len(due)
 
 
@@ -503,7 +517,10 @@ def public_record(certificate: Certificate) -> dict[str, Any]:
 
     status = certificate.current_status()
     url = credential_url(certificate)
+    from certcenter.certificates.renewal import renewed_by
+
     replacement = certificate.replaced_by[0] if certificate.replaced_by else None
+    renewal = renewed_by(certificate)
     return {
         "number": certificate.number,
         "holder": {"name": certificate.holder_name, "name_latin": certificate.holder_name_latin},
@@ -519,7 +536,9 @@ def public_record(certificate: Certificate) -> dict[str, Any]:
         "status": status,
         "status_changed_at": certificate.status_changed_at.isoformat() if certificate.status_changed_at else None,
         "status_reason": certificate.status_reason if status in (REVOKED, SUSPENDED) else None,
-        "superseded_by": replacement.number if replacement else None,
+        "superseded_by": replacement.number if replacement and status == SUPERSEDED else None,
+        "renewed_by": renewal.number if renewal else None,
+        "valid_from": (certificate.valid_from or certificate.issued_on).isoformat(),
         "replaces": certificate.replaces.number if certificate.replaces else None,
         "pdf_sha256": certificate.sha256,
         "signature_timestamped_at": certificate.timestamped_at.isoformat() if certificate.timestamped_at else None,

@@ -71,6 +71,32 @@ def expire_certificates() -> int:
         db.session.remove()
 
 
+@shared_task(ignore_result=True)
+def remind_renewals() -> int:
+    """Notices to holders whose certificates near expiry (180, 90 and 30 days before), each once."""
+    from certcenter.certificates.renewal import send_reminders
+
+    try:
+        count = send_reminders()
+        db.session.commit()
+        return count
+    finally:
+        db.session.remove()
+
+
+@shared_task(ignore_result=True)
+def schedule_surveillance() -> int:
+    """The mid-term checks of the certificates whose qualification asks for one; holders told as they open."""
+    from certcenter.certificates.surveillance import schedule_checks
+
+    try:
+        count = schedule_checks()
+        db.session.commit()
+        return count
+    finally:
+        db.session.remove()
+
+
 def queue_rendering(certificate_ids: list[int], batch_size: int) -> None:
     """Queue the rendering in batches (one layout pass per batch); call only after the rows are committed.
 

@@ -28,6 +28,7 @@ DEMO_USERS = [
     (ASSESSOR, "assessor2@demo.certcenter.kz"),
     (CANDIDATE, "candidate@demo.certcenter.kz"),
     (CANDIDATE, "aigerim@demo.certcenter.kz"),
+    (CANDIDATE, "holder@demo.certcenter.kz"),
 ]
 
 DEMO_NAMES = {
@@ -36,6 +37,7 @@ DEMO_NAMES = {
     "assessor2@demo.certcenter.kz": "Ирина Викторовна Ким",
     "candidate@demo.certcenter.kz": "Нұржан Болатұлы Үсенов",
     "aigerim@demo.certcenter.kz": "Айгерім Маратқызы Сапарова",
+    "holder@demo.certcenter.kz": "Ержан Серікұлы Ахметов",
 }
 
 # A one-page PDF standing in for a scanned document.
@@ -83,8 +85,10 @@ def give_demo_scopes() -> None:
 
 def load_demo() -> list[tuple[str, str]]:
     """Create what of the demo data set does not exist yet (idempotent)."""
+    from certcenter.demo.records import HOLDER, load_records_demo
+
     for role, email in DEMO_USERS:
-        if user_by_email(email) is None:
+        if email != HOLDER and user_by_email(email) is None:
             create_user(email, DEMO_NAMES[email], DEMO_PASSWORD, {role})
     load_catalogue(DATA_DIR / "demo-qualifications.yaml")
     give_demo_scopes()
@@ -126,6 +130,7 @@ def load_demo() -> list[tuple[str, str]]:
         )
     _application_in_assessment()
     _open_complaint()
+    load_records_demo(DEMO_PASSWORD, DEMO_PDF)
     return DEMO_USERS
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FormField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from certcenter.core.forms import (
     LocalizedLinesForm,
@@ -11,6 +11,7 @@ from certcenter.core.forms import (
     LocalizedStringForm,
     LocalizedTextForm,
 )
+from certcenter.qualifications.models import PRACTICE, RECERTIFICATION_RULES
 
 
 class QualificationForm(FlaskForm):
@@ -30,6 +31,24 @@ class QualificationForm(FlaskForm):
     practical_pass_mark = IntegerField(_l("Practical pass mark, %"), validators=[DataRequired(), NumberRange(0, 100)])
     validity_years = IntegerField(_l("Certificate validity, years"), validators=[DataRequired(), NumberRange(1, 10)])
     active = BooleanField(_l("Open for applications"), default=True)
+    recertification_rule = SelectField(
+        _l("Recertification rule"), choices=list(RECERTIFICATION_RULES.items()), default=PRACTICE
+    )
+    recertification_practice_years = IntegerField(
+        _l("Years of practice (N)"), default=2, validators=[DataRequired(), NumberRange(1, 10)]
+    )
+    recertification_practice_window = IntegerField(
+        _l("… within the last years (M)"), default=4, validators=[DataRequired(), NumberRange(1, 10)]
+    )
+    recertification_cpd_hours = IntegerField(
+        _l("Professional development hours"), default=40, validators=[Optional(), NumberRange(0, 1000)]
+    )
+    recertification_assessors = SelectField(
+        _l("Assessors of a renewal"), choices=[(1, "1"), (2, "2")], coerce=int, default=1
+    )
+    surveillance_after_years = IntegerField(
+        _l("Surveillance check after (years; empty: none)"), validators=[Optional(), NumberRange(1, 9)]
+    )
 
 
 class UnitForm(FlaskForm):

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from certcenter.core.models import LocalizedText, TimestampMixin, UTCDateTime, utcnow
+from certcenter.core.models import LocalizedText, TimestampMixin, UTCDateTime, one_of, utcnow
 from certcenter.extensions import db
 from certcenter.framework.models import FrameworkEdition, FrameworkLevel
+
+# How a holder renews his certificate (ISO/IEC 17024, 9.6): evidence of continued practice for N of the last M
+# years, continuing professional development hours, or a full reassessment.
+PRACTICE, CPD, REASSESSMENT = "practice", "cpd", "reassessment"
+RECERTIFICATION_RULES = {
+    PRACTICE: _l("Evidence of continued practice"),
+    CPD: _l("Continuing professional development hours"),
+    REASSESSMENT: _l("Full reassessment"),
+}
 
 
 class Qualification(TimestampMixin, db.Model):
@@ -18,6 +28,16 @@ class Qualification(TimestampMixin, db.Model):
         CheckConstraint("theory_pass_mark BETWEEN 0 AND 100", name="theory_pass_mark_range"),
         CheckConstraint("practical_pass_mark BETWEEN 0 AND 100", name="practical_pass_mark_range"),
         CheckConstraint("validity_years BETWEEN 1 AND 10", name="validity_years_range"),
+        CheckConstraint(one_of("recertification_rule", RECERTIFICATION_RULES), name="recertification_rule"),
+        CheckConstraint("recertification_assessors BETWEEN 1 AND 2", name="recertification_assessors_range"),
+        CheckConstraint(
+            "recertification_practice_years BETWEEN 1 AND recertification_practice_window",
+            name="recertification_practice_range",
+        ),
+        CheckConstraint("recertification_cpd_hours >= 0", name="recertification_cpd_hours_positive"),
+        CheckConstraint(
+            "surveillance_after_years IS NULL OR surveillance_after_years BETWEEN 1 AND 9", name="surveillance_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,6 +51,15 @@ class Qualification(TimestampMixin, db.Model):
     practical_pass_mark: Mapped[int] = mapped_column(Integer, nullable=False)
     validity_years: Mapped[int] = mapped_column(Integer, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Recertification: the rule, its figures (practice in N of the last M years; CPD hours), and how many
+    # assessors judge a renewal (one unless the rule says two).
+    recertification_rule: Mapped[str] = mapped_column(String(20), nullable=False, default=PRACTICE)
+    recertification_practice_years: Mapped[int] = mapped_column(Integer, nullable=False, default=2)
+    recertification_practice_window: Mapped[int] = mapped_column(Integer, nullable=False, default=4)
+    recertification_cpd_hours: Mapped[int] = mapped_column(Integer, nullable=False, default=40)
+    recertification_assessors: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # Surveillance: a mid-term check this many years after issue (None: none).
+    surveillance_after_years: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Set when the first application is submitted against it: its level and units were judged and stay as they are.
     criteria_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
@@ -52,6 +81,10 @@ class Qualification(TimestampMixin, db.Model):
     @property
     def edition(self) -> FrameworkEdition:
         return self.level.edition
+
+    @property
+    def recertification_rule_label(self) -> str:
+        return str(RECERTIFICATION_RULES[self.recertification_rule])
 
 
 class QualificationUnit(db.Model):

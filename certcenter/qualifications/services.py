@@ -27,6 +27,12 @@ FIELDS = (
     "practical_pass_mark",
     "validity_years",
     "active",
+    "recertification_rule",
+    "recertification_practice_years",
+    "recertification_practice_window",
+    "recertification_cpd_hours",
+    "recertification_assessors",
+    "surveillance_after_years",
 )
 
 
@@ -52,6 +58,12 @@ def save_qualification(
     clash = db.session.scalar(select(Qualification.id).where(Qualification.code == code))
     if clash and (qualification is None or clash != qualification.id):
         raise CatalogueError(_l("Another qualification already has this code."), "code")
+    years, window = values.get("recertification_practice_years"), values.get("recertification_practice_window")
+    if years is not None and window is not None and years > window:
+        raise CatalogueError(
+            _l("The years of practice cannot be more than the years they are counted in."),
+            "recertification_practice_years",
+        )
     created = qualification is None
     if not created and level.id != qualification.level_id and in_use(qualification):
         raise CatalogueError(

@@ -107,6 +107,12 @@ def admin_edit(qualification_id: int | None = None):
                 practical_pass_mark=form.practical_pass_mark.data,
                 validity_years=form.validity_years.data,
                 active=form.active.data,
+                recertification_rule=form.recertification_rule.data,
+                recertification_practice_years=form.recertification_practice_years.data,
+                recertification_practice_window=form.recertification_practice_window.data,
+                recertification_cpd_hours=form.recertification_cpd_hours.data or 0,
+                recertification_assessors=form.recertification_assessors.data,
+                surveillance_after_years=form.surveillance_after_years.data or None,
             )
         except services.CatalogueError as exc:
             getattr(form, exc.field).errors.append(exc.message)

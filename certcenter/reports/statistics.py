@@ -352,8 +352,10 @@ def exceptions(period: Period) -> dict[str, int]:
 
 
 def certificates(period: Period, today: date | None = None) -> dict[str, int]:
-    """Certificates issued in the period, suspended or revoked in it (as they stand now), valid today and
-    expiring within the next 90 days."""
+    """Certificates issued in the period, suspended or revoked in it (as they stand now), valid today,
+    expiring within the next 90 days, and valid ones whose surveillance check is overdue."""
+    from certcenter.certificates.surveillance import overdue_count_subquery
+
     today = today or centre_today()
     start, end = period.bounds()
     changed = and_(Certificate.status_changed_at >= start, Certificate.status_changed_at < end)
@@ -365,9 +367,10 @@ def certificates(period: Period, today: date | None = None) -> dict[str, int]:
             _count_if(and_(Certificate.status == "revoked", changed)),
             _count_if(in_force),
             _count_if(and_(in_force, Certificate.expires_on <= today + timedelta(days=EXPIRY_HORIZON_DAYS))),
+            overdue_count_subquery(today),
         )
     ).one()
-    return dict(zip(("issued", "suspended", "revoked", "valid", "expiring"), row, strict=True))
+    return dict(zip(("issued", "suspended", "revoked", "valid", "expiring", "surveillance_overdue"), row, strict=True))
 
 
 def appeals(period: Period) -> dict[str, int]:

@@ -49,6 +49,41 @@ ROUTES = [
         "/certificates/{id}/credential.json",
         {"anonymous": 302, "candidate": 404, "holder": 200, "assessor": 404, "admin": 200},
     ),
+    # renewal: the holder's alone; a certificate just issued is not yet in its window, a certified application is
+    # not a renewal
+    (
+        "POST",
+        "/certificates/{id}/renew",
+        {"anonymous": 302, "candidate": 403, "holder": 409, "assessor": 403, "admin": 403},
+    ),
+    ("GET", "/admin/surveillance", {"anonymous": 302, "candidate": 403, "holder": 403, "assessor": 403, "admin": 200}),
+    (
+        "POST",
+        "/admin/surveillance/{check}",
+        {"anonymous": 302, "candidate": 403, "holder": 403, "assessor": 403, "admin": 404},
+    ),
+    (
+        "GET",
+        "/admin/surveillance/{check}/document",
+        {"anonymous": 302, "candidate": 403, "holder": 403, "assessor": 403, "admin": 404},
+    ),
+    (
+        "GET",
+        "/certificates/{id}/surveillance",
+        {"anonymous": 302, "candidate": 403, "holder": 404, "assessor": 403, "admin": 403},
+    ),
+    (
+        "POST",
+        "/certificates/{id}/surveillance",
+        {"anonymous": 302, "candidate": 403, "holder": 404, "assessor": 403, "admin": 403},
+    ),
+    ("GET", "/renewals/{app}", {"anonymous": 302, "candidate": 403, "holder": 404, "assessor": 403, "admin": 403}),
+    ("POST", "/renewals/{app}", {"anonymous": 302, "candidate": 403, "holder": 404, "assessor": 403, "admin": 403}),
+    (
+        "POST",
+        "/renewals/{app}/submit",
+        {"anonymous": 302, "candidate": 403, "holder": 404, "assessor": 403, "admin": 403},
+    ),
     ("GET", "/verify/{code}", {"anonymous": 200, "candidate": 200, "holder": 200, "assessor": 200, "admin": 200}),
     (
         "GET",
@@ -111,7 +146,11 @@ def test_every_certificate_route_is_listed():
         if url.endswith("/suspend")
         else status_lists
         if url.startswith("/credentials/status/")
-        else url.split("?")[0].replace("{id}", "<int:certificate_id>").replace("{code}", "<code>")
+        else url.split("?")[0]
+        .replace("{id}", "<int:certificate_id>")
+        .replace("{code}", "<code>")
+        .replace("{app}", "<int:application_id>")
+        .replace("{check}", "<int:check_id>")
         for _method, url, _expected in ROUTES
     }
     assert found == listed
@@ -128,7 +167,7 @@ def test_access(app, confirmed, login_as, method, template, expected, role):
     with app.app_context():
         certificate = db.session.scalar(select(Certificate))
         holder_email = certificate.application.candidate.user.email
-        url = template.format(id=certificate.id, code=certificate.verification_code)
+        url = template.format(id=certificate.id, code=certificate.verification_code, app=application_id, check=987654)
     if role == "anonymous":
         client = app.test_client()
     elif role == "holder":

@@ -19,9 +19,9 @@ def test_setup_loads_the_demo_and_is_idempotent(app):
     assert "framework kz-nqf-2013: created" in first.output and "kz-nqf-2013: unchanged" in second.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Qualification)) >= 6
-        (application,) = db.session.scalars(select(Application)).all()
-        assert application.state == "in_assessment"
-        assert db.session.scalar(select(func.count()).select_from(Assignment)) == 2
+        states = sorted(db.session.scalars(select(Application.state)))
+        assert states == ["certified", "in_assessment", "withdrawn"]  # + a holder near expiry, a person past retention
+        assert db.session.scalar(select(func.count()).select_from(Assignment)) == 4
         (complaint,) = db.session.scalars(select(Complaint)).all()  # the complaints desk, with one waiting
         assert complaint.state == "acknowledged" and complaint.investigator_id is None
     admin = app.test_client()
@@ -43,3 +43,20 @@ def test_the_readme_lists_the_demo_logins_serve_prints():
     table = readme.split("Demo logins (password `demo-password` for all):", 1)[1].split("\n\n", 2)[1]
     listed = [tuple(cell.strip() for cell in line.strip("|").split("|"))[:2] for line in table.splitlines()[2:]]
     assert listed == [(role, email) for role, email in DEMO_USERS]
+
+
+def test_the_demo_shows_a_certificate_to_renew_and_records_past_retention(app):
+    assert app.test_cli_runner().invoke(args=["setup"]).exit_code == 0
+    holder = app.test_client()
+    assert login(holder, "holder@demo.certcenter.kz", DEMO_PASSWORD).status_code == 302
+    holder.post("/language", data={"language": "en"})
+    dashboard = holder.get("/dashboard").get_data(as_text=True)
+    assert "renewal-prompt" in dashboard and "renew it from your dashboard" in dashboard
+    assert "surveillance-prompt" in dashboard  # its mid-term check is overdue: on /admin/surveillance too
+    admin = app.test_client()
+    login(admin, "admin@demo.certcenter.kz", DEMO_PASSWORD)
+    admin.post("/language", data={"language": "en"})
+    records = admin.get("/admin/records").get_data(as_text=True)
+    assert 'data-target="CandidateProfile:' in records  # the person whose withdrawn application is six years old
+    assert "holder@demo" not in records
+    assert "KZQC-" in admin.get("/admin/surveillance").get_data(as_text=True)

@@ -67,6 +67,13 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     # the embedded mailbox of development
     ("GET", "/dev/mail"): ADMINS,
     ("GET", "/dev/mail/<name>"): ADMINS,
+    # the person's own data (his copy, his erasure request) and the privacy notice
+    ("GET", "/my-data"): SIGNED_IN,
+    ("POST", "/my-data/export"): SIGNED_IN,
+    ("GET", "/my-data/export.zip"): SIGNED_IN,
+    ("POST", "/my-data/erasure"): SIGNED_IN,
+    ("GET", "/privacy"): EVERYONE,
+    ("POST", "/privacy/consent"): SIGNED_IN,
     # the framework, the catalogue, verification: public
     ("GET", "/framework/"): EVERYONE,
     ("GET", "/framework/editions"): EVERYONE,
@@ -112,6 +119,13 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/certificates/<int:certificate_id>/credential.json"): {OWNER, ADMIN},
     ("GET", "/certificates/<int:certificate_id>/credential.jwt"): {OWNER, ADMIN},
     ("POST", "/certificates/<int:certificate_id>/credential/sharing"): {OWNER},
+    # renewal: the holder's alone (the owner's application is not a renewal: his requests find nothing)
+    ("POST", "/certificates/<int:certificate_id>/renew"): {OWNER},
+    ("GET", "/certificates/<int:certificate_id>/surveillance"): {OWNER},
+    ("POST", "/certificates/<int:certificate_id>/surveillance"): {OWNER},
+    ("GET", "/renewals/<int:application_id>"): {OWNER},
+    ("POST", "/renewals/<int:application_id>"): {OWNER},
+    ("POST", "/renewals/<int:application_id>/submit"): {OWNER},
     ("GET", "/reports/<int:report_id>"): {OWNER, ADMIN},
     ("GET", "/reports/<int:report_id>/download"): {OWNER, ADMIN},
     ("GET", "/reports/<int:report_id>/status.json"): {OWNER, ADMIN},
@@ -252,6 +266,8 @@ def world(app, in_assessment, confirmed, make_candidate, make_user, login_as, fr
         }
         edition_code = application.edition.code
         ids["edition"] = edition_code
+        ids.update(_records_of(application, admin_user))
+        ids["check_id"] = _surveillance_of(certificate)
         record_ids = {
             "education": db.session.scalar(
                 select(EducationRecord.id).where(EducationRecord.candidate_id == profile.id)
@@ -288,6 +304,27 @@ def _complaint_investigated_by(app, investigator_id: int, admin_id: int) -> int:
         )
         db.session.commit()
         return complaint.id
+
+
+def _records_of(application, admin_user) -> dict[str, int]:
+    """A legal hold on the owner's application and his request to erase his account."""
+    from certcenter.records.models import ErasureRequest, LegalHold
+
+    hold = LegalHold(application_id=application.id, ground="court", reason="Case", placed_by_id=admin_user.id)
+    erasure = ErasureRequest(user_id=application.candidate.user_id)
+    db.session.add_all([hold, erasure])
+    db.session.commit()
+    return {"hold_id": hold.id, "request_id": erasure.id}
+
+
+def _surveillance_of(certificate) -> int:
+    """The holder's surveillance check, open now."""
+    from certcenter.certificates.models import SurveillanceCheck
+
+    check = SurveillanceCheck(certificate_id=certificate.id, due_on=certificate.issued_on)
+    db.session.add(check)
+    db.session.commit()
+    return check.id
 
 
 def _exam_of(app, scene, make_user) -> dict[str, int]:

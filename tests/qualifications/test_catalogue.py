@@ -121,3 +121,40 @@ def test_units_of_a_qualification_in_use_cannot_be_removed(app, login_as, make_c
         f"/admin/qualifications/{catalogue['KITCHEN-ASSIST-2']}/units/{unit_id}/delete", follow_redirects=True
     )
     assert "its units cannot be removed" in response.get_data(as_text=True)
+
+
+def test_administrator_sets_the_recertification_rule_and_surveillance(app, client, login_as, framework):
+    admin = login_as("admin")
+    admin.post("/language", data={"language": "en"})
+    page = admin.get("/admin/qualifications/new").get_data(as_text=True)
+    assert "Recertification and surveillance" in page
+    level_id = re.search(r'<option value="(\d+)">kz-nqf-2013 · Level 4</option>', page).group(1)
+    rule = {
+        "level_id": level_id,
+        "recertification_rule": "practice",
+        "recertification_practice_years": "5",
+        "recertification_practice_window": "3",
+        "recertification_cpd_hours": "0",
+        "recertification_assessors": "2",
+        "surveillance_after_years": "2",
+    }
+    refused = admin.post("/admin/qualifications/new", data=NEW | rule)
+    assert "The years of practice cannot be more than the years they are counted in." in refused.get_data(as_text=True)
+    response = admin.post("/admin/qualifications/new", data=NEW | rule | {"recertification_practice_years": "2"})
+    assert response.status_code == 302
+    with app.app_context():
+        cook = db.session.scalar(select(Qualification).where(Qualification.code == "COOK-4"))
+        assert (
+            cook.recertification_rule,
+            cook.recertification_practice_years,
+            cook.recertification_practice_window,
+        ) == (
+            "practice",
+            2,
+            3,
+        )
+        assert cook.recertification_assessors == 2 and cook.surveillance_after_years == 2
+        cook_id = cook.id
+    client.post("/language", data={"language": "en"})
+    public = client.get(f"/qualifications/{cook_id}").get_data(as_text=True)
+    assert "Evidence of continued practice: practice in 2 of the last 3 years" in public

@@ -112,6 +112,7 @@ def test_exceptions_certificates_and_appeals(stats_ctx):
         "revoked": 1,
         "valid": 2,
         "expiring": 1,
+        "surveillance_overdue": 0,
     }
     assert one_query(stats_ctx, statistics.appeals) == {"lodged": 1, "upheld": 1, "dismissed": 0, "pending": 1}
 

@@ -1,0 +1,40 @@
+"""What records show on other domains' pages: the legal hold on the application page (administrators)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import current_user
+
+from certcenter.applications.models import Application
+from certcenter.records.forms import HoldForm
+from certcenter.records.services import active_hold
+
+
+def hold_panel(application: Application, **_objects: Any) -> dict[str, Any] | None:
+    if not (current_user.is_authenticated and current_user.has_role("administrator")):
+        return None
+    return {"hold": active_hold(application), "hold_form": HoldForm()}
+
+
+def consent_banner() -> dict[str, Any]:
+    """Every page asks a candidate who has not consented to the current version of the privacy notice."""
+    from flask import has_request_context, request
+
+    from certcenter.records.services import needs_consent
+
+    if not has_request_context() or request.endpoint in (None, "static", "records.privacy"):
+        return {}
+    return {"privacy_consent_needed": current_user.is_authenticated and needs_consent(current_user)}
+
+
+def describe_notice(notice) -> str:
+    from flask_babel import gettext as _
+
+    from certcenter.records.services import ERASURE_DECIDED
+
+    if notice.kind == ERASURE_DECIDED:
+        if notice.params.get("status") == "approved":
+            return _("Your request to erase your account was approved; see what was erased and what was kept.")
+        return _("Your request to erase your account was refused; the reason is on the page “My data”.")
+    return _("The copy of your data is ready to download on the page “My data”.")
