@@ -24,6 +24,7 @@ TASK_ROUTES = {
     "certcenter.notifications.tasks.send_digests": {"queue": MAINTENANCE},
     "certcenter.certificates.tasks.remind_renewals": {"queue": MAINTENANCE},
     "certcenter.certificates.tasks.schedule_surveillance": {"queue": MAINTENANCE},
+    "certcenter.records.tasks.run_retention": {"queue": MAINTENANCE},
     "certcenter.core.tasks.*": {"queue": MAINTENANCE},
     # a closed sitting's marking: short, and awaited by the candidates, so not behind a long report
     "certcenter.exams.tasks.*": {"queue": MAINTENANCE},
@@ -32,6 +33,8 @@ TASK_ROUTES = {
     "certcenter.*mail*": {"queue": MAIL},
     "certcenter.certificates.*": {"queue": CERTIFICATES},
     "certcenter.reports.*": {"queue": REPORTS},
+    # a person's data gathered into a ZIP: a report of its kind
+    "certcenter.records.tasks.build_data_export": {"queue": REPORTS},
 }
 
 

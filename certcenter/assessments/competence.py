@@ -71,11 +71,12 @@ class AssessorScope(db.Model):
     def covers(self, qualification: Qualification) -> bool:
         if self.qualification_id is not None:
             return self.qualification_id == qualification.id
-        standard = (qualification.professional_standard or "").casefold()
+        # the professional standard's title in any of its languages names the field
+        standards = (qualification.professional_standard or {}).values()
         return (
             self.level_from <= qualification.level.number <= self.level_to
             and bool(self.field)
-            and self.field.casefold() in standard
+            and any(self.field.casefold() in (standard or "").casefold() for standard in standards)
         )
 
     def valid_on(self, day: date) -> bool:

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from certcenter.accounts.models import User
+from certcenter.applications import policy as case
 from certcenter.certificates.models import (
     ACCEPTED,
     CASE_OPENED,
@@ -146,6 +147,7 @@ def submit_check(
 
 
 def decide_check(check: SurveillanceCheck, *, actor: User, accept: bool, note: str) -> None:
+    case.refuse(check.certificate.application, actor, case.CERTIFICATE_STATUS)  # not on his own certificate
     if check.status not in (SUBMITTED, DUE):
         raise SurveillanceError(_l("This check has already been decided."))
     if check.status == DUE and accept:

@@ -7,6 +7,7 @@ from certcenter.records.retention import KINDS
 
 WORDS = {
     "actions": {
+        "records.erasure_refused_own": _l("Decision on a request about one's own data refused"),
         "records.retention_run": _l("Retention run"),
         "records.destroy": _l("Records destroyed (retention period ended)"),
         "records.anonymise": _l("Personal data anonymised"),

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from certcenter.accounts.models import User
+from certcenter.applications import policy as case
 from certcenter.applications.models import Application
 from certcenter.candidates.models import CandidateProfile
 from certcenter.certificates.services import public_record
@@ -61,6 +62,7 @@ def active_hold(application: Application) -> LegalHold | None:
 
 
 def place_hold(application: Application, *, ground: str, reason: str, actor: User) -> LegalHold:
+    case.refuse_own_case(application, actor, "legal_hold")
     if ground not in HOLD_GROUNDS:
         raise RecordsError(_l("Choose the ground of the hold."))
     if not reason.strip():
@@ -75,6 +77,7 @@ def place_hold(application: Application, *, ground: str, reason: str, actor: Use
 
 
 def lift_hold(hold: LegalHold, *, reason: str, actor: User) -> None:
+    case.refuse_own_case(hold.application, actor, "legal_hold")  # nobody lifts the hold on his own case
     if not hold.active:
         raise RecordsError(_l("This hold has already been lifted."))
     if not reason.strip():
@@ -407,6 +410,9 @@ def erasure_plan(user: User) -> ErasurePlan:
 
 
 def decide_erasure(request: ErasureRequest, *, approve: bool, reason: str, actor: User) -> None:
+    if request.user_id == actor.id:
+        audit.record_refusal("records.erasure_refused_own", request, actor=actor)
+        raise RecordsError(_l("Another administrator decides on a request about your own data."))
     if request.status != PENDING:
         raise RecordsError(_l("This request has already been decided."))
     if not reason.strip():

@@ -43,6 +43,10 @@ REFUSED_ON_OWN_CASE = {
     "exams.void",
     "exams.review",
     "applications.admin_name_change",
+    # after the certificate (#17): legal holds on the case, the surveillance of its certificate
+    "records.place_hold",
+    "records.lift_hold",
+    "certificates.surveillance_decide",
 }
 # The candidate's own acts on his own case: applying, his evidence, his test, his credential, his profile.
 CANDIDATES_OWN = {
@@ -65,6 +69,13 @@ CANDIDATES_OWN = {
     "candidates.experience",
     "candidates.experience_delete",
     "applications.name_change",
+    "certificates.renew",
+    "certificates.renewal_submit",
+    "certificates.renewal_update",
+    "certificates.surveillance_submit",
+    "records.consent",
+    "records.request_erasure",
+    "records.request_export",
 }
 # Not about one case: the person's account, the catalogue, the bank and sittings, centre-wide reports, the
 # assessors' scopes, public verification, re-rendering every failed file (which changes nothing a certificate says).
@@ -101,6 +112,15 @@ NOT_ABOUT_A_CASE = {
     "exams.new_sitting",
     "competence.admin_scope_new",
     "competence.admin_scope",
+    # centre-wide: settings, framework editions, the retention run; a request about one's own data is refused
+    # to its subject in records (tests/records/test_own_case.py)
+    "admin.centre_settings_page",
+    "framework_admin.copy",
+    "framework_admin.edit",
+    "framework_admin.import_file",
+    "framework_admin.publish",
+    "records.run_retention",
+    "records.decide_erasure",
     # the person's own account and notices, and the outbox (#15)
     "accounts.account_email",
     "accounts.forgot_password",

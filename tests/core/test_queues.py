@@ -23,6 +23,10 @@ EXPECTED = {
     "certcenter.core.tasks.sweep_orphan_files": "maintenance",
     "certcenter.core.tasks.sweep_lost_work": "maintenance",
     "certcenter.exams.tasks.mark_sitting": "maintenance",
+    "certcenter.certificates.tasks.remind_renewals": "maintenance",
+    "certcenter.certificates.tasks.schedule_surveillance": "maintenance",
+    "certcenter.records.tasks.run_retention": "maintenance",
+    "certcenter.records.tasks.build_data_export": "reports",
     "certcenter.exams.tasks.sweep": "maintenance",
     # the e-mail channel's tasks (issue #15) land on mail by their names
     "certcenter.notifications.tasks.send_email": "mail",

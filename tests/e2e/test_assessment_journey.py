@@ -1,6 +1,9 @@
 """Two assessors judge in the browser and disagree on a rating and on the theory result; the lead cannot moderate his
 own disagreement; an administrator picks a third person, who declares no conflict and moderates both; an
-administrator who took no part decides; the certificate is issued and the candidate sees it."""
+administrator who took no part decides; the certificate is issued and the candidate sees it, in the name frozen at
+submission although he renamed himself in his profile afterwards."""
+
+import subprocess
 
 import pytest
 from playwright.sync_api import expect
@@ -39,14 +42,24 @@ def judge(page, skills_rating, theory):
         page.locator(f"input[name='result|{kind}|percent']").fill(percent)
         page.locator(f"input[name='result|{kind}|taken_on']").fill("2026-11-20")
     page.get_by_role("button", name="Submit the judgement").click()
-    assert page.get_by_text("Your judgement has been submitted and locked.").is_visible()
+    expect(page.get_by_text("Your judgement has been submitted and locked.")).to_be_visible()
     return page
 
 
 def test_two_assessors_disagree_a_third_moderates_another_decides_and_the_certificate_is_issued(
-    browser, live_server, submitted, make_user
+    browser, live_server, submitted, make_user, tmp_path
 ):
     scene = submitted()
+    # after submitting, the candidate renames himself in his profile (anyone's name): his application keeps the
+    # identity frozen at submission, and so will his certificate
+    candidate = sign_in(browser, live_server, scene.candidate.user.email)
+    candidate.goto("/profile")
+    name_field = candidate.get_by_label("Full name as in your ID card (Cyrillic)")
+    frozen = name_field.input_value()
+    name_field.fill("Басқа Біреудің Есімі")
+    candidate.get_by_role("button", name="Save the profile").click()
+    candidate.goto("/profile")
+    expect(candidate.get_by_label("Full name as in your ID card (Cyrillic)")).to_have_value("Басқа Біреудің Есімі")
     assessors = [make_user("assessor", full_name=name) for name in ("Ғалым Өмірбеков", "Ирина Ким")]
     moderator = make_user("assessor", full_name="Марат Тәуелсізов")
     decider_user = make_user("administrator", full_name="Дана Әбенова")
@@ -66,7 +79,7 @@ def test_two_assessors_disagree_a_third_moderates_another_decides_and_the_certif
     lead.reload()
     results = lead.locator("#result-agreement tr[data-result=theory]")
     assert "Ғалым Өмірбеков: 82%" in results.inner_text() and "Ирина Ким: 95%" in results.inner_text()
-    assert lead.get_by_text("Awaiting moderation").first.is_visible()
+    expect(lead.get_by_text("Awaiting moderation").first).to_be_visible()
     assert lead.get_by_role("button", name="Record the moderated rating").count() == 0
 
     admin.goto(f"/applications/{scene.application_id}")
@@ -75,7 +88,7 @@ def test_two_assessors_disagree_a_third_moderates_another_decides_and_the_certif
     assert moderator.full_name in options and not {a.full_name for a in assessors} & set(options)
     admin.get_by_label("Moderator", exact=True).select_option(label=moderator.full_name)
     admin.get_by_role("button", name="Pick the moderator").click()
-    assert admin.get_by_text("The moderator has been picked.").is_visible()
+    expect(admin.get_by_text("The moderator has been picked.")).to_be_visible()
 
     third = sign_in(browser, live_server, moderator.email)
     third.get_by_role("link", name="Assessments").click()
@@ -97,7 +110,7 @@ def test_two_assessors_disagree_a_third_moderates_another_decides_and_the_certif
 
     decider = sign_in(browser, live_server, decider_user.email)
     decider.goto(f"/applications/{scene.application_id}")
-    assert decider.get_by_role("heading", name="Recommendation: Qualification confirmed").is_visible()
+    expect(decider.get_by_role("heading", name="Recommendation: Qualification confirmed")).to_be_visible()
     assert "88%" in decider.locator("#result-agreement").inner_text()
     decider.get_by_label("Comment to the candidate").fill("Congratulations.")
     decider.get_by_role("button", name="Record the decision").click()
@@ -110,8 +123,12 @@ def test_two_assessors_disagree_a_third_moderates_another_decides_and_the_certif
     decider.goto(f"/applications/{scene.application_id}")
     assert decider.locator("#application-state").inner_text() == "Certificate issued"
 
-    candidate = sign_in(browser, live_server, scene.candidate.user.email)
-    candidate.get_by_role("link", name="My applications").click()
+    candidate.goto("/dashboard")
     card = candidate.locator("article.application-card")
-    assert card.locator(".state").inner_text() == "Certificate issued"
-    assert card.get_by_role("link", name="Download the PDF").is_visible()
+    expect(card.locator(".state")).to_have_text("Certificate issued")
+    with candidate.expect_download() as download:
+        card.get_by_role("link", name="Download the PDF").click()
+    pdf = tmp_path / "certificate.pdf"
+    download.value.save_as(pdf)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert frozen in " ".join(text.split()) and "Басқа Біреудің Есімі" not in text
