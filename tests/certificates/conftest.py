@@ -80,9 +80,16 @@ def confirm_application(
                 lower = data["ratings"][min(keys)] | {"rating": "partially_met"}
                 data = data | {"ratings": data["ratings"] | {min(keys): lower}}
             assessment.submit_judgement(assignment, data, actor=assignment.assessor)
-        if moderated:
+        if moderated:  # an independent moderator, picked by the administrator, declares and moderates (#13)
+            from certcenter.accounts.services import create_user
+
+            moderator = create_user(
+                f"moderator{serial}@example.kz", "Модератор Тәуелсіз", "correct-horse-9", {"assessor"}
+            )
+            picked = assessment.pick_moderator(application, moderator, actor=admin_user)
+            assessment.declare_moderator_conflict(picked, actor=moderator, conflict=False)
             assessment.moderate(
-                application, min(keys), actor=admin_user, rating="met", reason="The welding sample shows it in full."
+                application, min(keys), actor=moderator, rating="met", reason="The welding sample shows it in full."
             )
         assessment.decide(application, actor=db.session.get(User, decider.id), outcome="confirmed")
         db.session.commit()

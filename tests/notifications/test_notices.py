@@ -49,7 +49,7 @@ def test_the_holder_is_told_of_the_revocation_by_email_and_in_the_application(ap
     issued = [message for message in smtp.to(holder.email) if "Сертификат выдан" in message["Subject"]]
     assert len(issued) == 1 and "List-Unsubscribe" in issued[0]  # a state change may be switched off
     admin.post(f"/admin/certificates/{certificate_id}/revoke", data={"reason": "Поддельный документ"})
-    [message] = [m for m in smtp.to(holder.email) if m["Subject"] == f"Ваш сертификат № {number} отозван."]
+    [message] = [m for m in smtp.to(holder.email) if m["Subject"] == f"Ваш сертификат № {number} аннулирован."]
     assert "List-Unsubscribe" not in message  # the holder's rights: always sent, no unsubscribe
     body = text_of(message)
     assert "Здравствуйте," in body and "Причина: Поддельный документ" in body
@@ -58,9 +58,9 @@ def test_the_holder_is_told_of_the_revocation_by_email_and_in_the_application(ap
     client = signed_in(app, holder)
     dashboard = client.get(path_of(link))
     assert dashboard.status_code == 200
-    assert "Отозван" in dashboard.get_data(as_text=True)  # no longer "certificate issued" alone
+    assert "Аннулирован" in dashboard.get_data(as_text=True)  # no longer "certificate issued" alone
     notices = client.get("/notifications").get_data(as_text=True)
-    assert f"Ваш сертификат № {number} отозван." in notices
+    assert f"Ваш сертификат № {number} аннулирован." in notices
 
 
 def test_a_person_switches_a_kind_of_mail_off_and_still_sees_it_in_the_application(app, smtp, confirmed, login_as):
