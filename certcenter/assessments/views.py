@@ -305,6 +305,10 @@ def _after_moderation(application: Application):
 def moderate(application_id: int):
     application = _moderation_application(application_id)
     form = ModerationForm()
+    case.refuse(application, current_user, case.MODERATE)  # the separation of duties first (audited)
+    reason = policy.moderation_refusal(application, current_user)
+    if reason is not None:  # the refusal first, whatever the form says
+        abort(409, description=str(reason))
     if not form.validate_on_submit():
         flash(_("Write the reason for the rating."), "error")
         return _after_moderation(application)
