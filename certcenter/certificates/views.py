@@ -30,6 +30,7 @@ from certcenter.core.models import AuditEntry
 from certcenter.core.permissions import role_required
 from certcenter.core.settings import centre_settings
 from certcenter.core.storage import StorageError, send_stored
+from certcenter.core.transactions import broker_unreachable, note_broker_unreachable
 from certcenter.extensions import csrf, db, limiter
 
 bp = Blueprint("certificates", __name__)
@@ -42,9 +43,13 @@ def verify_limit() -> str:
 def _queue(ids: list[int]) -> bool:
     """Queue rendering; if the broker is unreachable the certificates stay queued and the periodic sweep sends
     them once it is back, so nothing is lost."""
+    if broker_unreachable():  # a publish already waited out its timeout in this request
+        current_app.logger.warning("broker unreachable; certificates %s wait for the sweep", ids)
+        return False
     try:
         queue_rendering(ids, current_app.config["CERTIFICATE_RENDER_BATCH"])
     except (BrokerError, OSError):
+        note_broker_unreachable()
         current_app.logger.warning("broker unreachable; certificates %s wait for the sweep", ids)
         return False
     return True

@@ -272,7 +272,12 @@ def send_mail(mail_ids: list[int]) -> list[str | None]:
 
 
 def _enqueue(mail_ids: list[int]) -> None:
-    """Queue the sending with this Flask app's own Celery app (its configuration, its broker)."""
+    """Queue the sending with this Flask app's own Celery app (its configuration, its broker); with the broker
+    already unreachable in this request, the outbox's sweep sends them instead."""
+    from certcenter.core.transactions import broker_unreachable
+
+    if broker_unreachable():
+        return
     task = current_app.extensions["celery"].tasks[send_mail.name]
     size = current_app.config["MAIL_TASK_BATCH"]
     for start in range(0, len(mail_ids), size):

@@ -5,6 +5,7 @@ revocation of his certificate arrive by e-mail and in the application."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from certcenter.applications.models import Application
@@ -44,11 +45,16 @@ def sign_in(page, email, password=TEST_PASSWORD):
     page.get_by_role("button", name="Sign in").click()
 
 
+def sign_out(page) -> None:
+    page.locator("details.account-menu > summary").click()
+    page.get_by_role("button", name="Sign out").click()
+
+
 def mailed_link(admin, to: str, subject: str) -> str:
     """The administrator opens the newest mail to ``to`` with that subject in /dev/mail and gives its link."""
     admin.goto("/dev/mail")
     admin.locator("tr", has_text=to).get_by_role("link", name=subject).first.click()
-    assert admin.get_by_role("heading", name=subject).is_visible()
+    expect(admin.get_by_role("heading", name=subject)).to_be_visible()
     return admin.locator("pre.mail-body a").first.get_attribute("href")
 
 
@@ -56,6 +62,7 @@ def test_register_verify_recover_and_see_the_revocation_notice(browser, mail_ser
     admin = visitor(browser, mail_server)
     admin_user = make_user("administrator", locale="en")
     sign_in(admin, admin_user.email)
+    admin.on("dialog", lambda dialog: dialog.accept())  # the confirmations of issuing and revoking
 
     newcomer = visitor(browser, mail_server)
     newcomer.get_by_role("link", name="Register", exact=True).click()
@@ -65,32 +72,32 @@ def test_register_verify_recover_and_see_the_revocation_notice(browser, mail_ser
     newcomer.get_by_label("Repeat the password").fill("first-password-1")
     newcomer.get_by_label("I agree").check()
     newcomer.get_by_role("button", name="Register").click()
-    assert newcomer.get_by_text("We have sent a link to your e-mail address").is_visible()
+    # registering signs her in; the address waits for the mailed link
+    expect(newcomer.get_by_text("We have sent a link to your e-mail address")).to_be_visible()
+    expect(newcomer.get_by_text("Your e-mail address is not confirmed yet")).to_be_visible()
 
     link = mailed_link(admin, "dana@example.kz", "Confirm your e-mail address")
     assert link.startswith(mail_server.url + "/verify-email/")
-    sign_in(newcomer, "dana@example.kz", "first-password-1")
-    assert newcomer.get_by_text("Your e-mail address is not confirmed yet").is_visible()
     newcomer.goto(link)
-    assert newcomer.get_by_text("Your e-mail address dana@example.kz is confirmed.").is_visible()
+    expect(newcomer.get_by_text("Your e-mail address dana@example.kz is confirmed.")).to_be_visible()
     assert newcomer.get_by_text("Your e-mail address is not confirmed yet").count() == 0
 
     # forgotten
-    newcomer.get_by_role("button", name="Sign out").click()
+    sign_out(newcomer)
     newcomer.goto("/login")
     newcomer.get_by_role("link", name="Forgot your password?").click()
     newcomer.get_by_label("E-mail").fill("dana@example.kz")
     newcomer.get_by_role("button", name="Send the link").click()
-    assert newcomer.get_by_text("If an account uses dana@example.kz, we have sent a link").is_visible()
+    expect(newcomer.get_by_text("If an account uses dana@example.kz, we have sent a link")).to_be_visible()
     link = mailed_link(admin, "dana@example.kz", "Choose a new password")
     newcomer.goto(link)
     newcomer.get_by_label("New password", exact=True).fill("second-password-2")
     newcomer.get_by_label("Repeat the new password").fill("second-password-2")
     newcomer.get_by_role("button", name="Set the new password").click()
-    assert newcomer.get_by_text("Your new password is set; you are signed in.").is_visible()
-    newcomer.get_by_role("button", name="Sign out").click()
+    expect(newcomer.get_by_text("Your new password is set; you are signed in.")).to_be_visible()
+    sign_out(newcomer)
     sign_in(newcomer, "dana@example.kz", "second-password-2")
-    assert newcomer.get_by_role("button", name="Sign out").is_visible()
+    expect(newcomer.locator("details.account-menu .whoami")).to_have_text("Дана Ержанова")
 
     # a holder's certificate revoked: the notice by e-mail and in the application
     (application_id,) = confirmed(1)
@@ -109,15 +116,14 @@ def test_register_verify_recover_and_see_the_revocation_notice(browser, mail_ser
     admin.locator("form[action$='/revoke'] textarea, form[action$='/revoke'] input[name=reason]").first.fill(
         "Forged diploma"
     )
-    admin.on("dialog", lambda dialog: dialog.accept())
     admin.locator("form[action$='/revoke'] button[type=submit]").click()
     admin.wait_for_load_state()
 
     link = mailed_link(admin, holder_email, f"Your certificate No. {number} has been revoked.")
-    assert admin.get_by_text("Reason: Forged diploma").is_visible()
+    expect(admin.get_by_text("Reason: Forged diploma")).to_be_visible()
     holder_page = visitor(browser, mail_server)
     sign_in(holder_page, holder_email)
     holder_page.goto(link)
     assert holder_page.locator(f"[data-certificate='{number}'] .cert-status").inner_text() == "Revoked"
     holder_page.get_by_role("link", name="Notifications").click()
-    assert holder_page.get_by_text(f"Your certificate No. {number} has been revoked.").is_visible()
+    expect(holder_page.get_by_text(f"Your certificate No. {number} has been revoked.")).to_be_visible()

@@ -1,6 +1,7 @@
 """Production refuses what would make it unsafe; development's QR codes point where it really serves."""
 
 import asyncio
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -75,12 +76,23 @@ def test_production_never_signs_with_the_development_key_left_in_instance(
         with development.app_context():
             assert b"/ByteRange" in sign_pdf(blank_pdf(), reason="test")  # development uses it, as before
 
-    if in_a_running_event_loop:
+    if in_a_running_event_loop:  # in a thread of its own: this one may already run a loop (the browser tests')
+        failures: list[BaseException] = []
 
         async def inside_a_loop() -> None:
             check()
 
-        asyncio.run(inside_a_loop())
+        def run() -> None:
+            try:
+                asyncio.run(inside_a_loop())
+            except BaseException as exc:  # re-raised in the test's thread
+                failures.append(exc)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+        if failures:
+            raise failures[0]
     else:
         check()
 
