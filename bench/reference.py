@@ -53,6 +53,8 @@ def reportlab_reference(certificates) -> float:
     sizes = {"": 28, "long": 22, "longer": 17, "longest": 13.5}, {"": 17, "long": 14, "longer": 12, "longest": 10}
 
     def joined(languages, values):
+        if isinstance(values, str):  # a text the settings give in one language only
+            return values
         return " / ".join(values[language] for language in languages)
 
     def centred(pdf, y, text, font, size, colour, leading=1.2, char_space=0.0):
@@ -77,7 +79,7 @@ def reportlab_reference(certificates) -> float:
         name = certificate.holder_name if languages[0] != "en" else certificate.holder_name_latin
         y = height - 35 * mm
         y = centred(pdf, y, joined(languages, certificate.centre["name"]).upper(), "Sans", 10.5, petrol, 1.6, 0.42)
-        y = centred(pdf, y, certificate.centre["accreditation"], "Sans", 8, grey, 2)
+        y = centred(pdf, y, joined(languages, certificate.centre["accreditation"]), "Sans", 8, grey, 2)
         y = centred(pdf, y - 4, " / ".join(x["title"] for x in t), "Serif-Bold", 22, teal)
         y = centred(pdf, y, f"№ {certificate.number}", "Mono", 11, ochre, 3.5)
         y = centred(pdf, y, " / ".join(x["certifies"] for x in t), "Serif-Italic", 11, grey, 1.8)
@@ -114,7 +116,7 @@ def reportlab_reference(certificates) -> float:
         pdf.setLineWidth(0.3 * mm)
         pdf.line(width / 2 - 35 * mm, bottom + 14 * mm, width / 2 + 35 * mm, bottom + 14 * mm)
         pdf.setFont("Sans-Bold", 10)
-        pdf.drawCentredString(width / 2, bottom + 10 * mm, certificate.centre["signatory_name"])
+        pdf.drawCentredString(width / 2, bottom + 10 * mm, joined(languages, certificate.centre["signatory_name"]))
         pdf.setFont("Sans", 8)
         pdf.setFillColor(grey)
         pdf.drawCentredString(width / 2, bottom + 6.5 * mm, joined(languages, certificate.centre["signatory_position"]))
@@ -205,8 +207,11 @@ def reference_ms(app) -> float:
 
 def main() -> None:
     from certcenter import create_app
+    from certcenter.extensions import db
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://")
+    with app.app_context():
+        db.create_all()  # the certificate's address reads the centre's settings
     print(f"reference_ms={reference_ms(app):.2f}")
 
 
