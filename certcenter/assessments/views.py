@@ -294,6 +294,14 @@ def declare_as_moderator(application_id: int):
     return redirect(url_for(".moderation", application_id=application.id))
 
 
+def _refuse_unless_moderator(application: Application) -> None:
+    """The refusal first, whatever the form says: the separation of duties (audited), then who may moderate."""
+    case.refuse(application, current_user, case.MODERATE)
+    reason = policy.moderation_refusal(application, current_user)
+    if reason is not None:
+        abort(409, description=str(reason))
+
+
 def _after_moderation(application: Application):
     if policy.is_picked_moderator(application, current_user):
         return redirect(url_for(".moderation", application_id=application.id))
@@ -305,10 +313,7 @@ def _after_moderation(application: Application):
 def moderate(application_id: int):
     application = _moderation_application(application_id)
     form = ModerationForm()
-    case.refuse(application, current_user, case.MODERATE)  # the separation of duties first (audited)
-    reason = policy.moderation_refusal(application, current_user)
-    if reason is not None:  # the refusal first, whatever the form says
-        abort(409, description=str(reason))
+    _refuse_unless_moderator(application)
     if not form.validate_on_submit():
         flash(_("Write the reason for the rating."), "error")
         return _after_moderation(application)
@@ -334,10 +339,7 @@ def moderate(application_id: int):
 def moderate_result(application_id: int):
     application = _moderation_application(application_id)
     form = ResultModerationForm()
-    case.refuse(application, current_user, case.MODERATE)  # the separation of duties first (audited)
-    reason = policy.moderation_refusal(application, current_user)
-    if reason is not None:  # the refusal first, whatever the form says
-        abort(409, description=str(reason))
+    _refuse_unless_moderator(application)
     if not form.validate_on_submit():
         flash(next(iter(form.errors.values()))[0], "error")
         return _after_moderation(application)
