@@ -17,4 +17,4 @@ ENV CERTCENTER_INSTANCE_PATH=/var/lib/certcenter
 RUN useradd --system --home /var/lib/certcenter --create-home certcenter
 USER certcenter
 EXPOSE 8000
-CMD ["gunicorn", "--workers", "2", "--bind", "0.0.0.0:8000", "certcenter:create_app()"]
+CMD ["gunicorn", "--workers", "2", "--worker-class", "gthread", "--threads", "4", "--bind", "0.0.0.0:8000", "certcenter:create_app()"]

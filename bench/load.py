@@ -1,7 +1,7 @@
 """The centre under load: 50 simulated people at once for 60 s against gunicorn on loopback, with PostgreSQL and
 Redis (the rate limiter's counts and the broker), as production runs it behind one trusted proxy.
 
-    .venv/bin/python bench/load.py [--users 50] [--seconds 60] [--think 1.0] [--web-workers 2]
+    .venv/bin/python bench/load.py [--users 50] [--seconds 60] [--think 1.0] [--web-workers 2] [--threads 4]
 
 The people: candidates (sign in, then their dashboard, their application, their profile, the catalogue), assessors
 (sign in, then their workspace and an assignment of theirs) and anonymous verifiers (the verification page, the
@@ -153,6 +153,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=1.0)
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--applications", type=int, default=600)
     args = parser.parse_args()
 
@@ -169,7 +170,7 @@ def main() -> None:
     app = create_app("development", SQLALCHEMY_DATABASE_URI=url)
     data = prepare(app, args.applications)
     env = app_environment(folder, url, TRUSTED_PROXY_HOPS="1", REDIS_URL=redis_url, RATELIMIT_ENABLED="true")
-    server = Gunicorn(env, folder / "gunicorn.log", workers=args.web_workers)
+    server = Gunicorn(env, folder / "gunicorn.log", workers=args.web_workers, threads=args.threads)
     candidates, assessors = data["candidates"], data["assessors"]
     roles = ["candidate"] * (args.users * 2 // 5) + ["assessor"] * (args.users // 5)
     roles += ["verifier"] * (args.users - len(roles))
@@ -199,7 +200,8 @@ def main() -> None:
     answered = len(every) + tally.limited + len(tally.errors)
     print(f"{len(roles)} people ({roles.count('candidate')} candidates, {roles.count('assessor')} assessors, "
           f"{roles.count('verifier')} verifiers), {args.seconds:.0f} s, think {args.think} s, "
-          f"{args.web_workers} gunicorn workers; database {url.split('@')[-1]}, Redis {redis_url}")  # fmt: skip
+          f"{args.web_workers} gunicorn workers x {args.threads} threads; "
+          f"database {url.split('@')[-1]}, Redis {redis_url}")  # fmt: skip
     for kind, values in sorted(tally.latencies.items()):
         values.sort()
         cuts = statistics.quantiles(values, n=100) if len(values) > 1 else values * 99

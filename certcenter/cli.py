@@ -174,10 +174,16 @@ def demo_scale(applications: int, seed: int, years: int) -> None:
 
 @click.command("serve")
 @click.option("--workers", "web_workers", default=2, show_default=True, help="Web server processes.")
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    help="Threads per web server process (a slow request, such as a sign-in's password hash, holds a thread).",
+)
 @click.option("--concurrency", default=2, show_default=True, help="Celery worker processes.")
 @click.option("--verbose", is_flag=True, help="Show the web server's and the worker's logs here too.")
 @with_appcontext
-def serve(web_workers: int, concurrency: int, verbose: bool) -> None:
+def serve(web_workers: int, threads: int, concurrency: int, verbose: bool) -> None:
     """Run the web server and a Celery worker (with the beat scheduler) until Ctrl-C. Their logs go to
     instance/log/ (rotated); the console shows the address, the logins and the supervisor's own messages.
 
@@ -214,6 +220,10 @@ def serve(web_workers: int, concurrency: int, verbose: bool) -> None:
         f"{host}:{port}",
         "--workers",
         str(web_workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
         "--access-logfile",
         "-",
         "certcenter:create_app()",

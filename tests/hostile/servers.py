@@ -141,7 +141,7 @@ def app_environment(instance: Path, database_url: str, **settings: str) -> dict:
 
 
 class Gunicorn:
-    def __init__(self, env: dict, log_path: Path, workers: int = 2) -> None:
+    def __init__(self, env: dict, log_path: Path, workers: int = 2, threads: int = 4) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -152,6 +152,10 @@ class Gunicorn:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(threads),
                 "--timeout",
                 "60",
                 "certcenter:create_app()",
