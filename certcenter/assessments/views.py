@@ -386,13 +386,15 @@ def assign(application_id: int):
     application = db.get_or_404(Application, application_id)
     form = AssignForm()
     form.assessor_id.choices = choices({user.id: user.full_name for user in services.available_assessors(application)})
+    form.assessor_id.validate_choice = False  # whoever is named, the service gives the reason for a refusal
     if not form.validate_on_submit():
         flash(_("Choose an assessor."), "error")
     else:
+        assessor = db.session.get(User, form.assessor_id.data)
+        if assessor is None:
+            abort(400)
         try:
-            services.assign_assessor(
-                application, db.session.get(User, form.assessor_id.data), actor=current_user, lead=form.lead.data
-            )
+            services.assign_assessor(application, assessor, actor=current_user, lead=form.lead.data)
         except services.AssessmentError as exc:
             db.session.rollback()
             abort(409, description=str(exc.message))
