@@ -150,7 +150,9 @@ class Assignment(RoundScoped, db.Model):
         return user.is_authenticated and self.assessor_id == user.id
 
     def can_open(self, user: User) -> bool:
-        return self.is_assessor(user) and self.status != CONFLICT
+        """His own assignment, unless a conflict removed it or a later round replaced its round (what that round
+        shows, its agreement and results, is no longer his to see)."""
+        return self.is_assessor(user) and self.status != CONFLICT and self.in_current_round
 
     @property
     def in_current_round(self) -> bool:

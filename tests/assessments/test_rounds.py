@@ -189,3 +189,88 @@ def test_a_round_is_opened_only_for_an_appealed_application_with_a_reason(app, n
         db.session.rollback()
         assert db.session.scalar(select(AssessmentRound)) is None
         assert db.session.get(Application, scene.application_id).current_round == 1
+
+
+def english(*clients):
+    for client in clients:
+        client.post("/language", data={"language": "en"})
+
+
+@pytest.fixture
+def second_round_confirmed(app, not_confirmed, login_as):
+    """Round 1 not confirmed, the appeal upheld, round 2 assessed by new assessors and confirmed."""
+    scene, first_decider = not_confirmed()
+    scene.first_assessors, scene.first_assignment_ids = list(scene.assessors), list(scene.assignment_ids)
+    scene.first_decider = first_decider
+    appeal_upheld(app, scene)
+    assign_two(app, scene, login_as, names=("Жаңа Бағалаушы", "Екінші Бағалаушы"))
+    judge_all(app, scene, "met")
+    assert decide(login_as("admin", full_name="Шешуші Екінші"), scene, "confirmed").status_code == 302
+    return scene
+
+
+def test_the_pages_show_the_rounds_in_order_earlier_ones_read_only(app, second_round_confirmed):
+    scene = second_round_confirmed
+    english(scene.admin, scene.candidate, *scene.assessors, *scene.first_assessors)
+    page = scene.admin.get(f"/applications/{scene.application_id}").get_data(as_text=True)
+    rounds = page[page.index('id="rounds"') :]
+    assert rounds.index('id="round-1"') < rounds.index('id="round-2"')
+    first = rounds[rounds.index('id="round-1"') : rounds.index('id="round-2"')]
+    assert "First assessment" in first and "read-only" in first
+    assert "Бағалаушы 1" in first and "Бағалаушы 2" in first and "Шешуші Бірінші" in first
+    assert "Qualification not confirmed" in first
+    second = rounds[rounds.index('id="round-2"') :]
+    assert "Upheld appeal" in second and "The evidence of unit 3 was not read." in second
+    # the candidate sees the rounds and their decisions, not who assessed them
+    mine = scene.candidate.get(f"/applications/{scene.application_id}").get_data(as_text=True)
+    first = mine[mine.index('id="round-1"') : mine.index('id="round-2"')]
+    assert "Qualification not confirmed" in first and "Бағалаушы 1" not in first and "Шешуші" not in first
+    # the assessors of round 2 see which round they assess; those of round 1 no longer open their old assignment
+    judge = scene.assessors[0].get(f"/assess/{scene.assignment_ids[0]}").get_data(as_text=True)
+    assert 'id="rounds"' in judge and "You assess round 2 of this application (Upheld appeal)." in judge
+    assert scene.first_assessors[0].get(f"/assess/{scene.first_assignment_ids[0]}").status_code == 404
+    workspace = scene.first_assessors[0].get("/assess").get_data(as_text=True)
+    assert f'data-assignment="{scene.first_assignment_ids[0]}"' not in workspace
+
+
+def test_the_assessment_report_covers_every_round(app, second_round_confirmed, tmp_path):
+    from tests.reports.test_assessment_report import report_text, reports
+
+    scene = second_round_confirmed
+    latest = [r for r in reports(app) if r.application_id == scene.application_id and r.status == "ready"][-1]
+    text = report_text(app, latest, tmp_path)
+    for expected in (
+        "The evidence of unit 3 was not read.",  # why round 2 was opened
+        "Бағалаушы 1",  # round 1's assessors and decider, kept
+        "Шешуші Бірінші",
+        "Жаңа Бағалаушы",  # round 2's, set out in full
+        "Шешуші Екінші",
+    ):
+        assert expected in text, expected
+
+
+def test_statistics_count_the_application_once_by_the_decision_that_stands(app, second_round_confirmed):
+    from datetime import timedelta
+
+    from certcenter.core.i18n import centre_today
+    from certcenter.reports import statistics
+
+    with app.test_request_context():
+        today = centre_today()
+        period = statistics.Period(today - timedelta(days=1), today + timedelta(days=1))
+        (level,) = statistics.confirmation_by_level(period)
+        assert (level["decided"], level["confirmed"]) == (1, 1)
+        (qualification,) = statistics.confirmation_by_qualification(period)
+        assert (qualification["decided"], qualification["confirmed"]) == (1, 1)
+        assert statistics.decision_lead_time(period)["count"] == 1
+        # each round's own final ratings, once: WELD-3 has three descriptors and two units, in two rounds
+        assert {row["criterion"]: row["ratings"] for row in statistics.agreement_by_criterion(period)} == {
+            "descriptor:competence": 2,
+            "descriptor:knowledge": 2,
+            "descriptor:skills": 2,
+            "units": 4,
+        }
+        workload = statistics.assessor_workload(period)
+        assert len(workload) == 4
+        assert all((row["assigned"], row["completed"], row["ratings"]) == (1, 1, 5) for row in workload)
+        assert statistics.appeals(period) == {"lodged": 1, "upheld": 1, "dismissed": 0, "pending": 0}
