@@ -274,3 +274,76 @@ def test_statistics_count_the_application_once_by_the_decision_that_stands(app, 
         assert len(workload) == 4
         assert all((row["assigned"], row["completed"], row["ratings"]) == (1, 1, 5) for row in workload)
         assert statistics.appeals(period) == {"lodged": 1, "upheld": 1, "dismissed": 0, "pending": 0}
+
+
+def carry_through_the_rounds_migration(app):
+    """Rows written before the rounds migration are round 1 after it; going back is refused while a later round
+    exists (its rows would have nowhere to go), and works once there is none."""
+    from datetime import UTC, date, datetime
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, text
+
+    from certcenter.accounts.services import create_user
+    from certcenter.candidates.models import CandidateProfile
+    from certcenter.framework.services import bundled_edition_files, load_edition, read_edition_file
+    from certcenter.qualifications.services import DATA_DIR, load_catalogue
+    from tests.samples import make_iin
+
+    with app.app_context():
+        upgrade()
+        for path in bundled_edition_files():
+            load_edition(read_edition_file(path))
+        welding = load_catalogue(DATA_DIR / "demo-qualifications.yaml")[0]
+        user = create_user("r@example.kz", "Тест", "correct-horse-battery", {"candidate"})
+        profile = CandidateProfile(
+            user=user, full_name="Тест", full_name_latin="Test", iin=make_iin(date(1990, 1, 1), 3),
+            birth_date=date(1990, 1, 1), phone="+7 701 000 00 00",
+        )  # fmt: skip
+        application = Application(
+            candidate=profile,
+            qualification=welding,
+            edition_id=welding.level.edition_id,
+            state="in_assessment",
+            submitted_at=datetime(2026, 3, 2, tzinfo=UTC),
+        )
+        assessor = create_user("a@example.kz", "A", "correct-horse-battery", {"assessor"})
+        db.session.add_all([application, Assignment(application=application, assessor=assessor, status="active")])
+        db.session.commit()
+        application_id, assessor_id = application.id, assessor.id
+        db.session.remove()
+        downgrade(revision="cf721d3d1c4b")
+        assert "round" not in {c["name"] for c in inspect(db.engine).get_columns("assignments")}
+        upgrade()
+        with db.engine.begin() as connection:
+            assert connection.execute(text("SELECT round FROM assignments")).scalars().all() == [1]
+            assert connection.execute(text("SELECT current_round FROM applications")).scalars().all() == [1]
+            # the same assessor may now be assigned in round 2 (a row the old unique constraint refused)
+            connection.execute(
+                text(
+                    "INSERT INTO assignments (application_id, assessor_id, assigned_at, is_lead, status, round) "
+                    "VALUES (:a, :u, :t, false, 'pending', 2)"
+                ),
+                {"a": application_id, "u": assessor_id, "t": datetime(2026, 4, 1, tzinfo=UTC)},
+            )
+        with pytest.raises(SystemExit):  # Flask-Migrate reports the migration's refusal and exits
+            downgrade(revision="cf721d3d1c4b")
+        assert "round" in {c["name"] for c in inspect(db.engine).get_columns("assignments")}  # nothing went back
+        with db.engine.begin() as connection:
+            connection.execute(text("DELETE FROM assignments WHERE round = 2"))
+        downgrade(revision="cf721d3d1c4b")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM assignments")).scalar() == 1
+        upgrade()
+
+
+def test_the_rounds_migration_on_sqlite(make_app, tmp_path):
+    carry_through_the_rounds_migration(make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'r.sqlite3'}"))
+
+
+@pytest.mark.postgres
+def test_the_rounds_migration_on_postgresql(make_app):
+    from tests.core.test_migrations import postgresql_schema
+
+    with postgresql_schema(make_app, "rounds_migration") as app:
+        carry_through_the_rounds_migration(app)
