@@ -347,3 +347,36 @@ def test_the_rounds_migration_on_postgresql(make_app):
 
     with postgresql_schema(make_app, "rounds_migration") as app:
         carry_through_the_rounds_migration(app)
+
+
+def test_nobody_of_an_earlier_round_moderates_or_decides_a_later_one(app, not_confirmed, login_as):
+    scene, first_decider = not_confirmed()
+    first_assessors = list(scene.assessors)
+    appeal_upheld(app, scene)
+    assign_two(app, scene, login_as, names=("Жаңа Бағалаушы", "Екінші Бағалаушы"))
+    for assessor, assignment_id, rating in zip(
+        scene.assessors, scene.assignment_ids, ("met", "partially_met"), strict=True
+    ):
+        assert assessor.post(f"/assess/{assignment_id}/submit", data=judgement(scene, rating)).status_code == 302
+    assert application_state(app, scene.application_id) == "moderation"
+    english(scene.admin)
+    for earlier in (first_assessors[0], first_decider):
+        refused = scene.admin.post(
+            f"/admin/applications/{scene.application_id}/moderator", data={"moderator_id": earlier.user.id}
+        )
+        assert refused.status_code == 409
+        assert "took part in an earlier assessment round" in refused.get_data(as_text=True)
+    with app.app_context():
+        application = db.session.get(Application, scene.application_id)
+        assert application.moderators == []
+        from certcenter.assessments.services import moderator_candidates
+
+        offered = {user.id for user in moderator_candidates(application)}
+        assert first_assessors[0].user.id not in offered and first_decider.user.id not in offered
+    fresh = login_as("assessor", full_name="Тәуелсіз Модератор")
+    assert (
+        scene.admin.post(
+            f"/admin/applications/{scene.application_id}/moderator", data={"moderator_id": fresh.user.id}
+        ).status_code
+        == 302
+    )
