@@ -26,11 +26,13 @@ from certcenter.assessments.models import (
     CONFLICT,
     CONFLICT_KINDS,
     EVIDENCE_RULES,
+    INITIAL,
     MET,
     PENDING,
     PRACTICAL,
     RATINGS,
     RESULT_KINDS,
+    ROUND_KINDS,
     SUBMITTED,
     THEORY,
     AssessmentResult,
@@ -181,15 +183,11 @@ class RoundView:
 
     @property
     def kind_label(self) -> str:
-        from certcenter.assessments.models import ROUND_KINDS
-
         return str(ROUND_KINDS[self.kind])
 
 
 def rounds_of(application: Application) -> list[RoundView]:
     """The application's assessment rounds in order, each with its own rows; the last is the current one."""
-    from certcenter.assessments.models import INITIAL
-
     opened = {row.number: row for row in application.assessment_rounds}
     current = application.current_round or 1
     views = []

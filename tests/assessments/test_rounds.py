@@ -124,6 +124,7 @@ def test_a_second_round_ends_in_its_own_decision_and_a_certificate_round_one_unt
         assert entry.details["round"] == 2 and entry.details["reference"] == 7
 
     # an assessor of round 1 is refused, and told why
+    english(scene.admin)
     refused = scene.admin.post(
         f"/admin/applications/{scene.application_id}/assign", data={"assessor_id": first_assessors[0].user.id}
     )
@@ -139,6 +140,11 @@ def test_a_second_round_ends_in_its_own_decision_and_a_certificate_round_one_unt
     assert refused.status_code == 409
     with app.app_context():
         assert db.session.scalar(select(Assignment).where(Assignment.round == 2)) is None
+        refusals = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "assessment.assign_refused")).all()
+        assert {entry.details["assessor_id"] for entry in refusals} == {
+            first_assessors[0].user.id,
+            first_decider.user.id,
+        }
 
     assign_two(app, scene, login_as, names=("Жаңа Бағалаушы", "Екінші Бағалаушы"))
     judge_all(app, scene, "met")
