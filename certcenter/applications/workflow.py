@@ -107,7 +107,8 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (AWAITING_DECISION, NOT_CONFIRMED): frozenset({ADMINISTRATOR}),
     (CONFIRMED, CERTIFIED): frozenset({ADMINISTRATOR}),
     (NOT_CONFIRMED, APPEALED): frozenset({CANDIDATE}),
-    (APPEALED, IN_ASSESSMENT): frozenset({ADMINISTRATOR}),
+    # an upheld appeal sends the application to a new assessment round: back to the assignment of (new) assessors
+    (APPEALED, SUBMITTED): frozenset({ADMINISTRATOR}),
     (APPEALED, NOT_CONFIRMED): frozenset({ADMINISTRATOR}),
 }
 
@@ -119,7 +120,7 @@ REASON_REQUIRED = frozenset(
         (EXCEPTION_REQUESTED, NOT_ELIGIBLE),
         (SUBMITTED, NOT_ELIGIBLE),
         (NOT_CONFIRMED, APPEALED),
-        (APPEALED, IN_ASSESSMENT),
+        (APPEALED, SUBMITTED),
         (APPEALED, NOT_CONFIRMED),
     }
 )

@@ -647,14 +647,14 @@ def mark_sitting(sitting_id: int) -> int:
     four queries and the keys in one, marks written by one flush, the notices and audit entries one statement each.
     Attempts with short-text answers no accepted answer matches wait for an assessor. Gives the number of attempts
     marked (a second run finds none)."""
-    import certcenter.assessments.models  # noqa: F401 - declares Application.results, loaded here with the attempts
+    import certcenter.assessments.models  # noqa: F401 - declares Application.all_results, loaded here with the attempts
 
     attempts = db.session.scalars(
         select(Attempt)
         .where(Attempt.sitting_id == sitting_id, Attempt.status == SUBMITTED)
         .options(
             selectinload(Attempt.items),
-            selectinload(Attempt.application).selectinload(Application.results),
+            selectinload(Attempt.application).selectinload(Application.all_results),
         )
         .order_by(Attempt.id)
     ).all()
@@ -746,7 +746,7 @@ def publish_result(attempt: Attempt, *, actor: User | None) -> bool:
     """The marked theory test becomes the application's theory result of record, its source the sitting (the
     assessors then record no theory result of their own). The one place where exams writes into assessment. Only
     while the application is in assessment: once it has moved on, the recorded result is not changed."""
-    from certcenter.assessments.services import record_exam_result
+    from certcenter.assessments.services import current_round_opened_at, record_exam_result
 
     application = attempt.application
     if attempt.status != MARKED:
@@ -754,6 +754,18 @@ def publish_result(attempt: Attempt, *, actor: User | None) -> bool:
     if application.state != workflow.IN_ASSESSMENT:
         audit.record(
             "exams.result_not_recorded", attempt, actor=actor, application_id=application.id, state=application.state
+        )
+        return False
+    opened_at = current_round_opened_at(application)
+    if opened_at is not None and (attempt.started_at or attempt.submitted_at) < opened_at:
+        # a test taken for an earlier assessment round is not the result of the round now under way
+        audit.record(
+            "exams.result_not_recorded",
+            attempt,
+            actor=actor,
+            application_id=application.id,
+            state=application.state,
+            round=application.current_round,
         )
         return False
     sitting = attempt.sitting
