@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 
-from certcenter.applications.policy import ADMINISTRATOR, CANDIDATE, MODERATOR, SYSTEM, case_roles
+from certcenter.applications.policy import ADMINISTRATOR, APPEAL_PANEL, CANDIDATE, MODERATOR, SYSTEM, case_roles
 from certcenter.core import audit
 from certcenter.core.errors import UserError
 from certcenter.core.models import utcnow
@@ -108,7 +108,8 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (CONFIRMED, CERTIFIED): frozenset({ADMINISTRATOR}),
     (NOT_CONFIRMED, APPEALED): frozenset({CANDIDATE}),
     (APPEALED, IN_ASSESSMENT): frozenset({ADMINISTRATOR}),
-    (APPEALED, NOT_CONFIRMED): frozenset({ADMINISTRATOR}),
+    (APPEALED, NOT_CONFIRMED): frozenset({ADMINISTRATOR, APPEAL_PANEL}),  # the appeal dismissed
+    (APPEALED, CONFIRMED): frozenset({APPEAL_PANEL}),  # upheld, the panel deciding where the facts are not in dispute
 }
 
 # Moves that must carry a written reason.
@@ -121,6 +122,7 @@ REASON_REQUIRED = frozenset(
         (NOT_CONFIRMED, APPEALED),
         (APPEALED, IN_ASSESSMENT),
         (APPEALED, NOT_CONFIRMED),
+        (APPEALED, CONFIRMED),
     }
 )
 
