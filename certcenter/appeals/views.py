@@ -302,7 +302,7 @@ def _appeal_form_page(application: Application, form: AppealForm, status: int = 
         form=form,
         decision=decision,
         last_day=last_day_to_appeal(decision.decided_at) if decision else None,
-        refusal=policy.lodging_refusal(application, current_user, services.now()),
+        cannot_lodge=policy.lodging_refusal(application, current_user, services.now()),
     ), status
 
 
