@@ -374,10 +374,7 @@ def record_appeal_outcome(appeal: Appeal, *, actor: User, outcome: str, reasonin
     reasoning, answer = reasoning.strip(), answer.strip()
     if not reasoning or not answer:
         raise AppealError(_l("Write the panel's reasoning and the answer to the candidate."))
-    appeal.outcome, appeal.reasoning, appeal.answer = outcome, reasoning, answer
-    appeal.state = DISMISSED if outcome == DISMISSED else UPHELD
-    appeal.closed_by, appeal.closed_at = actor, utcnow()
-    db.session.flush()
+    # the application moves first, while the panel still sits (its role in the case allows the move)
     if outcome == DISMISSED:
         workflow.transition(application, workflow.NOT_CONFIRMED, actor, reason=answer)
     elif outcome == PANEL_DECISION:
@@ -385,6 +382,10 @@ def record_appeal_outcome(appeal: Appeal, *, actor: User, outcome: str, reasonin
     else:
         rounds.open_round(application, actor, reason=reasoning, reference=appeal.id)
         appeal.new_round_number = rounds.current_round(application)
+    appeal.outcome, appeal.reasoning, appeal.answer = outcome, reasoning, answer
+    appeal.state = DISMISSED if outcome == DISMISSED else UPHELD
+    appeal.closed_by, appeal.closed_at = actor, utcnow()
+    db.session.flush()
     audit.record("appeal.close", appeal, actor=actor, outcome=outcome, application_id=application.id)
     notify(application.candidate.user_id, APPEAL_ANSWERED, appeal, application_id=application.id, outcome=outcome)
 

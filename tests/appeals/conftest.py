@@ -52,7 +52,8 @@ def not_confirmed(app, in_assessment):  # noqa: F811 - the fixture imported abov
         with app.app_context():
             version = str(db.session.get(Application, scene.application_id).version)
         response = scene.admin.post(
-            f"/admin/applications/{scene.application_id}/decision", data={"outcome": "not_confirmed", "version": version}
+            f"/admin/applications/{scene.application_id}/decision",
+            data={"outcome": "not_confirmed", "version": version},
         )
         assert response.status_code == 302
         with app.app_context():
