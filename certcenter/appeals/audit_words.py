@@ -29,6 +29,7 @@ WORDS = {
         "member_id": _l("Member of the panel"),
         "contested": _l("Criteria contested"),
         "application_id": _l("Application"),
+        "appeal_id": _l("Appeal"),
     },
     "values": {
         "category": CATEGORIES,

@@ -46,6 +46,7 @@ from certcenter.assessments.models import CONFLICT_KINDS, RATING_LABELS
 from certcenter.assessments.reasons import snapshot_titles
 from certcenter.assessments.services import evidence_for_assessor
 from certcenter.core.errors import UserError
+from certcenter.core.forms import choices
 from certcenter.core.i18n import current_language, localized
 from certcenter.core.models import utcnow
 from certcenter.core.permissions import role_required
@@ -291,10 +292,12 @@ def _own_application(application_id: int) -> Application:
 
 
 def _appeal_form_page(application: Application, form: AppealForm, status: int = 200):
-    form.contested.choices = [
-        (criterion["key"], criterion.get("code") or localized(criterion.get("title")))
-        for criterion in services.contestable_criteria(application)
-    ]
+    form.contested.choices = choices(
+        {
+            criterion["key"]: criterion.get("code") or localized(criterion.get("title"))
+            for criterion in services.contestable_criteria(application)
+        }
+    )
     decision = application.decision
     return render_template(
         "appeals/lodge.html",
@@ -366,10 +369,12 @@ def appeal_page(appeal: Appeal, status: int = 200, **forms):
     manage = policy.can_manage(current_user)
     member_form = forms.get("member_form") or PanelMemberForm()
     offered = services.panel_candidates(appeal) if manage and appeal.is_open else []
-    member_form.member.choices = [
-        (person.id, person.full_name if refusal is None else f"{person.full_name} — {refusal}")
-        for person, refusal in offered
-    ]
+    member_form.member.choices = choices(
+        {
+            person.id: person.full_name if refusal is None else f"{person.full_name} — {refusal}"
+            for person, refusal in offered
+        }
+    )
     application = appeal.application
     decision = appeal.decision
     sits = policy.can_sit(appeal, current_user)

@@ -130,11 +130,13 @@ def test_the_candidate_who_is_an_administrator_does_not_form_his_own_panel(app, 
 
 def round_one(app, application_id: int) -> dict:
     with app.app_context():
-        decision = db.session.scalar(select(Decision).where(Decision.application_id == application_id))
+        decision = db.session.scalar(
+            select(Decision).where(Decision.application_id == application_id).order_by(Decision.id).limit(1)
+        )
         return {
             "decision": (decision.id, decision.outcome, decision.decided_at, decision.snapshot, decision.reasons),
             "finals": sorted(
-                (f.criterion_key, f.rating)
+                (f.criterion_key, f.rating, getattr(f, "round", 1))
                 for f in db.session.scalars(select(FinalRating).where(FinalRating.application_id == application_id))
             ),
             "assignments": sorted(
@@ -235,3 +237,128 @@ needs_rounds = pytest.mark.skipif(
     not rounds.rounds_available(),
     reason="ROUNDS NOT MERGED: an upheld appeal opens a new assessment round (assessments.services.open_round)",
 )
+
+
+def outcome(client, appeal_id: int, kind: str, reasoning: str, answer: str):
+    data = {"outcome": kind, "reasoning": reasoning, "answer": answer, "confirmation_asked": "1", "confirmed": "y"}
+    return client.post(f"/appeals/{appeal_id}/outcome", data=data)
+
+
+def issue(app, admin, application_id: int):
+    from certcenter.certificates.models import Certificate
+
+    admin.post("/admin/certificates/issue", data={"application": [str(application_id)]})
+    with app.app_context():
+        return db.session.scalar(select(Certificate).where(Certificate.application_id == application_id))
+
+
+@needs_rounds
+def test_upheld_with_the_panels_own_decision_confirms_and_the_certificate_follows(app, appealed, login_as, tmp_path):
+    from tests.certificates.conftest import pdftotext
+
+    before = round_one(app, appealed.application_id)
+    admin, assessor, _administrator = seated_panel(app, appealed, login_as)
+    reasoning = "The practical result was recorded against the wrong task; the corrected record shows it passed."
+    response = outcome(assessor, appealed.appeal_id, "panel_decision", reasoning, "Your qualification is confirmed.")
+    assert response.status_code == 302
+    assert round_one(app, appealed.application_id) == before  # round 1 keeps its decision, snapshot and ratings
+    with app.app_context():
+        application = db.session.get(Application, appealed.application_id)
+        decisions = db.session.scalars(
+            select(Decision).where(Decision.application_id == appealed.application_id).order_by(Decision.id)
+        ).all()
+        assert application.state == "confirmed" and application.current_round == 2
+        assert [(d.round, d.outcome) for d in decisions] == [(1, "not_confirmed"), (2, "confirmed")]
+        assert decisions[1].decided_by_id == assessor.user.id and decisions[1].deviation_reason == reasoning
+        appeal = db.session.get(Appeal, appealed.appeal_id)
+        assert (appeal.state, appeal.outcome, appeal.new_round_number) == ("upheld", "panel_decision", 2)
+    certificate = issue(app, admin, appealed.application_id)
+    assert certificate is not None
+    page = appealed.candidate.get(f"/applications/{appealed.application_id}").get_data(as_text=True)
+    assert "Upheld: the panel decides, the facts not being in dispute" in page
+    # the assessment report of the panel's decision mentions the appeal
+    from certcenter.core.storage import get_storage
+    from certcenter.reports.models import Report
+
+    with app.app_context():
+        report = db.session.scalars(
+            select(Report).where(Report.application_id == appealed.application_id).order_by(Report.id.desc())
+        ).first()
+        with get_storage().open(report.storage_key) as handle:
+            text = re.sub(r"\s+", " ", pdftotext(handle.read(), tmp_path))
+    assert f"A-{appeal.lodged_at.year}-{appealed.appeal_id:05d}" in text
+
+
+@needs_rounds
+def test_upheld_with_a_new_round_ends_in_a_second_decision_and_a_certificate(app, appealed, login_as):
+    from tests.assessments.conftest import declare_no_conflict, judgement
+
+    before = round_one(app, appealed.application_id)
+    admin, assessor, _administrator = seated_panel(app, appealed, login_as)
+    response = outcome(
+        assessor, appealed.appeal_id, "new_round", "The marking is disputed.", "Two new assessors will assess you."
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        application = db.session.get(Application, appealed.application_id)
+        assert (application.state, application.current_round) == ("submitted", 2)
+    assert round_one(app, appealed.application_id) == before
+    # an assessor of round 1 is refused for round 2; two new ones assess, a new administrator decides
+    refused = admin.post(
+        f"/admin/applications/{appealed.application_id}/assign",
+        data={"assessor_id": appealed.scene.assessors[0].user.id},
+    )
+    assert refused.status_code in (400, 409)
+    scene = appealed.scene
+    newcomers = [login_as("assessor"), login_as("assessor")]
+    for newcomer in newcomers:
+        from tests.conftest import give_scopes
+
+        with app.app_context():
+            give_scopes(db.session.get(User, newcomer.user.id))
+            db.session.commit()
+        assigned = admin.post(
+            f"/admin/applications/{scene.application_id}/assign", data={"assessor_id": newcomer.user.id}
+        )
+        assert assigned.status_code == 302
+    with app.app_context():
+        new_ids = db.session.scalars(
+            select(Assignment.id).where(Assignment.application_id == scene.application_id, Assignment.round == 2)
+        ).all()
+    for newcomer, assignment_id in zip(newcomers, new_ids, strict=True):
+        assert declare_no_conflict(newcomer, assignment_id).status_code == 302
+        assert newcomer.post(f"/assess/{assignment_id}/submit", data=judgement(scene)).status_code == 302
+    decider = login_as("admin")
+    with app.app_context():
+        version = str(db.session.get(Application, scene.application_id).version)
+    decided = decider.post(
+        f"/admin/applications/{scene.application_id}/decision", data={"outcome": "confirmed", "version": version}
+    )
+    assert decided.status_code == 302
+    with app.app_context():
+        rounds_decided = db.session.scalars(
+            select(Decision.round).where(Decision.application_id == scene.application_id).order_by(Decision.round)
+        ).all()
+        assert rounds_decided == [1, 2]
+    assert issue(app, decider, scene.application_id) is not None
+    assert round_one(app, appealed.application_id) == before
+
+
+def test_the_assessment_report_mentions_the_appeal(app, appealed, login_as, tmp_path):
+    from certcenter.core.storage import get_storage
+    from certcenter.reports.models import Report
+    from tests.certificates.conftest import pdftotext
+
+    admin, assessor, _administrator = seated_panel(app, appealed, login_as)
+    assert outcome(assessor, appealed.appeal_id, "dismissed", "The marking was right.", "It stands.").status_code == 302
+    admin.post("/language", data={"language": "en"})
+    assert admin.post(f"/admin/applications/{appealed.application_id}/report").status_code == 302
+    with app.app_context():
+        report = db.session.scalars(
+            select(Report).where(Report.application_id == appealed.application_id).order_by(Report.id.desc())
+        ).first()
+        with get_storage().open(report.storage_key) as handle:
+            text = re.sub(r"\s+", " ", pdftotext(handle.read(), tmp_path))
+        reference = db.session.get(Appeal, appealed.appeal_id).reference
+    assert f"Appeal {reference}" in text and "Dismissed: the decision stands" in text
+    assert "The marking was right." in text
