@@ -1,7 +1,7 @@
 """The case file: a candidate's application for a qualification, and its history.
 
 Other domains hang their parts on it from above: evidence (``Application.evidence``), assessment
-(``assignments``, ``final_ratings``, ``decision``), certificates and reports."""
+(``assignments``, ``final_ratings``, ``decision``: those of the current round), certificates and reports."""
 
 from __future__ import annotations
 
@@ -60,6 +60,9 @@ class Application(TimestampMixin, db.Model):
     identity_birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     exception_request: Mapped[str | None] = mapped_column(Text, nullable=True)
     exception_granted: Mapped[bool | None] = mapped_column(nullable=True)
+    # The assessment round under way or last held: 1, and one more each time an upheld appeal (or a renewal) sends the
+    # application to be assessed again (the rounds themselves belong to assessment).
+    current_round: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
     # Optimistic locking: a write based on a stale read fails instead of overwriting a newer state.
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 

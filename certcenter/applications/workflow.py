@@ -107,7 +107,9 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (AWAITING_DECISION, NOT_CONFIRMED): frozenset({ADMINISTRATOR}),
     (CONFIRMED, CERTIFIED): frozenset({ADMINISTRATOR}),
     (NOT_CONFIRMED, APPEALED): frozenset({CANDIDATE}),
-    (APPEALED, IN_ASSESSMENT): frozenset({ADMINISTRATOR}),
+    # an upheld appeal sends the application to a new assessment round: back to the assignment of (new) assessors;
+    # the appeals panel makes the move when it upholds an appeal that way
+    (APPEALED, SUBMITTED): frozenset({ADMINISTRATOR, APPEAL_PANEL}),
     (APPEALED, NOT_CONFIRMED): frozenset({ADMINISTRATOR, APPEAL_PANEL}),  # the appeal dismissed
     (APPEALED, CONFIRMED): frozenset({APPEAL_PANEL}),  # upheld, the panel deciding where the facts are not in dispute
 }
@@ -120,7 +122,7 @@ REASON_REQUIRED = frozenset(
         (EXCEPTION_REQUESTED, NOT_ELIGIBLE),
         (SUBMITTED, NOT_ELIGIBLE),
         (NOT_CONFIRMED, APPEALED),
-        (APPEALED, IN_ASSESSMENT),
+        (APPEALED, SUBMITTED),
         (APPEALED, NOT_CONFIRMED),
         (APPEALED, CONFIRMED),
     }

@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     register_filter(app, "assessor", ASSESSOR_FILTER, order=10)
     register_case_roles(app, "assessment", policy.case_roles)
     register_case_roles(app, "assessment_part", policy.part_roles)
+    register_panel(app, "application.page", "rounds", "assessments/_rounds.html", panels.rounds_panel, order=5)
     register_panel(app, "application.page", "decision", "assessments/_decision.html", panels.decision_panel, order=10)
     register_panel(
         app, "application.page", "assessment", "assessments/_admin_panel.html", panels.assessment_panel, order=20

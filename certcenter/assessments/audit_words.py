@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from certcenter.assessments.models import CONFLICT_KINDS, RATING_LABELS, RESULT_KINDS, RESULT_SOURCES
+from certcenter.assessments.models import CONFLICT_KINDS, RATING_LABELS, RESULT_KINDS, RESULT_SOURCES, ROUND_KINDS
 
 OUTCOMES = {"confirmed": _l("Qualification confirmed"), "not_confirmed": _l("Qualification not confirmed")}
 
@@ -19,6 +19,8 @@ WORDS = {
         "assessment.moderator_no_conflict": _l("Moderator declared no conflict of interest"),
         "assessment.moderator_conflict": _l("Moderator declared a conflict of interest"),
         "assessment.decide": _l("Decision recorded"),
+        "assessment.round_opened": _l("New assessment round opened"),
+        "assessment.assign_refused": _l("Assignment refused: the person took part in an earlier round"),
         "assessment.scope_add": _l("Assessor's scope of competence recorded"),
         "assessment.scope_end": _l("Assessor's scope of competence withdrawn"),
     },
@@ -38,9 +40,11 @@ WORDS = {
         "levels": _l("NQF levels"),
         "field": _l("Field of activity"),
         "valid_until": _l("Valid until"),
+        "round": _l("Assessment round"),
+        "reference": _l("Reference (appeal No.)"),
     },
     "values": {
-        "kind": {**CONFLICT_KINDS, **RESULT_KINDS},
+        "kind": {**CONFLICT_KINDS, **RESULT_KINDS, **ROUND_KINDS},
         "rating": RATING_LABELS,
         "ratings": RATING_LABELS,
         "source": RESULT_SOURCES,
@@ -50,6 +54,7 @@ WORDS = {
     "targets": {
         "Assignment": _l("Assignment"),
         "Decision": _l("Decision"),
+        "AssessmentRound": _l("Assessment round"),
         "AssessorScope": _l("Assessor's scope"),
         "Moderator": _l("Moderator"),
     },

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship, validates
 
 from certcenter.accounts.models import User
 from certcenter.applications.models import Application
@@ -49,13 +49,67 @@ RESULT_SOURCES = {
 # A moderator's pick: waiting for his conflict declaration, moderating, removed by a declared conflict.
 MODERATOR_STATES = (PENDING, ACTIVE, CONFLICT)
 
+# Why an application is assessed (again): the first assessment, an upheld appeal sending it to a new round, a renewal.
+INITIAL, APPEAL, RENEWAL = "initial", "appeal", "renewal"
+ROUND_KINDS = {INITIAL: _l("First assessment"), APPEAL: _l("Upheld appeal"), RENEWAL: _l("Renewal")}
 
-class Assignment(db.Model):
-    """An assessor's assignment to an application, and their judgement of it."""
+
+class AssessmentRound(db.Model):
+    """A further assessment of an application (round 2 on): who opened it, when and why. Round 1, the first
+    assessment, has no row; its rows carry round 1. Each round has its own assignments, results, moderation and
+    decision; those of earlier rounds are never changed."""
+
+    __tablename__ = "assessment_rounds"
+    __table_args__ = (
+        UniqueConstraint("application_id", "number"),
+        CheckConstraint(one_of("kind", ROUND_KINDS), name="kind"),
+        CheckConstraint("number >= 2", name="number_after_first"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # what opened it, e.g. the appeal's id (a plain number: the appeals sit above assessment)
+    reference: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    application: Mapped[Application] = relationship(
+        backref=backref("assessment_rounds", order_by="AssessmentRound.number", cascade="all, delete-orphan")
+    )
+    opened_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AssessmentRound {self.application_id}#{self.number} {self.kind}>"
+
+    @property
+    def kind_label(self) -> str:
+        return str(ROUND_KINDS[self.kind])
+
+
+class RoundScoped:
+    """A row that belongs to one assessment round of its application: set, when it is made, to the application's
+    current round."""
+
+    round: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    @validates("application")
+    def _in_current_round(self, key: str, application: Application | None) -> Application | None:
+        if self.round is None and application is not None:
+            self.round = application.current_round or 1
+        return application
+
+
+class Assignment(RoundScoped, db.Model):
+    """An assessor's assignment to an application in one round, and their judgement of it."""
 
     __tablename__ = "assignments"
     __table_args__ = (
-        UniqueConstraint("application_id", "assessor_id"),
+        UniqueConstraint("application_id", "round", "assessor_id"),
         CheckConstraint(one_of("status", (PENDING, ACTIVE, SUBMITTED, CONFLICT)), name="status"),
         CheckConstraint(f"conflict_kind IS NULL OR {one_of('conflict_kind', CONFLICT_KINDS)}", name="conflict_kind"),
     )
@@ -75,7 +129,7 @@ class Assignment(db.Model):
     draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
-    application: Mapped[Application] = relationship(backref="assignments")
+    application: Mapped[Application] = relationship(backref="all_assignments")
     assessor: Mapped[User] = relationship(foreign_keys=[assessor_id])
     assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])
     evidence_reviews: Mapped[list[EvidenceReview]] = relationship(
@@ -96,10 +150,22 @@ class Assignment(db.Model):
         return user.is_authenticated and self.assessor_id == user.id
 
     def can_open(self, user: User) -> bool:
-        return self.is_assessor(user) and self.status != CONFLICT
+        """His own assignment, unless a conflict removed it or a later round replaced its round (what that round
+        shows, its agreement and results, is no longer his to see)."""
+        return self.is_assessor(user) and self.status != CONFLICT and self.in_current_round
+
+    @property
+    def in_current_round(self) -> bool:
+        """An earlier round's assignment is kept as it was: nothing in it changes any more."""
+        return self.round == (self.application.current_round or 1)
 
     def can_score(self, user: User) -> bool:
-        return self.is_assessor(user) and self.status == ACTIVE and self.application.state == IN_ASSESSMENT
+        return (
+            self.is_assessor(user)
+            and self.status == ACTIVE
+            and self.in_current_round
+            and self.application.state == IN_ASSESSMENT
+        )
 
     def rating(self, key: str) -> CriterionRating | None:
         return next((rating for rating in self.ratings if rating.criterion_key == key), None)
@@ -185,13 +251,13 @@ class AssessorResult(db.Model):
         return f"<AssessorResult {self.assignment_id}:{self.kind} {self.percent}%>"
 
 
-class AssessmentResult(db.Model):
+class AssessmentResult(RoundScoped, db.Model):
     """The result of record of the theory test or the practical task (one each per application): the assessors'
     agreed result, the moderated one, or the marked exam sitting's, with who set it and where it comes from."""
 
     __tablename__ = "assessment_results"
     __table_args__ = (
-        UniqueConstraint("application_id", "kind"),
+        UniqueConstraint("application_id", "round", "kind"),
         CheckConstraint(one_of("kind", RESULT_KINDS), name="kind"),
         CheckConstraint(one_of("source", RESULT_SOURCES), name="source"),
         CheckConstraint("percent BETWEEN 0 AND 100", name="percent_range"),
@@ -214,7 +280,7 @@ class AssessmentResult(db.Model):
     positions: Mapped[list | None] = mapped_column(JSON, nullable=True)
     moderation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
-    application: Mapped[Application] = relationship(backref="results")
+    application: Mapped[Application] = relationship(backref="all_results")
     recorded_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
@@ -225,13 +291,13 @@ class AssessmentResult(db.Model):
         return self.source != BY_MODERATION
 
 
-class Moderator(db.Model):
+class Moderator(RoundScoped, db.Model):
     """The person an administrator picked to moderate an application's disagreements: an assessor or administrator
     not assigned to it, who declares his conflicts of interest before he may moderate."""
 
     __tablename__ = "moderators"
     __table_args__ = (
-        UniqueConstraint("application_id", "user_id"),
+        UniqueConstraint("application_id", "round", "user_id"),
         CheckConstraint(one_of("status", MODERATOR_STATES), name="status"),
         CheckConstraint(f"conflict_kind IS NULL OR {one_of('conflict_kind', CONFLICT_KINDS)}", name="conflict_kind"),
     )
@@ -248,7 +314,7 @@ class Moderator(db.Model):
     conflict_kind: Mapped[str | None] = mapped_column(String(30), nullable=True)
     conflict_note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
-    application: Mapped[Application] = relationship(backref="moderators")
+    application: Mapped[Application] = relationship(backref="all_moderators")
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     picked_by: Mapped[User | None] = relationship(foreign_keys=[picked_by_id])
 
@@ -256,12 +322,12 @@ class Moderator(db.Model):
         return f"<Moderator {self.id} app={self.application_id} user={self.user_id} {self.status}>"
 
 
-class FinalRating(db.Model):
+class FinalRating(RoundScoped, db.Model):
     """The rating a criterion ends with: the assessors' agreed rating, or the moderated one with its reason."""
 
     __tablename__ = "final_ratings"
     __table_args__ = (
-        UniqueConstraint("application_id", "criterion_key"),
+        UniqueConstraint("application_id", "round", "criterion_key"),
         CheckConstraint(f"rating IS NULL OR {one_of('rating', RATINGS)}", name="rating"),
         CheckConstraint("met_at_level IS NULL OR met_at_level BETWEEN 1 AND 8", name="met_at_level_range"),
     )
@@ -280,27 +346,27 @@ class FinalRating(db.Model):
     # what each assessor said, copied when marking closed: [{"assessor": name, "assessor_id": id, "rating": ...}]
     positions: Mapped[list | None] = mapped_column(JSON, nullable=True)
 
-    application: Mapped[Application] = relationship(backref="final_ratings")
+    application: Mapped[Application] = relationship(backref="all_final_ratings")
     moderated_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<FinalRating {self.application_id}:{self.criterion_key} {self.rating}>"
 
 
-class Decision(db.Model):
-    """The centre's decision on an application, with the edition and a snapshot of everything it rested on."""
+class Decision(RoundScoped, db.Model):
+    """The centre's decision on an application in one round, with the edition and a snapshot of everything it
+    rested on."""
 
     __tablename__ = "decisions"
     __table_args__ = (
+        UniqueConstraint("application_id", "round"),
         CheckConstraint("outcome IN ('confirmed', 'not_confirmed')", name="outcome"),
         CheckConstraint("recommended_outcome IN ('confirmed', 'not_confirmed')", name="recommended_outcome"),
         CheckConstraint("outcome = recommended_outcome OR deviation_reason IS NOT NULL", name="deviation_reasoned"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(
-        ForeignKey("applications.id", ondelete="RESTRICT"), nullable=False, unique=True
-    )
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="RESTRICT"), nullable=False)
     edition_id: Mapped[int] = mapped_column(ForeignKey("framework_editions.id", ondelete="RESTRICT"), nullable=False)
     outcome: Mapped[str] = mapped_column(String(20), nullable=False)
     recommended_outcome: Mapped[str] = mapped_column(String(20), nullable=False)
@@ -312,12 +378,39 @@ class Decision(db.Model):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     snapshot: Mapped[dict] = mapped_column(JSON, nullable=False)
 
-    application: Mapped[Application] = relationship(backref=db.backref("decision", uselist=False))
+    application: Mapped[Application] = relationship(backref=backref("decisions", order_by="Decision.round"))
     decided_by: Mapped[User] = relationship()
     edition = relationship("FrameworkEdition")
 
     def __repr__(self) -> str:
-        return f"<Decision {self.application_id} {self.outcome}>"
+        return f"<Decision {self.application_id}#{self.round} {self.outcome}>"
+
+
+# What the rest of the application reads as "the" assignments, results, moderators, final ratings and decision: those
+# of its current round. ``all_*`` and ``decisions`` hold every round's (see ``services.rounds_of``).
+def _of_current_round(collection: str):
+    def rows(application: Application) -> list:
+        current = application.current_round or 1
+        return [row for row in getattr(application, collection) if row.round == current]
+
+    return property(rows)
+
+
+def _current_decision(application: Application) -> Decision | None:
+    current = application.current_round or 1
+    return next((decision for decision in application.decisions if decision.round == current), None)
+
+
+def _latest_decision(application: Application) -> Decision | None:
+    return max(application.decisions, key=lambda decision: decision.round, default=None)
+
+
+Application.assignments = _of_current_round("all_assignments")
+Application.results = _of_current_round("all_results")
+Application.moderators = _of_current_round("all_moderators")
+Application.final_ratings = _of_current_round("all_final_ratings")
+Application.decision = property(_current_decision)
+Application.latest_decision = property(_latest_decision)
 
 
 # The assessors' scopes of competence have their own module (the competence rule and its table together).

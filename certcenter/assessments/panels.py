@@ -37,6 +37,22 @@ def decision_panel(application: Application, **_objects: Any) -> dict[str, Any] 
     return {"decision": decision, "criteria_titles": snapshot_titles(decision.snapshot)}
 
 
+def rounds_panel(application: Application, **_objects: Any) -> dict[str, Any] | None:
+    """Every assessment round in order, once an application has more than one: the earlier rounds read-only, each
+    with its decision; the administrators (not on their own case) also see its assessors, results and moderation."""
+    if (application.current_round or 1) < 2:
+        return None
+    rounds = services.rounds_of(application)
+    return {
+        "rounds": rounds,
+        "round_detail": current_user.has_role(ADMINISTRATOR) and not application.is_owner(current_user),
+        "round_titles": {r.number: snapshot_titles(r.decision.snapshot) for r in rounds if r.decision is not None},
+        "rating_labels": RATING_LABELS,
+        "result_kinds": RESULT_KINDS,
+        "result_sources": RESULT_SOURCES,
+    }
+
+
 def assessment_panel(application: Application, **_objects: Any) -> dict[str, Any] | None:
     """The administrators' part: assessors, agreement and moderation, recommendation, decision."""
     if not current_user.has_role(ADMINISTRATOR) or application.is_owner(current_user):
@@ -139,7 +155,9 @@ NOTICE_LABELS = {
 
 def decision_notice_details(application_id: int) -> str | None:
     """The decision's outcome and reasons, for the candidate's mailed notice of it."""
-    decision = db.session.scalar(select(Decision).where(Decision.application_id == application_id))
+    decision = db.session.scalar(
+        select(Decision).where(Decision.application_id == application_id).order_by(Decision.round.desc()).limit(1)
+    )
     if decision is None:
         return None
     titles = snapshot_titles(decision.snapshot)

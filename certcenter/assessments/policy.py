@@ -20,6 +20,43 @@ if TYPE_CHECKING:
     from certcenter.assessments.models import Assignment
 
 
+# --- rounds ---------------------------------------------------------------------------------------------------------
+
+
+def round_participants(application: Application, round_number: int) -> set[int]:
+    """The people (user ids) who had a part in one assessment round of the application: every assessor assigned in
+    it and every moderator picked in it (a conflict they declared does not take them out: it is a tie to the case),
+    whoever moderated a rating or a result, and whoever decided it."""
+    people = {a.assessor_id for a in application.all_assignments if a.round == round_number}
+    people |= {m.user_id for m in application.all_moderators if m.round == round_number}
+    people |= {
+        final.moderated_by_id
+        for final in application.all_final_ratings
+        if final.round == round_number and final.moderated_by_id
+    }
+    people |= {
+        result.recorded_by_id
+        for result in application.all_results
+        if result.round == round_number and not result.agreed and result.recorded_by_id
+    }
+    people |= {d.decided_by_id for d in application.decisions if d.round == round_number}
+    return people
+
+
+def earlier_participants(application: Application) -> set[int]:
+    """Everyone who had a part in a round before the current one: none of them assesses, moderates or decides it."""
+    people: set[int] = set()
+    for number in range(1, (application.current_round or 1)):
+        people |= round_participants(application, number)
+    return people
+
+
+EARLIER_ROUND_REFUSAL = _l(
+    "This person took part in an earlier assessment round of this application (as assessor, moderator or decider, "
+    "or declared a conflict with it): a new round is assessed by people who took no part before."
+)
+
+
 def assignment_for(application: Application, user: User) -> Assignment | None:
     """The user's assignment to this application, unless a declared conflict removed it."""
     if not user.is_authenticated:
@@ -77,6 +114,8 @@ def may_be_moderator(application: Application, user: User) -> LazyString | None:
         return _l("A moderator is an active assessor or administrator.")
     if application.candidate.user_id == user.id:
         return _l("Nobody moderates his own application.")
+    if user.id in earlier_participants(application):
+        return EARLIER_ROUND_REFUSAL
     if user.id in disagreeing_assessor_ids(application):
         return _l("You judged this application: a party to the disagreement does not moderate it.")
     for assignment in application.assignments:
@@ -127,7 +166,10 @@ def is_picked_moderator(application: Application, user: User) -> bool:
 
 def assessed_by(application: Application, user: User) -> bool:
     """Whether the user took part in assessing the application: assigned (without a conflict), picked to moderate
-    (without a conflict), or moderated a rating or a result."""
+    (without a conflict), or moderated a rating or a result in the current round, or took any part in an earlier
+    round (deciding it included)."""
+    if user.is_authenticated and user.id in earlier_participants(application):
+        return True
     if assignment_for(application, user) is not None:
         return True
     if any(m.user_id == user.id and m.status != CONFLICT for m in application.moderators):

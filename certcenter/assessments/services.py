@@ -19,6 +19,7 @@ from certcenter.assessments import signals
 from certcenter.assessments.competence import Candidacy, assessor_candidacies, refuse_out_of_scope
 from certcenter.assessments.models import (
     ACTIVE,
+    APPEAL,
     BY_ASSESSORS,
     BY_EXAM,
     BY_MODERATION,
@@ -33,6 +34,7 @@ from certcenter.assessments.models import (
     SUBMITTED,
     THEORY,
     AssessmentResult,
+    AssessmentRound,
     AssessorResult,
     Assignment,
     CriterionRating,
@@ -42,11 +44,14 @@ from certcenter.assessments.models import (
     Moderator,
 )
 from certcenter.assessments.policy import (
+    EARLIER_ROUND_REFUSAL,
     can_decide,
     can_pick_moderator,
     current_moderator,
+    earlier_participants,
     may_be_moderator,
     moderation_refusal,
+    round_participants,  # noqa: F401 - the appeals ask here who took part in a round (panel independence)
 )
 from certcenter.candidates.eligibility import MET as ELIGIBLE
 from certcenter.candidates.models import EducationRecord
@@ -105,12 +110,111 @@ def counting_assignments(application: Application) -> list[Assignment]:
     return [assignment for assignment in application.assignments if assignment.counts]
 
 
+# --- rounds ---------------------------------------------------------------------------------------------------------
+
+# The states from which a new round may be opened, per kind of round.
+ROUND_OPENS_FROM = {APPEAL: frozenset({workflow.APPEALED})}
+
+
+def open_round(
+    application: Application, by: User, *, kind: str, reason: str, reference: int | None = None
+) -> AssessmentRound:
+    """Send the application to a new assessment round (an upheld appeal): the round after the current one, whose
+    assessors, moderator and decider must have taken no part in an earlier round. The application goes back to
+    the assignment of assessors (``submitted``); the earlier rounds' rows stay as they are. Does not commit."""
+    application = lock_application(application.id)
+    case.refuse_own_case(application, by, case.ASSIGN)
+    if kind not in ROUND_OPENS_FROM:
+        raise AssessmentError(_l("An application is sent to a new assessment round only by an upheld appeal."))
+    if application.state not in ROUND_OPENS_FROM[kind]:
+        raise workflow.TransitionError(
+            _l(
+                "An application that is “%(state)s” cannot be sent to a new assessment round.",
+                state=application.state_label,
+            )
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise AssessmentError(_l("A written reason is required for this step."))
+    number = (application.current_round or 1) + 1
+    workflow.transition(application, workflow.SUBMITTED, by, reason=reason, round=number)
+    application.current_round = number
+    opened = AssessmentRound(
+        application=application, number=number, kind=kind, opened_by=by, reason=reason, reference=reference
+    )
+    db.session.add(opened)
+    db.session.flush()
+    audit.record(
+        "assessment.round_opened",
+        opened,
+        actor=by,
+        application_id=application.id,
+        round=number,
+        kind=kind,
+        reference=reference,
+    )
+    return opened
+
+
+@dataclass
+class RoundView:
+    """One assessment round of an application as the pages and the report show it."""
+
+    number: int
+    kind: str
+    opened_at: Any
+    opened_by: User | None
+    reason: str
+    reference: int | None
+    assignments: list[Assignment]
+    results: list[AssessmentResult]
+    moderators: list[Moderator]
+    final_ratings: list[FinalRating]
+    decision: Decision | None
+    current: bool
+
+    @property
+    def kind_label(self) -> str:
+        from certcenter.assessments.models import ROUND_KINDS
+
+        return str(ROUND_KINDS[self.kind])
+
+
+def rounds_of(application: Application) -> list[RoundView]:
+    """The application's assessment rounds in order, each with its own rows; the last is the current one."""
+    from certcenter.assessments.models import INITIAL
+
+    opened = {row.number: row for row in application.assessment_rounds}
+    current = application.current_round or 1
+    views = []
+    for number in range(1, current + 1):
+        row = opened.get(number)
+        views.append(
+            RoundView(
+                number=number,
+                kind=row.kind if row else INITIAL,
+                opened_at=row.opened_at if row else application.submitted_at,
+                opened_by=row.opened_by if row else None,
+                reason=row.reason if row else "",
+                reference=row.reference if row else None,
+                assignments=[a for a in application.all_assignments if a.round == number],
+                results=[r for r in application.all_results if r.round == number],
+                moderators=[m for m in application.all_moderators if m.round == number],
+                final_ratings=[f for f in application.all_final_ratings if f.round == number],
+                decision=next((d for d in application.decisions if d.round == number), None),
+                current=number == current,
+            )
+        )
+    return views
+
+
 # --- assignments ----------------------------------------------------------------------------------------------------
 
 
 def available_assessors(application: Application) -> list[User]:
-    """Active assessors not yet assigned to (nor conflicted out of) this application, and not its candidate."""
-    taken = {assignment.assessor_id for assignment in application.assignments}
+    """Active assessors not yet assigned to (nor conflicted out of) this application in its current round, who took
+    no part in an earlier round, and not its candidate."""
+    taken = {assignment.assessor_id for assignment in application.assignments} | earlier_participants(application)
     from certcenter.accounts.models import UserRole
 
     users = db.session.scalars(
@@ -129,6 +233,15 @@ def assign_assessor(application: Application, assessor: User, *, actor: User, le
     case.refuse(application, actor, case.ASSIGN)
     if application.state not in (workflow.SUBMITTED, workflow.IN_ASSESSMENT):
         raise AssessmentError(_l("Assessors are assigned to submitted applications only."))
+    if assessor.id in earlier_participants(application):
+        audit.record_refusal(
+            "assessment.assign_refused",
+            application,
+            actor=actor,
+            assessor_id=assessor.id,
+            round=application.current_round,
+        )
+        raise AssessmentError(EARLIER_ROUND_REFUSAL)
     if assessor not in available_assessors(application):
         raise AssessmentError(
             _l(
@@ -165,7 +278,7 @@ def declare_conflict(
 ) -> None:
     """The assessor's declaration on first opening. A conflict removes the assignment and tells the admin."""
     case.refuse(assignment.application, actor, case.DECLARE)
-    if assignment.status != PENDING:
+    if assignment.status != PENDING or not assignment.in_current_round:
         raise AssessmentError(_l("The declaration has already been made."))
     assignment.declared_at = utcnow()
     if not conflict:

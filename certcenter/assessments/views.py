@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, User
@@ -58,10 +58,14 @@ def _own_assignment(assignment_id: int) -> Assignment:
 @bp.get("/assess")
 @role_required(ASSESSOR)
 def workspace():
-    """What is due now, then everything finished, a page at a time (an assessor's history grows for years)."""
+    """What is due now, then everything finished, a page at a time (an assessor's history grows for years). An
+    assignment of a round since followed by another is no longer his to open."""
     mine = (
         select(Assignment)
-        .join(Application, Assignment.application_id == Application.id)
+        .join(
+            Application,
+            and_(Assignment.application_id == Application.id, Assignment.round == Application.current_round),
+        )
         .where(Assignment.assessor_id == current_user.id, Assignment.status != CONFLICT)
         .options(joinedload(Assignment.application))
         .order_by(Assignment.assigned_at.desc(), Assignment.id.desc())
@@ -69,7 +73,10 @@ def workspace():
     under_way = or_(Assignment.status == PENDING, Application.state.in_(workflow.MARKING_STATES))
     moderations = db.session.scalars(
         select(Moderator)
-        .join(Application, Moderator.application_id == Application.id)
+        .join(
+            Application,
+            and_(Moderator.application_id == Application.id, Moderator.round == Application.current_round),
+        )
         .where(
             Moderator.user_id == current_user.id,
             Moderator.status != CONFLICT,
@@ -94,6 +101,7 @@ def _judge_page(assignment: Assignment, status: int = 200, problems=None):
         "assessments/judge.html",
         assignment=assignment,
         application=application,
+        rounds=services.rounds_of(application) if (application.current_round or 1) > 1 else [],
         criteria=criteria_for(application),
         evidence=services.evidence_for_assessor(application),
         education_documents=services.education_documents(application),
@@ -386,13 +394,15 @@ def assign(application_id: int):
     application = db.get_or_404(Application, application_id)
     form = AssignForm()
     form.assessor_id.choices = choices({user.id: user.full_name for user in services.available_assessors(application)})
+    form.assessor_id.validate_choice = False  # whoever is named, the service gives the reason for a refusal
     if not form.validate_on_submit():
         flash(_("Choose an assessor."), "error")
     else:
+        assessor = db.session.get(User, form.assessor_id.data)
+        if assessor is None:
+            abort(400)
         try:
-            services.assign_assessor(
-                application, db.session.get(User, form.assessor_id.data), actor=current_user, lead=form.lead.data
-            )
+            services.assign_assessor(application, assessor, actor=current_user, lead=form.lead.data)
         except services.AssessmentError as exc:
             db.session.rollback()
             abort(409, description=str(exc.message))

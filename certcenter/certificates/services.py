@@ -111,7 +111,7 @@ def _lock_for_issue(application_ids: list[int]) -> dict[int, Application]:
         .where(Application.id.in_(application_ids))
         .order_by(Application.id)
         .with_for_update(of=Application)
-        .options(selectinload(Application.decision), selectinload(Application.candidate))
+        .options(selectinload(Application.decisions), selectinload(Application.candidate))
         .execution_options(populate_existing=True)
     ).all()
     return {application.id: application for application in applications}

@@ -138,7 +138,7 @@ def issue():
     statement = (
         select(Application)
         .where(Application.state == workflow.CONFIRMED)
-        .options(selectinload(Application.candidate), selectinload(Application.decision))
+        .options(selectinload(Application.candidate), selectinload(Application.decisions))
         .order_by(Application.state_changed_at, Application.id)
     )
     # one's own application is not offered (issuing it would be refused: separation of duties)

@@ -120,6 +120,7 @@ class Applications:
             "profile_snapshot": {},
             "exception_request": None,
             "exception_granted": None,
+            "current_round": 1,
             "created_at": created,
         }
         self._live(candidate, qualification, row, history)
@@ -173,7 +174,7 @@ class Applications:
         if decided.outcome == "confirmed":
             self.certificates.issue(candidate, qualification, history, decided)
         else:
-            self._appeal(candidate_id, history, decided)
+            self._appeal(candidate_id, row, history, decided)
 
     def _exception(
         self, candidate_id: int, row: dict, history: History, moment: datetime, admin: int
@@ -194,7 +195,7 @@ class Applications:
         row["exception_granted"] = grant
         return moment if grant else None
 
-    def _appeal(self, candidate_id: int, history: History, decided: Decided) -> None:
+    def _appeal(self, candidate_id: int, row: dict, history: History, decided: Decided) -> None:
         """A tenth of the refused candidates appeal."""
         rng, now, move = self.context.rng, self.context.now, history.move
         if rng.random() >= 0.1:
@@ -204,11 +205,25 @@ class Applications:
             return
         resolved = office(rng, appealed + days(rng, 10))
         deciders = decided.deciders
-        # An application has one decision (decisions.application_id is unique) and nothing re-decides it yet:
-        # an upheld appeal leaves it in assessment. Only recent appeals are upheld, so that none waits there
-        # for years.
+        # An upheld appeal sends the application to a second assessment round, back to the assignment of assessors
+        # who took no part before (the generator assesses no second round: it waits there). Only recent appeals
+        # are upheld, so that none waits for years.
         if rng.random() < 0.3 and resolved > now - timedelta(days=120):
-            move(wf.IN_ASSESSMENT, resolved, rng.choice(deciders)[0], rng.choice(APPEAL_UPHELD))
+            upholder, reason = rng.choice(deciders)[0], rng.choice(APPEAL_UPHELD)
+            if move(wf.SUBMITTED, resolved, upholder, reason):
+                row["current_round"] = 2
+                self.context.writer.add(
+                    "assessment_rounds",
+                    {
+                        "application_id": row["id"],
+                        "number": 2,
+                        "kind": "appeal",
+                        "opened_at": resolved,
+                        "opened_by_id": upholder,
+                        "reason": reason,
+                        "reference": None,
+                    },
+                )
         else:
             move(wf.NOT_CONFIRMED, resolved, rng.choice(deciders)[0], rng.choice(APPEAL_DISMISSED))
 

@@ -22,6 +22,7 @@ TABLES = (
     "experience_records",
     "applications",
     "application_events",
+    "assessment_rounds",
     "assignments",
     "moderators",
     "assessment_results",

@@ -647,14 +647,14 @@ def mark_sitting(sitting_id: int) -> int:
     four queries and the keys in one, marks written by one flush, the notices and audit entries one statement each.
     Attempts with short-text answers no accepted answer matches wait for an assessor. Gives the number of attempts
     marked (a second run finds none)."""
-    import certcenter.assessments.models  # noqa: F401 - declares Application.results, loaded here with the attempts
+    import certcenter.assessments.models  # noqa: F401 - declares Application.all_results, loaded here with the attempts
 
     attempts = db.session.scalars(
         select(Attempt)
         .where(Attempt.sitting_id == sitting_id, Attempt.status == SUBMITTED)
         .options(
             selectinload(Attempt.items),
-            selectinload(Attempt.application).selectinload(Application.results),
+            selectinload(Attempt.application).selectinload(Application.all_results),
         )
         .order_by(Attempt.id)
     ).all()

@@ -282,23 +282,22 @@ def destroy_evidence(application_id: str) -> dict[str, Any]:
 
 
 def clear_assessment_records(application_id: str) -> dict[str, Any]:
-    """The written comments of the assessment and the decision: the ratings, outcomes and dates stay (the
-    statistics count them), the free text goes; so does the decision's copy of it."""
+    """The written comments of the assessment and the decision, in every round: the ratings, outcomes and dates
+    stay (the statistics count them), the free text goes; so does each decision's copy of it."""
     application = db.session.get(Application, int(application_id))
-    for assignment in application.assignments:
+    for assignment in application.all_assignments:
         if assignment.conflict_note:
             assignment.conflict_note = ""
         for rating in assignment.ratings:
             rating.justification = ""
         for review in assignment.evidence_reviews:
             review.comment = ""
-    for result in application.results:
+    for result in application.all_results:
         result.notes = ""
-    for final in application.final_ratings:
+    for final in application.all_final_ratings:
         if final.moderation_reason:
             final.moderation_reason = ""
-    decision = application.decision
-    if decision is not None:
+    for decision in application.decisions:
         decision.comment = ""
         if decision.deviation_reason:
             decision.deviation_reason = "—"  # the database requires a reason where the outcome deviated

@@ -208,7 +208,7 @@ def person_data(user: User) -> dict[str, Any]:
     for application in db.session.scalars(
         select(Application).where(Application.candidate_id == profile.id).order_by(Application.id)
     ):
-        decision = application.decision
+        decision = application.latest_decision
         data["applications"].append(
             {
                 "id": application.id,
@@ -224,12 +224,21 @@ def person_data(user: User) -> dict[str, Any]:
                 ],
                 "evidence": [_item(item) for item in application.evidence],
                 "results": [
-                    {"kind": result.kind, "percent": result.percent, "taken_on": _iso(result.taken_on)}
-                    for result in application.results
+                    {
+                        "round": result.round,
+                        "kind": result.kind,
+                        "percent": result.percent,
+                        "taken_on": _iso(result.taken_on),
+                    }
+                    for result in application.all_results
                 ],
                 "decision": {"outcome": decision.outcome, "decided_at": _iso(decision.decided_at)}
                 if decision
                 else None,
+                "decisions": [
+                    {"round": each.round, "outcome": each.outcome, "decided_at": _iso(each.decided_at)}
+                    for each in application.decisions
+                ],
                 "certificates": [public_record(certificate) for certificate in application.certificates],
                 "legal_holds": [
                     {"ground": hold.ground, "placed_at": _iso(hold.placed_at), "lifted_at": _iso(hold.lifted_at)}

@@ -16,7 +16,7 @@ from certcenter.reports.models import READY
 
 def assessment_report_panel(application: Application, **_objects: Any) -> dict[str, Any] | None:
     """For administrators, once decided: the application's assessment reports, and making one again."""
-    if getattr(application, "decision", None) is None or not current_user.has_role(ADMINISTRATOR):
+    if getattr(application, "latest_decision", None) is None or not current_user.has_role(ADMINISTRATOR):
         return None
     if application.is_owner(current_user):
         return None

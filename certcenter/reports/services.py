@@ -45,7 +45,7 @@ class ReportError(UserError):
 
 def request_assessment_report(application: Application, *, actor: User | None) -> Report:
     case.refuse(application, actor, case.REPORT)
-    if getattr(application, "decision", None) is None:
+    if getattr(application, "latest_decision", None) is None:
         raise ReportError(_l("An assessment report is made for a decided application."))
     report = Report(
         kind=ASSESSMENT, application_id=application.id, requested_by=actor, params={"application_id": application.id}
@@ -311,10 +311,14 @@ def _assessment_pdf(application: Application) -> bytes:
     from certcenter.appeals.models import APPEAL_OUTCOMES, APPEAL_STATES
     from certcenter.assessments.models import RATING_LABELS, RESULT_KINDS, RESULT_SOURCES
     from certcenter.assessments.reasons import describe_reason, snapshot_titles
+    from certcenter.assessments.services import rounds_of
     from certcenter.candidates.iin import mask_iin
     from certcenter.evidence.models import EVIDENCE_KINDS
 
-    decision = application.decision
+    # the decision that stands (while a later round is under way, the last one made) is set out in full; every round
+    # is listed, the earlier ones with their own decisions as they were made
+    decision = application.latest_decision
+    rounds = rounds_of(application) if (application.current_round or 1) > 1 else []
     html = render_template(
         "pdf/assessment_report.html",
         application=application,
@@ -332,10 +336,14 @@ def _assessment_pdf(application: Application) -> bytes:
         describe_reason=describe_reason,
         criteria_titles=snapshot_titles(decision.snapshot),
         moderators={
-            final.criterion_key: final.moderated_by for final in application.final_ratings if final.moderated_by
+            final.criterion_key: final.moderated_by
+            for final in application.all_final_ratings
+            if final.moderated_by and final.round == decision.round
         },
         static_url=static_url,
         generated_at=utcnow(),
+        rounds=rounds,
+        round_titles={r.number: snapshot_titles(r.decision.snapshot) for r in rounds if r.decision is not None},
     )
     return render_document(html).write_pdf()
 

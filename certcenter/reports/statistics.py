@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Float, and_, case, cast, func, literal, select
+from sqlalchemy import Float, and_, case, cast, exists, func, literal, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -92,6 +92,13 @@ def _percentiles(group: ColumnElement, value: ColumnElement):
     ).group_by(ranked.c.grp)
 
 
+def _final_decision() -> ColumnElement:
+    """The decision is its application's latest (of its last round decided): an application assessed again after an
+    upheld appeal has its outcome counted once, by the decision that stands; the appeals are counted apart."""
+    later = aliased(Decision)
+    return ~exists().where(later.application_id == Decision.application_id, later.round > Decision.round)
+
+
 def applications_by_state(period: Period) -> dict[str, int]:
     """Applications received (submitted, with or without a request for an exception) in the period, by their
     state now."""
@@ -112,7 +119,7 @@ def confirmation_by_level(period: Period) -> list[dict[str, Any]]:
         .join(Application, Decision.application_id == Application.id)
         .join(Qualification, Application.qualification_id == Qualification.id)
         .join(FrameworkLevel, Qualification.level_id == FrameworkLevel.id)
-        .where(_within(Decision.decided_at, period))
+        .where(_within(Decision.decided_at, period), _final_decision())
         .group_by(FrameworkLevel.number)
         .order_by(FrameworkLevel.number)
     )
@@ -128,7 +135,7 @@ def confirmation_by_qualification(period: Period) -> list[dict[str, Any]]:
         )
         .select_from(Decision)
         .join(Application, Decision.application_id == Application.id)
-        .where(_within(Decision.decided_at, period))
+        .where(_within(Decision.decided_at, period), _final_decision())
         .group_by(Application.qualification_id)
         .subquery()
     )
@@ -184,7 +191,8 @@ def stage_durations(period: Period) -> list[dict[str, Any]]:
 
 
 def decision_lead_time(period: Period) -> dict[str, Any]:
-    """From submission to decision, for decisions made in the period."""
+    """From submission to the decision that stands (after an appeal, the later round's), for those made in the
+    period."""
     waits = (
         select(
             literal("all").label("grp"),
@@ -192,7 +200,7 @@ def decision_lead_time(period: Period) -> dict[str, Any]:
         )
         .select_from(Decision)
         .join(Application, Decision.application_id == Application.id)
-        .where(_within(Decision.decided_at, period), Application.submitted_at.is_not(None))
+        .where(_within(Decision.decided_at, period), _final_decision(), Application.submitted_at.is_not(None))
         .subquery()
     )
     row = db.session.execute(_percentiles(waits.c.grp, waits.c.seconds)).first()
@@ -211,10 +219,11 @@ def assessor_workload(period: Period) -> list[dict[str, Any]]:
     agreement = (
         select(
             FinalRating.application_id.label("application_id"),
+            FinalRating.round.label("round"),
             func.count().label("ratings"),
             _count_if(FinalRating.agreed.is_(True)).label("agreed"),
         )
-        .group_by(FinalRating.application_id)
+        .group_by(FinalRating.application_id, FinalRating.round)
         .subquery()
     )
     rows = db.session.execute(
@@ -229,7 +238,10 @@ def assessor_workload(period: Period) -> list[dict[str, Any]]:
         )
         .select_from(Assignment)
         .join(User, Assignment.assessor_id == User.id)
-        .outerjoin(agreement, agreement.c.application_id == Assignment.application_id)
+        .outerjoin(
+            agreement,
+            and_(agreement.c.application_id == Assignment.application_id, agreement.c.round == Assignment.round),
+        )
         .where(_within(Assignment.assigned_at, period))
         .group_by(User.id, User.full_name)
         .order_by(func.count(Assignment.id).desc(), User.full_name)
@@ -249,12 +261,14 @@ def assessor_workload(period: Period) -> list[dict[str, Any]]:
 
 def agreement_by_criterion(period: Period) -> list[dict[str, Any]]:
     """How often the two assessors agreed, per descriptor and for the qualification's units together, over the
-    applications decided in the period."""
+    assessment rounds decided in the period (each round its own assessors)."""
     group = case((FinalRating.criterion_key.like("descriptor:%"), FinalRating.criterion_key), else_=literal("units"))
     rows = db.session.execute(
         select(group, func.count(), _count_if(FinalRating.agreed.is_(True)))
         .select_from(FinalRating)
-        .join(Decision, Decision.application_id == FinalRating.application_id)
+        .join(
+            Decision, and_(Decision.application_id == FinalRating.application_id, Decision.round == FinalRating.round)
+        )
         .where(_within(Decision.decided_at, period))
         .group_by(group)
         .order_by(group)
@@ -304,8 +318,15 @@ def _rating_pairs(period: Period, group: str) -> list[tuple]:
         .select_from(first)
         .join(one, one.id == first.assignment_id)
         .join(second, and_(second.criterion_key == first.criterion_key, second.assignment_id != first.assignment_id))
-        .join(other, and_(other.id == second.assignment_id, other.application_id == one.application_id))
-        .join(Decision, Decision.application_id == one.application_id)
+        .join(
+            other,
+            and_(
+                other.id == second.assignment_id,
+                other.application_id == one.application_id,
+                other.round == one.round,
+            ),
+        )
+        .join(Decision, and_(Decision.application_id == one.application_id, Decision.round == one.round))
         .join(one_user, one_user.id == one.assessor_id)
         .join(other_user, other_user.id == other.assessor_id)
         .where(

@@ -48,7 +48,9 @@ def test_the_candidate_cannot_be_assigned_to_their_own_application(app, submitte
     response = scene.admin.post(
         f"/admin/applications/{scene.application_id}/assign", data={"assessor_id": scene.candidate.user.id}
     )
-    assert response.status_code == 302  # refused by the form: not among the choices
+    # not among the form's choices; whoever is named, the service refuses and says why
+    assert response.status_code == 409
+    assert "or the candidate" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalars(select(Assignment)).all() == []
 
@@ -81,7 +83,7 @@ def test_a_declared_conflict_removes_the_assignment_and_asks_for_another(app, su
     page = scene.admin.get(f"/applications/{scene.application_id}").get_data(as_text=True)
     assert "Removed: declared a conflict of interest" in page and "Assign" in page
     again = scene.admin.post(f"/admin/applications/{scene.application_id}/assign", data={"assessor_id": lead.user.id})
-    assert again.status_code == 302
+    assert again.status_code == 409 and "conflicted out" in again.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Assignment, lead_id).status == "conflict"  # the conflicted assessor is not re-added
 

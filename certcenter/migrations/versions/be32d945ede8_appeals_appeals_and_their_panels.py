@@ -1,7 +1,7 @@
 """appeals: appeals and their panels
 
 Revision ID: be32d945ede8
-Revises: cf721d3d1c4b
+Revises: 55116d668e02
 Create Date: 2026-11-29 13:28:00.288762
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'be32d945ede8'
-down_revision = 'cf721d3d1c4b'
+down_revision = '55116d668e02'
 branch_labels = None
 depends_on = None
 
