@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, CANDIDATE, User
-from certcenter.appeals import rounds
 from certcenter.appeals.models import Appeal, AppealPanelMember
 from certcenter.applications.models import Application
 from certcenter.assessments.models import Assignment, Decision, FinalRating, Moderator
@@ -136,12 +135,16 @@ def round_one(app, application_id: int) -> dict:
         return {
             "decision": (decision.id, decision.outcome, decision.decided_at, decision.snapshot, decision.reasons),
             "finals": sorted(
-                (f.criterion_key, f.rating, getattr(f, "round", 1))
-                for f in db.session.scalars(select(FinalRating).where(FinalRating.application_id == application_id))
+                (f.criterion_key, f.rating)
+                for f in db.session.scalars(
+                    select(FinalRating).where(FinalRating.application_id == application_id, FinalRating.round == 1)
+                )
             ),
             "assignments": sorted(
                 (a.assessor_id, a.status, a.submitted_at)
-                for a in db.session.scalars(select(Assignment).where(Assignment.application_id == application_id))
+                for a in db.session.scalars(
+                    select(Assignment).where(Assignment.application_id == application_id, Assignment.round == 1)
+                )
             ),
         }
 
@@ -233,12 +236,6 @@ def test_an_overdue_appeal_is_flagged_on_the_administrators_list(app, appealed, 
     assert f'data-appeal="{appealed.appeal_id}" class="overdue"' in listing and "overdue</span>" in listing
 
 
-needs_rounds = pytest.mark.skipif(
-    not rounds.rounds_available(),
-    reason="ROUNDS NOT MERGED: an upheld appeal opens a new assessment round (assessments.services.open_round)",
-)
-
-
 def outcome(client, appeal_id: int, kind: str, reasoning: str, answer: str):
     data = {"outcome": kind, "reasoning": reasoning, "answer": answer, "confirmation_asked": "1", "confirmed": "y"}
     return client.post(f"/appeals/{appeal_id}/outcome", data=data)
@@ -252,7 +249,6 @@ def issue(app, admin, application_id: int):
         return db.session.scalar(select(Certificate).where(Certificate.application_id == application_id))
 
 
-@needs_rounds
 def test_upheld_with_the_panels_own_decision_confirms_and_the_certificate_follows(app, appealed, login_as, tmp_path):
     from tests.certificates.conftest import pdftotext
 
@@ -289,7 +285,6 @@ def test_upheld_with_the_panels_own_decision_confirms_and_the_certificate_follow
     assert f"A-{appeal.lodged_at.year}-{appealed.appeal_id:05d}" in text
 
 
-@needs_rounds
 def test_upheld_with_a_new_round_ends_in_a_second_decision_and_a_certificate(app, appealed, login_as):
     from tests.assessments.conftest import declare_no_conflict, judgement
 

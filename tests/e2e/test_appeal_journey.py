@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from certcenter.appeals import rounds
 from certcenter.appeals.models import Appeal
 from certcenter.extensions import db
 from tests import samples
@@ -84,9 +83,6 @@ def test_an_appeal_dismissed_in_the_browser_tells_the_candidate_why(
     assert candidate.locator("#application-state").inner_text() == "Qualification not confirmed"
 
 
-@pytest.mark.skipif(
-    not rounds.rounds_available(), reason="ROUNDS NOT MERGED: the panel's decision is a round of its own"
-)
 def test_from_lodging_an_appeal_to_the_certificate_after_it_is_upheld(
     app,
     browser,
