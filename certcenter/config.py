@@ -166,6 +166,10 @@ class Config:
     COMPLAINT_RESOLVE_DAYS = 30
     COMPLAINT_RATE_LIMIT = "5 per hour"
     COMPLAINT_MIN_FILL_SECONDS = 4
+    # Appeals (certcenter/appeals): the period to lodge one is the centre's setting "appeal_days"; its panel has one
+    # to APPEAL_PANEL_MAX_MEMBERS members and APPEAL_PANEL_DAYS from the lodging to its outcome (then it is overdue).
+    APPEAL_PANEL_MAX_MEMBERS = 3
+    APPEAL_PANEL_DAYS = 30
 
     # Outgoing mail (certcenter/notifications/mail.py). With no MAIL_SMTP_HOST, mails are written as .eml files
     # under MAIL_MAILBOX_PATH (default instance/mail) and listed at /dev/mail outside production.

@@ -1,4 +1,5 @@
-"""Appeals and complaints (ISO/IEC 17024 9.8, 9.9): today the complaints desk, open to anyone."""
+"""Appeals and complaints (ISO/IEC 17024 9.8, 9.9): the candidate's appeal heard by an independent panel, and the
+complaints desk, open to anyone."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from certcenter.appeals import models, notices, services, views  # noqa: F401 - models: the tables
+    from certcenter.appeals import models, notices, panels, policy, services, views  # noqa: F401 - models: the tables
     from certcenter.appeals.audit_words import WORDS
+    from certcenter.applications.policy import register_case_roles
     from certcenter.core.audit_catalogue import register as register_audit_words
+    from certcenter.core.panels import register_panel
     from certcenter.notifications.services import register_kind
 
     app.register_blueprint(views.bp)
@@ -22,3 +25,19 @@ def init_app(app: Flask) -> None:
             label=notices.NOTICE_LABELS.get(kind),  # the complainant's answers are always sent
             digest=kind == services.RECEIVED_NOTICE,
         )
+    for kind in services.APPEAL_NOTICES:
+        register_kind(
+            app,
+            kind,
+            notices.describe_appeal_notice,
+            link=notices.appeal_notice_link,
+            label=notices.NOTICE_LABELS[kind],
+            digest=kind in (services.APPEAL_LODGED, services.APPEAL_MEMBER_CONFLICT),
+        )
+    register_case_roles(app, "appeal_panel", policy.appeal_case_roles)
+    register_panel(
+        app, "application.page", "appeals", "appeals/_application_panel.html", panels.application_panel, order=12
+    )
+    register_panel(
+        app, "dashboard.application", "appeals", "appeals/_application_panel.html", panels.application_panel, order=35
+    )

@@ -1,8 +1,8 @@
-"""Complaints' entries in the audit log, in words (see ``core.audit_catalogue``)."""
+"""Appeals' and complaints' entries in the audit log, in words (see ``core.audit_catalogue``)."""
 
 from flask_babel import lazy_gettext as _l
 
-from certcenter.appeals.models import CATEGORIES, OUTCOMES, SUBJECTS
+from certcenter.appeals.models import APPEAL_OUTCOMES, CATEGORIES, OUTCOMES, SUBJECTS
 
 WORDS = {
     "actions": {
@@ -12,6 +12,13 @@ WORDS = {
         "complaint.assign_refused": _l("Investigator of a complaint refused: not independent"),
         "complaint.subject": _l("Person complained about identified"),
         "complaint.close": _l("Complaint closed with an outcome"),
+        "appeal.lodge": _l("Appeal lodged"),
+        "appeal.lodge_refused": _l("Appeal refused: not the candidate's, not a decision to appeal, or out of time"),
+        "appeal.member_seated": _l("Member put on an appeals panel"),
+        "appeal.member_refused": _l("Member of an appeals panel refused: not independent"),
+        "appeal.no_conflict": _l("Member of an appeals panel declared no conflict of interest"),
+        "appeal.conflict": _l("Member of an appeals panel declared a conflict of interest"),
+        "appeal.close": _l("Appeal decided by the panel"),
     },
     "fields": {
         "category": _l("Category"),
@@ -19,7 +26,15 @@ WORDS = {
         "investigator_id": _l("Investigator"),
         "subject_user_id": _l("Person complained about"),
         "outcome": _l("Outcome"),
+        "member_id": _l("Member of the panel"),
+        "contested": _l("Criteria contested"),
+        "application_id": _l("Application"),
+        "appeal_id": _l("Appeal"),
     },
-    "values": {"category": CATEGORIES, "subject_kind": SUBJECTS, "outcome": OUTCOMES},
-    "targets": {"Complaint": _l("Complaint")},
+    "values": {
+        "category": CATEGORIES,
+        "subject_kind": SUBJECTS,
+        "outcome": OUTCOMES | APPEAL_OUTCOMES,
+    },
+    "targets": {"Complaint": _l("Complaint"), "Appeal": _l("Appeal")},
 }

@@ -3,10 +3,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from certcenter.appeals.models import CATEGORIES, OUTCOMES, SUBJECTS
+from certcenter.appeals.models import APPEAL_OUTCOMES, CATEGORIES, OUTCOMES, SUBJECTS
+from certcenter.assessments.models import CONFLICT_KINDS
 from certcenter.core.forms import choices
 
 
@@ -58,4 +59,44 @@ class OutcomeForm(FlaskForm):
     response = TextAreaField(
         _l("Answer to the complainant"),
         validators=[DataRequired(message=_l("Write the answer to the complainant.")), Length(max=5000)],
+    )
+
+
+class AppealForm(FlaskForm):
+    contested = SelectMultipleField(_l("The criteria of the decision you contest"), choices=[], validate_choice=False)
+    grounds = TextAreaField(
+        _l("Grounds of the appeal"),
+        validators=[DataRequired(message=_l("Write the grounds of your appeal.")), Length(max=10000)],
+    )
+    attachment = FileField(_l("New evidence (optional: PDF, JPEG, PNG, DOCX or ODT)"))
+
+
+class PanelMemberForm(FlaskForm):
+    # any id: the service refuses whoever took part in the round appealed against, and says why
+    member = SelectField(_l("Member of the panel"), coerce=int, choices=[], validate_choice=False)
+
+
+class PanelDeclarationForm(FlaskForm):
+    """A panel member's conflict-of-interest declaration: neither answer is chosen for him."""
+
+    conflict = RadioField(
+        _l("Do you have a conflict of interest with this candidate?"),
+        choices=choices(
+            {"no": _l("No, I have no conflict of interest"), "yes": _l("Yes, I have a conflict of interest")}
+        ),
+        validators=[InputRequired(message=_l("Answer whether you have a conflict of interest."))],
+    )
+    kind = SelectField(_l("Kind of conflict"), choices=choices({"": "—"} | CONFLICT_KINDS), validators=[Optional()])
+    note = TextAreaField(_l("Details"), validators=[Optional(), Length(max=2000)])
+
+
+class AppealOutcomeForm(FlaskForm):
+    reasoning = TextAreaField(
+        _l("The panel's reasoning"),
+        validators=[DataRequired(message=_l("Write the panel's reasoning.")), Length(max=10000)],
+    )
+    outcome = SelectField(_l("Outcome"), choices=choices(APPEAL_OUTCOMES))
+    answer = TextAreaField(
+        _l("Answer to the candidate"),
+        validators=[DataRequired(message=_l("Write the answer to the candidate.")), Length(max=5000)],
     )

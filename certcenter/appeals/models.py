@@ -1,4 +1,5 @@
-"""Complaints about the centre, an assessor or a certificate holder, filed by anyone (ISO/IEC 17024 9.9), followed by
+"""Appeals against the centre's decisions, heard by a panel that took no part in them (ISO/IEC 17024 9.8); and
+complaints about the centre, an assessor or a certificate holder, filed by anyone (ISO/IEC 17024 9.9), followed by
 the complainant through a secret link, handled by an investigator who is not their subject."""
 
 from __future__ import annotations
@@ -6,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from certcenter.accounts.models import User
 from certcenter.core.models import TimestampMixin, UTCDateTime, one_of, utcnow
@@ -124,3 +125,129 @@ class ComplaintEvent(db.Model):
 
 
 owns_files("complaints", Complaint.attachment_key, sha256=Complaint.attachment_sha256)
+
+
+# --- appeals (ISO/IEC 17024 9.8) ------------------------------------------------------------------------------------
+
+# What an appeal is against; the first always, the others where the centre's configuration allows them
+# (APPEAL_AGAINST_LOWER_LEVEL, APPEAL_AGAINST_CERTIFICATE_STATUS).
+NOT_CONFIRMED_DECISION = "not_confirmed"
+APPEAL_SUBJECTS = {
+    NOT_CONFIRMED_DECISION: _l("The decision not to confirm the qualification"),
+    "lower_level": _l("A confirmation at a lower level than applied for"),
+    "certificate_status": _l("A suspension or revocation of the certificate"),
+}
+LODGED, UNDER_REVIEW, DISMISSED, UPHELD = "lodged", "under_review", "dismissed", "upheld"
+APPEAL_STATES = {
+    LODGED: _l("Lodged: the centre forms an appeals panel"),
+    UNDER_REVIEW: _l("Under review by the appeals panel"),
+    DISMISSED: _l("Dismissed: the decision stands"),
+    UPHELD: _l("Upheld"),
+}
+OPEN_APPEAL_STATES = (LODGED, UNDER_REVIEW)
+PANEL_DECISION, NEW_ROUND = "panel_decision", "new_round"
+APPEAL_OUTCOMES = {
+    DISMISSED: _l("Dismissed: the decision stands"),
+    PANEL_DECISION: _l("Upheld: the panel decides, the facts not being in dispute"),
+    NEW_ROUND: _l("Upheld: a new assessment by assessors who took no part before"),
+}
+# A panel member's declaration: waiting, declared free of conflicts, removed by a declared conflict.
+MEMBER_PENDING, MEMBER_ACTIVE, MEMBER_CONFLICT = "pending", "active", "conflict"
+MEMBER_STATES = (MEMBER_PENDING, MEMBER_ACTIVE, MEMBER_CONFLICT)
+
+
+class Appeal(TimestampMixin, db.Model):
+    """A candidate's appeal against a decision of the centre, heard by a panel that took no part in it."""
+
+    __tablename__ = "appeals"
+    __table_args__ = (
+        CheckConstraint(one_of("subject", APPEAL_SUBJECTS), name="subject"),
+        CheckConstraint(one_of("state", APPEAL_STATES), name="state"),
+        CheckConstraint(f"outcome IS NULL OR {one_of('outcome', APPEAL_OUTCOMES)}", name="outcome"),
+        CheckConstraint("(state IN ('dismissed', 'upheld')) = (outcome IS NOT NULL)", name="closed_has_outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    subject: Mapped[str] = mapped_column(String(30), nullable=False, default=NOT_CONFIRMED_DECISION)
+    # the round whose decision is appealed against, and that decision (kept as it was: never changed by the appeal)
+    round_number: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id", ondelete="RESTRICT"), nullable=True)
+    certificate_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # certificates sit above appeals
+    lodged_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), nullable=False)
+    lodged_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    grounds: Mapped[str] = mapped_column(Text, nullable=False)
+    contested: Mapped[list] = mapped_column(JSON, nullable=False, default=list)  # criterion keys of the decision
+    attachment_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    attachment_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    attachment_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    attachment_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    attachment_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default=LODGED, index=True)
+    decide_by: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)  # the panel's deadline
+    panel_formed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reasoning: Mapped[str] = mapped_column(Text, nullable=False, default="")  # the panel's, for the file
+    answer: Mapped[str] = mapped_column(Text, nullable=False, default="")  # what the candidate is told
+    outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    new_round_number: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the round the outcome opened
+
+    application = relationship("Application", backref=backref("appeals", order_by="Appeal.id"))
+    decision = relationship("Decision", foreign_keys=[decision_id])
+    lodged_by: Mapped[User] = relationship(foreign_keys=[lodged_by_id])
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+    members: Mapped[list[AppealPanelMember]] = relationship(
+        back_populates="appeal", cascade="all, delete-orphan", order_by="AppealPanelMember.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Appeal {self.id} app={self.application_id} {self.state}>"
+
+    @property
+    def reference(self) -> str:
+        return f"A-{self.lodged_at.year}-{self.id:05d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_APPEAL_STATES
+
+    def overdue(self, now: datetime | None = None) -> bool:
+        return self.is_open and (now or utcnow()) > self.decide_by
+
+    @property
+    def sitting_members(self) -> list[AppealPanelMember]:
+        """The panel as it stands: members not removed by a declared conflict."""
+        return [member for member in self.members if member.status != MEMBER_CONFLICT]
+
+
+class AppealPanelMember(db.Model):
+    """A member of an appeal's panel, who declares his conflicts of interest before he sees the case."""
+
+    __tablename__ = "appeal_panel_members"
+    __table_args__ = (
+        UniqueConstraint("appeal_id", "user_id"),
+        CheckConstraint(one_of("status", MEMBER_STATES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), nullable=False, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), nullable=False, index=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=MEMBER_PENDING)
+    declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    conflict_kind: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    conflict_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    appeal: Mapped[Appeal] = relationship(back_populates="members")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    added_by: Mapped[User | None] = relationship(foreign_keys=[added_by_id])
+
+    def __repr__(self) -> str:
+        return f"<AppealPanelMember appeal={self.appeal_id} user={self.user_id} {self.status}>"
+
+
+owns_files("appeals", Appeal.attachment_key, sha256=Appeal.attachment_sha256)

@@ -1,4 +1,4 @@
-"""How the complaints' notices read, in the reader's language."""
+"""How the appeals' and complaints' notices read, in the reader's language."""
 
 from __future__ import annotations
 
@@ -7,8 +7,16 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from certcenter.appeals.models import STATES
-from certcenter.appeals.services import ANSWERED_NOTICE, ASSIGNED_NOTICE, RECEIVED_NOTICE
+from certcenter.appeals.models import APPEAL_OUTCOMES, STATES
+from certcenter.appeals.services import (
+    ANSWERED_NOTICE,
+    APPEAL_ANSWERED,
+    APPEAL_LODGED,
+    APPEAL_MEMBER_CONFLICT,
+    APPEAL_SEATED,
+    ASSIGNED_NOTICE,
+    RECEIVED_NOTICE,
+)
 from certcenter.notifications.models import Notification
 
 
@@ -25,6 +33,10 @@ def describe_notice(notification: Notification) -> str:
 NOTICE_LABELS = {
     RECEIVED_NOTICE: _l("A complaint has been filed (administrators)"),
     ASSIGNED_NOTICE: _l("I am asked to investigate a complaint"),
+    APPEAL_LODGED: _l("An appeal has been lodged (administrators)"),
+    APPEAL_SEATED: _l("I am put on an appeals panel"),
+    APPEAL_MEMBER_CONFLICT: _l("A member of an appeals panel declared a conflict of interest (administrators)"),
+    APPEAL_ANSWERED: _l("The answer to my appeal"),
 }
 
 
@@ -33,3 +45,29 @@ def notice_link(notification: Notification) -> tuple[str, dict[str, Any]] | None
     if notification.kind == ANSWERED_NOTICE:
         return None
     return "appeals.handling", {"complaint_id": int(notification.subject_id)}
+
+
+def describe_appeal_notice(notification: Notification) -> str:
+    application_id = notification.params.get("application_id", "")
+    if notification.kind == APPEAL_LODGED:
+        return _(
+            "An appeal has been lodged against the decision on application No. %(id)s; form its panel.",
+            id=application_id,
+        )
+    if notification.kind == APPEAL_SEATED:
+        return _(
+            "You are put on the panel of an appeal about application No. %(id)s; "
+            "declare any conflict of interest first.",
+            id=application_id,
+        )
+    if notification.kind == APPEAL_MEMBER_CONFLICT:
+        return _("A member of an appeals panel declared a conflict of interest; seat another member.")
+    outcome = APPEAL_OUTCOMES.get(notification.params.get("outcome", ""), "")
+    return _("The answer to your appeal about application No. %(id)s: %(outcome)s.", id=application_id, outcome=outcome)
+
+
+def appeal_notice_link(notification: Notification) -> tuple[str, dict[str, Any]]:
+    """The candidate reads the answer on his application's page; staff open the appeal's page."""
+    if notification.kind == APPEAL_ANSWERED:
+        return "applications.application", {"application_id": int(notification.params.get("application_id", 0))}
+    return "appeals.appeal", {"appeal_id": int(notification.subject_id)}

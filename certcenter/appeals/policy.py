@@ -1,5 +1,7 @@
-"""Who may handle a complaint. Administrators receive, acknowledge and assign; the investigator alone records the
-findings and the outcome; nobody investigates a complaint about himself or one he filed."""
+"""Who may do what in appeals and complaints.
+
+Complaints: administrators receive, acknowledge and assign; the investigator alone records the findings and the
+outcome; nobody investigates a complaint about himself or one he filed. Appeals: see below."""
 
 from __future__ import annotations
 
@@ -10,10 +12,13 @@ from flask_babel import lazy_gettext as _l
 from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from flask_babel.speaklater import LazyString
 
     from certcenter.accounts.models import User
-    from certcenter.appeals.models import Complaint
+    from certcenter.appeals.models import Appeal, AppealPanelMember, Complaint
+    from certcenter.applications.models import Application
 
 
 def can_manage(user: User) -> bool:
@@ -47,3 +52,96 @@ def can_decide(complaint: Complaint, user: User) -> bool:
         and complaint.investigator_id == user.id
         and investigator_refusal(complaint, user) is None
     )
+
+
+# --- appeals --------------------------------------------------------------------------------------------------------
+#
+# The candidate lodges an appeal against a decision of his own application within the period; an administrator forms
+# the panel; a member sits once he has declared no conflict, and only if he took no part in the round appealed
+# against (its assessors, moderators, decider) and is not the candidate. The panel's members record the outcome.
+
+
+def lodging_refusal(application: Application, user: User, now: datetime | None = None) -> LazyString | None:
+    """Why ``user`` may not lodge an appeal against the decision on ``application`` now; None if he may."""
+    from certcenter.appeals.deadlines import within_appeal_period
+    from certcenter.applications import workflow
+
+    if not user.is_authenticated or application.candidate.user_id != user.id:
+        return _l("Only the candidate appeals against the decision on his application.")
+    decision = getattr(application, "decision", None)
+    if application.state != workflow.NOT_CONFIRMED or decision is None or decision.outcome != "not_confirmed":
+        return _l("An appeal is lodged against a decision not to confirm the qualification.")
+    if any(appeal.decision_id == decision.id for appeal in application.appeals):
+        return _l("This decision has already been appealed against.")
+    if not within_appeal_period(decision.decided_at, now):
+        return _l("The period to appeal against this decision has ended.")
+    return None
+
+
+def panel_refusal(appeal: Appeal, user: User) -> LazyString | None:
+    """Why ``user`` may not sit on the panel of ``appeal``, whoever puts him there; None if he may."""
+    from certcenter.appeals.models import MEMBER_CONFLICT
+    from certcenter.appeals.rounds import round_participants
+
+    application = appeal.application
+    if not (user.active and (user.has_role(ADMINISTRATOR) or user.has_role(ASSESSOR))):
+        return _l("A member of an appeals panel is an active administrator or assessor of the centre.")
+    if application.candidate.user_id == user.id:
+        return _l("%(name)s is the candidate and cannot hear his own appeal.", name=user.full_name)
+    if user.id in round_participants(application, appeal.round_number):
+        return _l(
+            "%(name)s took part in the assessment or decision appealed against (assessor, moderator or decider).",
+            name=user.full_name,
+        )
+    if any(member.user_id == user.id and member.status == MEMBER_CONFLICT for member in appeal.members):
+        return _l("%(name)s declared a conflict of interest with this appeal.", name=user.full_name)
+    return None
+
+
+def panel_member(appeal: Appeal, user: User) -> AppealPanelMember | None:
+    """The user's seat on the panel, unless a declared conflict removed him."""
+    if not user.is_authenticated:
+        return None
+    return next((member for member in appeal.sitting_members if member.user_id == user.id), None)
+
+
+def can_see_appeal(appeal: Appeal, user: User) -> bool:
+    """The appeal's case page: the administrators (not the candidate of the case) and the members of its panel."""
+    if not user.is_authenticated or appeal.application.candidate.user_id == user.id:
+        return False
+    return can_manage(user) or panel_member(appeal, user) is not None
+
+
+def can_sit(appeal: Appeal, user: User) -> bool:
+    """A member who has declared no conflict and is (still) independent: he reads the case file."""
+    from certcenter.appeals.models import MEMBER_ACTIVE
+
+    member = panel_member(appeal, user)
+    return (
+        appeal.is_open and member is not None and member.status == MEMBER_ACTIVE and panel_refusal(appeal, user) is None
+    )
+
+
+def outcome_refusal(appeal: Appeal, user: User) -> LazyString | None:
+    """Why ``user`` may not record the appeal's outcome now; None if he may."""
+    from certcenter.appeals.models import MEMBER_PENDING, UNDER_REVIEW
+
+    if appeal.state != UNDER_REVIEW:
+        return _l("This appeal is not under review.")
+    if not can_sit(appeal, user):
+        return _l("Only a member of the appeals panel who declared no conflict of interest records the outcome.")
+    if any(member.status == MEMBER_PENDING for member in appeal.members):
+        return _l("Every member of the panel declares his conflicts of interest before the outcome is recorded.")
+    return None
+
+
+def appeal_case_roles(application: Application, user: User) -> set[str]:
+    """The panel's role in a case (registered with ``applications.policy``): it reads the case file."""
+    from certcenter.applications.policy import APPEAL_PANEL
+
+    if not user.is_authenticated:
+        return set()
+    for appeal in getattr(application, "appeals", ()):
+        if can_sit(appeal, user):
+            return {APPEAL_PANEL}
+    return set()

@@ -1,13 +1,15 @@
-"""Complaints: filing one (anyone), following it by its secret link, acknowledging, assigning an investigator,
-identifying the person complained about, and recording the findings and the outcome. Every step is audited and told
-to the people concerned."""
+"""Appeals: lodging one (the candidate, within the period), forming the panel (an administrator; only people
+independent of the round appealed against), the members' declarations, and the outcome (dismissed, or upheld with the
+panel's own decision or a new round). Complaints: filing one (anyone), following it by its secret link,
+acknowledging, assigning an investigator, identifying the person complained about, and recording the findings and the
+outcome. Every step is audited and told to the people concerned. None of them commits."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import BinaryIO
 
 from flask import current_app
@@ -15,21 +17,38 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, User, UserRole
-from certcenter.appeals import policy
+from certcenter.appeals import policy, rounds
 from certcenter.appeals.models import (
     ACKNOWLEDGED,
+    APPEAL_OUTCOMES,
     CATEGORIES,
     CLOSED,
+    DISMISSED,
     INVESTIGATING,
+    LODGED,
+    MEMBER_ACTIVE,
+    MEMBER_CONFLICT,
+    MEMBER_PENDING,
+    NOT_CONFIRMED_DECISION,
     OUTCOMES,
+    PANEL_DECISION,
     RECEIVED,
     SUBJECTS,
+    UNDER_REVIEW,
+    UPHELD,
+    Appeal,
+    AppealPanelMember,
     Complaint,
     ComplaintEvent,
 )
+from certcenter.applications import policy as case
+from certcenter.applications import workflow
+from certcenter.applications.models import Application
+from certcenter.assessments.models import CONFLICT_KINDS
 from certcenter.core import audit
 from certcenter.core.errors import UserError
 from certcenter.core.models import utcnow
+from certcenter.core.security_log import security_event
 from certcenter.core.storage import get_storage
 from certcenter.core.text import clean_person_name
 from certcenter.evidence.uploads import UploadError, check_extension, clean_filename, measure, sniff_content_type
@@ -37,6 +56,10 @@ from certcenter.extensions import db
 from certcenter.notifications.services import notify, notify_many
 
 RECEIVED_NOTICE, ASSIGNED_NOTICE, ANSWERED_NOTICE = "complaint.received", "complaint.assigned", "complaint.answered"
+# the appeals' notices: to the administrators (lodged, a member's conflict), to a member (seated), to the candidate
+APPEAL_LODGED, APPEAL_SEATED, APPEAL_MEMBER_CONFLICT = "appeal.lodged", "appeal.seated", "appeal.member_conflict"
+APPEAL_ANSWERED = "appeal.answered"
+APPEAL_NOTICES = (APPEAL_LODGED, APPEAL_SEATED, APPEAL_MEMBER_CONFLICT, APPEAL_ANSWERED)
 
 
 class ComplaintError(UserError):
@@ -106,7 +129,9 @@ def file_complaint(
     return complaint, secret
 
 
-def _attach(complaint: Complaint, stream: BinaryIO, filename: str) -> None:
+def _attach(complaint: Complaint | Appeal, stream: BinaryIO, filename: str, prefix: str = "complaints") -> None:
+    """The evidence upload rules (size, kind by content and extension) for the one document a complaint or an appeal
+    carries."""
     name = clean_filename(filename)
     size = measure(stream)
     limit = current_app.config["EVIDENCE_MAX_FILE_BYTES"]
@@ -114,7 +139,7 @@ def _attach(complaint: Complaint, stream: BinaryIO, filename: str) -> None:
         raise UploadError(_l("The file is larger than %(limit)s MB.", limit=f"{limit / (1024 * 1024):.0f}"))
     content_type = sniff_content_type(stream)
     check_extension(name, content_type)
-    stored = get_storage().save(stream, prefix="complaints")
+    stored = get_storage().save(stream, prefix=prefix)
     complaint.attachment_name = name
     complaint.attachment_type = content_type
     complaint.attachment_size = stored.size
@@ -205,3 +230,176 @@ def staff_choices() -> list[User]:
 
 def open_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Complaint).where(Complaint.state != CLOSED)) or 0
+
+
+# --- appeals --------------------------------------------------------------------------------------------------------
+
+
+class AppealError(UserError):
+    status = 409
+
+
+def now() -> datetime:
+    """The clock the appeal's period is read by (tests set it)."""
+    return utcnow()
+
+
+def contestable_criteria(application: Application) -> list[dict]:
+    """The criteria of the decision appealed against, as its snapshot keeps them (key, kind, code, title)."""
+    decision = getattr(application, "decision", None)
+    if decision is None:
+        return []
+    return [criterion for criterion in decision.snapshot.get("criteria", []) if criterion.get("key")]
+
+
+def lodge_appeal(
+    application: Application,
+    *,
+    actor: User,
+    grounds: str,
+    contested: list[str],
+    attachment: BinaryIO | None = None,
+    attachment_name: str | None = None,
+    now: datetime | None = None,
+) -> Appeal:
+    """The candidate's appeal against the decision not to confirm: the application becomes "appealed"."""
+    now = now or utcnow()
+    refusal = policy.lodging_refusal(application, actor, now)
+    if refusal is not None:
+        audit.record_refusal("appeal.lodge_refused", application, actor=actor)
+        raise AppealError(refusal)
+    if not grounds.strip():
+        raise AppealError(_l("Write the grounds of your appeal."))
+    keys = {criterion["key"] for criterion in contestable_criteria(application)}
+    contested = sorted(set(contested))
+    if not contested:
+        raise AppealError(_l("Choose the criteria of the decision you contest."))
+    if not set(contested) <= keys:
+        raise AppealError(_l("Unknown criterion. Reload the page."))
+    decision = application.decision
+    appeal = Appeal(
+        application=application,
+        subject=NOT_CONFIRMED_DECISION,
+        round_number=rounds.current_round(application),
+        decision_id=decision.id,
+        lodged_by=actor,
+        lodged_at=now,
+        grounds=grounds.strip(),
+        contested=contested,
+        decide_by=now + timedelta(days=int(current_app.config["APPEAL_PANEL_DAYS"])),
+    )
+    if attachment is not None and attachment_name:
+        _attach(appeal, attachment, attachment_name, prefix="appeals")
+    db.session.add(appeal)
+    db.session.flush()
+    audit.record("appeal.lodge", appeal, actor=actor, application_id=application.id, contested=contested)
+    workflow.transition(application, workflow.APPEALED, actor, reason=grounds.strip())
+    notify_many([(admin_id, APPEAL_LODGED, appeal, {"application_id": application.id}) for admin_id in _admins()])
+    return appeal
+
+
+def _admins() -> list[int]:
+    return list(
+        db.session.scalars(
+            select(User.id).join(UserRole).where(UserRole.role == ADMINISTRATOR, User.active.is_(True))
+        ).all()
+    )
+
+
+def seat_member(appeal: Appeal, person: User, *, actor: User) -> AppealPanelMember:
+    """Put ``person`` on the appeal's panel: refused (audited, and said why) unless he is independent of the round
+    appealed against, and while the panel has room."""
+    application = appeal.application
+    case.refuse(application, actor, case.FORM_APPEAL_PANEL)
+    if not policy.can_manage(actor):
+        raise AppealError(_l("Administrators form appeals panels."))
+    if not appeal.is_open:
+        raise AppealError(_l("This appeal is closed."))
+    refusal = policy.panel_refusal(appeal, person)
+    if refusal is None and any(member.user_id == person.id for member in appeal.members):
+        refusal = _l("%(name)s is already on the panel.", name=person.full_name)
+    if refusal is not None:
+        audit.record("appeal.member_refused", appeal, actor=actor, member_id=person.id)
+        security_event("appeal_panel_refused", appeal_id=appeal.id, member_id=person.id)
+        raise AppealError(refusal)
+    limit = int(current_app.config["APPEAL_PANEL_MAX_MEMBERS"])
+    if len(appeal.sitting_members) >= limit:
+        raise AppealError(_l("An appeals panel has at most %(count)s members.", count=limit))
+    member = AppealPanelMember(user=person, added_by=actor)
+    appeal.members.append(member)
+    if appeal.state == LODGED:
+        appeal.state = UNDER_REVIEW
+        appeal.panel_formed_at = utcnow()
+    db.session.flush()
+    audit.record("appeal.member_seated", appeal, actor=actor, member_id=person.id)
+    notify(person.id, APPEAL_SEATED, appeal, application_id=application.id)
+    return member
+
+
+def declare_member_conflict(
+    member: AppealPanelMember, *, actor: User, conflict: bool, kind: str | None = None, note: str = ""
+) -> None:
+    """A member's declaration, before he sees the case. A conflict removes him; the administrators are told."""
+    appeal = member.appeal
+    case.refuse(appeal.application, actor, case.HEAR_APPEAL)
+    if member.user_id != actor.id:
+        raise AppealError(_l("Each member declares for himself."))
+    if member.status != MEMBER_PENDING:
+        raise AppealError(_l("The declaration has already been made."))
+    member.declared_at = utcnow()
+    if not conflict:
+        member.status = MEMBER_ACTIVE
+        audit.record("appeal.no_conflict", appeal, actor=actor)
+        return
+    if kind not in CONFLICT_KINDS:
+        raise AppealError(_l("Choose the kind of conflict."))
+    if kind == "other" and not note.strip():
+        raise AppealError(_l("Describe the conflict."))
+    member.status, member.conflict_kind, member.conflict_note = MEMBER_CONFLICT, kind, note.strip() or None
+    audit.record("appeal.conflict", appeal, actor=actor, kind=kind)
+    notify_many([(admin_id, APPEAL_MEMBER_CONFLICT, appeal, {}) for admin_id in _admins()])
+
+
+def record_appeal_outcome(appeal: Appeal, *, actor: User, outcome: str, reasoning: str, answer: str) -> None:
+    """The panel's outcome. Dismissed: the decision stands and the application is "not confirmed" again. Upheld with
+    the panel's decision: a new decision (in a round of its own) confirms the qualification. Upheld with a new round:
+    the application goes back to the assignment of assessors who took no part before."""
+    application = appeal.application
+    case.refuse(application, actor, case.HEAR_APPEAL)
+    refusal = policy.outcome_refusal(appeal, actor)
+    if refusal is not None:
+        raise AppealError(refusal)
+    if outcome not in APPEAL_OUTCOMES:
+        raise AppealError(_l("Choose the outcome."))
+    reasoning, answer = reasoning.strip(), answer.strip()
+    if not reasoning or not answer:
+        raise AppealError(_l("Write the panel's reasoning and the answer to the candidate."))
+    # the application moves first, while the panel still sits (its role in the case allows the move)
+    if outcome == DISMISSED:
+        workflow.transition(application, workflow.NOT_CONFIRMED, actor, reason=answer)
+    elif outcome == PANEL_DECISION:
+        appeal.new_round_number = rounds.panel_decision(application, actor, reason=reasoning, reference=appeal.id)
+    else:
+        rounds.open_round(application, actor, reason=reasoning, reference=appeal.id)
+        appeal.new_round_number = rounds.current_round(application)
+    appeal.outcome, appeal.reasoning, appeal.answer = outcome, reasoning, answer
+    appeal.state = DISMISSED if outcome == DISMISSED else UPHELD
+    appeal.closed_by, appeal.closed_at = actor, utcnow()
+    db.session.flush()
+    audit.record("appeal.close", appeal, actor=actor, outcome=outcome, application_id=application.id)
+    notify(application.candidate.user_id, APPEAL_ANSWERED, appeal, application_id=application.id, outcome=outcome)
+
+
+def panel_candidates(appeal: Appeal) -> list[tuple[User, object]]:
+    """Every active administrator and assessor, with why he may not sit (None: he may): the form offers all of them,
+    the service refuses the others."""
+    people = db.session.scalars(
+        select(User)
+        .where(
+            User.active.is_(True),
+            User.id.in_(select(UserRole.user_id).where(UserRole.role.in_((ADMINISTRATOR, ASSESSOR)))),
+        )
+        .order_by(User.full_name)
+    )
+    seated = {member.user_id for member in appeal.members}
+    return [(person, policy.panel_refusal(appeal, person)) for person in people if person.id not in seated]

@@ -1,5 +1,6 @@
-"""Complaints: the public desk (file, follow by the secret link), the administrators' list and handling, and the
-investigator's page."""
+"""Appeals: the candidate's form, the administrators' list and panel forming, the panel's case page (declaration,
+case file, outcome). Complaints: the public desk (file, follow by the secret link), the administrators' list and
+handling, and the investigator's page."""
 
 from __future__ import annotations
 
@@ -7,16 +8,46 @@ import time
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, User
+from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, CANDIDATE, User
 from certcenter.appeals import policy, services
-from certcenter.appeals.forms import AcknowledgeForm, AssignForm, ComplaintForm, OutcomeForm, SubjectForm
-from certcenter.appeals.models import CATEGORIES, CLOSED, OPEN_STATES, OUTCOMES, STATES, SUBJECTS, Complaint
+from certcenter.appeals.deadlines import last_day_to_appeal
+from certcenter.appeals.forms import (
+    AcknowledgeForm,
+    AppealForm,
+    AppealOutcomeForm,
+    AssignForm,
+    ComplaintForm,
+    OutcomeForm,
+    PanelDeclarationForm,
+    PanelMemberForm,
+    SubjectForm,
+)
+from certcenter.appeals.models import (
+    APPEAL_OUTCOMES,
+    APPEAL_STATES,
+    CATEGORIES,
+    CLOSED,
+    MEMBER_PENDING,
+    OPEN_APPEAL_STATES,
+    OPEN_STATES,
+    OUTCOMES,
+    STATES,
+    SUBJECTS,
+    Appeal,
+    Complaint,
+)
+from certcenter.applications.models import Application
+from certcenter.applications.workflow import STATE_LABELS
+from certcenter.assessments.models import CONFLICT_KINDS, RATING_LABELS
+from certcenter.assessments.reasons import snapshot_titles
+from certcenter.assessments.services import evidence_for_assessor
 from certcenter.core.errors import UserError
-from certcenter.core.i18n import current_language
+from certcenter.core.forms import choices
+from certcenter.core.i18n import current_language, localized
 from certcenter.core.models import utcnow
 from certcenter.core.permissions import role_required
 from certcenter.core.security_log import security_event
@@ -248,3 +279,229 @@ def outcome(complaint_id: int):
         flash(str(error.message), "error")
         return handling_page(complaint, 409, outcome_form=form)
     return _done(complaint, _("The outcome is recorded and the complainant can read the answer."))
+
+
+# --- appeals --------------------------------------------------------------------------------------------------------
+
+
+def _own_application(application_id: int) -> Application:
+    application = db.session.get(Application, application_id)
+    if application is None or application.candidate.user_id != current_user.id:
+        abort(404)
+    return application
+
+
+def _appeal_form_page(application: Application, form: AppealForm, status: int = 200):
+    form.contested.choices = choices(
+        {
+            criterion["key"]: criterion.get("code") or localized(criterion.get("title"))
+            for criterion in services.contestable_criteria(application)
+        }
+    )
+    decision = application.decision
+    return render_template(
+        "appeals/lodge.html",
+        application=application,
+        form=form,
+        decision=decision,
+        last_day=last_day_to_appeal(decision.decided_at) if decision else None,
+        cannot_lodge=policy.lodging_refusal(application, current_user, services.now()),
+    ), status
+
+
+@bp.route("/applications/<int:application_id>/appeal", methods=["GET", "POST"])
+@role_required(CANDIDATE)
+def lodge(application_id: int):
+    application = _own_application(application_id)
+    form = AppealForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _appeal_form_page(application, form, 400)
+        upload = form.attachment.data
+        try:
+            services.lodge_appeal(
+                application,
+                actor=current_user,
+                grounds=form.grounds.data,
+                contested=request.form.getlist("contested"),
+                attachment=upload.stream if upload else None,
+                attachment_name=upload.filename if upload else None,
+                now=services.now(),
+            )
+        except UserError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error.message))
+            return _appeal_form_page(application, form, 409)
+        db.session.commit()
+        flash(_("Your appeal has been lodged. The centre forms an independent panel to hear it."), "success")
+        return redirect(url_for("applications.application", application_id=application.id) + "#appeals")
+    return _appeal_form_page(application, form)
+
+
+@bp.get("/admin/appeals")
+@role_required(ADMINISTRATOR)
+def appeals():
+    state = request.args.get("state", "open")
+    statement = select(Appeal).order_by(Appeal.decide_by)
+    if state == "open":
+        statement = statement.where(Appeal.state.in_(OPEN_APPEAL_STATES))
+    elif state in APPEAL_STATES:
+        statement = statement.where(Appeal.state == state)
+    if request.args.get("overdue"):
+        statement = statement.where(Appeal.state.in_(OPEN_APPEAL_STATES), Appeal.decide_by < utcnow())
+    page = db.paginate(statement, per_page=50)
+    return render_template("appeals/appeals.html", page=page, state=state, states=APPEAL_STATES, now=utcnow())
+
+
+def _seen_appeal(appeal_id: int) -> Appeal:
+    appeal = db.session.get(Appeal, appeal_id)
+    if appeal is None or not policy.can_see_appeal(appeal, current_user):
+        abort(404)
+    return appeal
+
+
+def appeal_page(appeal: Appeal, status: int = 200, **forms):
+    member = policy.panel_member(appeal, current_user)
+    if member is not None and member.status == MEMBER_PENDING and not policy.can_manage(current_user):
+        return render_template(
+            "appeals/declaration.html", appeal=appeal, form=forms.get("declaration_form") or PanelDeclarationForm()
+        ), status
+    manage = policy.can_manage(current_user)
+    member_form = forms.get("member_form") or PanelMemberForm()
+    offered = services.panel_candidates(appeal) if manage and appeal.is_open else []
+    member_form.member.choices = choices(
+        {
+            person.id: person.full_name if refusal is None else f"{person.full_name} — {refusal}"
+            for person, refusal in offered
+        }
+    )
+    application = appeal.application
+    decision = appeal.decision
+    sits = policy.can_sit(appeal, current_user)
+    return render_template(
+        "appeals/appeal.html",
+        appeal=appeal,
+        application=application,
+        decision=decision,
+        criteria_titles=snapshot_titles(decision.snapshot) if decision else {},
+        states=APPEAL_STATES,
+        outcomes=APPEAL_OUTCOMES,
+        state_labels=STATE_LABELS,
+        rating_labels=RATING_LABELS,
+        conflict_kinds=CONFLICT_KINDS,
+        now=utcnow(),
+        manage=manage,
+        member=member,
+        case_file=manage or sits,
+        evidence=evidence_for_assessor(application) if (manage or sits) else [],
+        member_form=member_form,
+        declaration_form=forms.get("declaration_form") or PanelDeclarationForm(),
+        outcome_form=forms.get("outcome_form") or AppealOutcomeForm(),
+        may_decide=policy.outcome_refusal(appeal, current_user) is None,
+        declare=member is not None and member.status == MEMBER_PENDING,
+    ), status
+
+
+@bp.get("/appeals/<int:appeal_id>")
+@role_required(ADMINISTRATOR, ASSESSOR)
+def appeal(appeal_id: int):
+    return appeal_page(_seen_appeal(appeal_id))
+
+
+@bp.get("/appeals/<int:appeal_id>/attachment")
+@login_required
+def appeal_attachment(appeal_id: int):
+    """The new evidence of an appeal: its candidate, the administrators and the panel."""
+    appeal = db.session.get(Appeal, appeal_id)
+    if appeal is None or not appeal.attachment_key:
+        abort(404)
+    if appeal.application.candidate.user_id != current_user.id and not policy.can_see_appeal(appeal, current_user):
+        abort(404)
+    return send_stored(
+        appeal.attachment_key,
+        size=appeal.attachment_size,
+        mimetype=appeal.attachment_type,
+        download_name=appeal.attachment_name,
+        etag=appeal.attachment_sha256,
+    )
+
+
+def _appeal_done(appeal: Appeal, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".appeal", appeal_id=appeal.id))
+
+
+@bp.post("/admin/appeals/<int:appeal_id>/panel")
+@role_required(ADMINISTRATOR)
+def seat_member(appeal_id: int):
+    appeal = db.session.get(Appeal, appeal_id)
+    if appeal is None:
+        abort(404)
+    form = PanelMemberForm()
+    person = db.session.get(User, request.form.get("member", type=int) or 0)
+    if person is None or not form.validate_on_submit():
+        abort(400)
+    try:
+        services.seat_member(appeal, person, actor=current_user)
+    except UserError as error:
+        db.session.commit()  # keeps the audit entry of the refusal
+        if not policy.can_see_appeal(appeal, current_user):
+            abort(error.status, description=str(error.message))
+        flash(str(error.message), "error")
+        return appeal_page(appeal, error.status, member_form=form)
+    return _appeal_done(appeal, _("%(name)s is on the panel.", name=person.full_name))
+
+
+@bp.post("/appeals/<int:appeal_id>/declaration")
+@role_required(ADMINISTRATOR, ASSESSOR)
+def declare_on_appeal(appeal_id: int):
+    appeal = db.session.get(Appeal, appeal_id)
+    member = policy.panel_member(appeal, current_user) if appeal is not None else None
+    if member is None:
+        abort(404)
+    form = PanelDeclarationForm()
+    if not form.validate_on_submit():
+        return appeal_page(appeal, 400, declaration_form=form)
+    conflict = form.conflict.data == "yes"
+    try:
+        services.declare_member_conflict(
+            member, actor=current_user, conflict=conflict, kind=form.kind.data or None, note=form.note.data or ""
+        )
+    except UserError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error.message))
+        return appeal_page(appeal, error.status, declaration_form=form)
+    db.session.commit()
+    if conflict:
+        flash(_("Thank you. You will not sit on this appeal's panel; the centre will seat another member."), "info")
+        return redirect(url_for("notifications.notification_list"))
+    return redirect(url_for(".appeal", appeal_id=appeal.id))
+
+
+@bp.post("/appeals/<int:appeal_id>/outcome")
+@role_required(ADMINISTRATOR, ASSESSOR)
+def appeal_outcome(appeal_id: int):
+    appeal = db.session.get(Appeal, appeal_id)
+    if appeal is None:
+        abort(404)
+    form = AppealOutcomeForm()
+    if not form.validate_on_submit():
+        if not policy.can_see_appeal(appeal, current_user):
+            abort(400)
+        return appeal_page(appeal, 400, outcome_form=form)
+    try:
+        services.record_appeal_outcome(
+            appeal,
+            actor=current_user,
+            outcome=form.outcome.data,
+            reasoning=form.reasoning.data,
+            answer=form.answer.data,
+        )
+    except UserError as error:
+        db.session.rollback()
+        if not policy.can_see_appeal(appeal, current_user):
+            abort(error.status, description=str(error.message))
+        flash(str(error.message), "error")
+        return appeal_page(appeal, error.status, outcome_form=form)
+    return _appeal_done(appeal, _("The outcome is recorded and the candidate can read the answer."))

@@ -28,6 +28,7 @@ ADMINISTRATOR = "administrator"  # anyone holding the administrator role
 ASSESSOR = "assessor"  # assigned, counting, and declared free of conflicts: sees the case file
 LEAD_ASSESSOR = "lead_assessor"  # the assigned assessor who leads
 MODERATOR = "moderator"  # picked by an administrator to moderate, declared free of conflicts: sees the case file
+APPEAL_PANEL = "appeal_panel"  # a member of an open appeal's panel, declared free of conflicts: reads the case file
 SYSTEM = "system"  # the centre itself (a move no person makes)
 
 _providers = Registry("applications.case_roles")
@@ -58,8 +59,9 @@ def can_view(application: Application, user: User) -> bool:
 
 
 def can_read_case_file(application: Application, user: User) -> bool:
-    """The application's documents: those who may see its page, and its assessors once they declared no conflict."""
-    return bool(case_roles(application, user) & {CANDIDATE, ADMINISTRATOR, ASSESSOR, MODERATOR})
+    """The application's documents: those who may see its page, and its assessors, moderator and appeals panel once
+    they declared no conflict."""
+    return bool(case_roles(application, user) & {CANDIDATE, ADMINISTRATOR, ASSESSOR, MODERATOR, APPEAL_PANEL})
 
 
 # --- separation of duties -------------------------------------------------------------------------------------------
@@ -82,6 +84,8 @@ CERTIFICATE_STATUS = "certificate_status"  # suspend, reinstate, revoke, reissue
 PROCTOR = "proctor"  # admit to the test, add time, void an attempt
 REPORT = "report"  # the assessment report of the case
 DECIDE_NAME_CHANGE = "decide_name_change"  # a change of the name frozen at submission
+FORM_APPEAL_PANEL = "form_appeal_panel"  # put a person on the panel of an appeal against the case's decision
+HEAR_APPEAL = "hear_appeal"  # a panel member's declaration and the appeal's outcome
 
 TOOK_PART = "took_part"  # assessed (assigned and not conflicted out) or moderated the case
 
@@ -99,6 +103,8 @@ SEPARATION_OF_DUTIES: dict[str, frozenset[str]] = {
     PROCTOR: frozenset({CANDIDATE}),
     REPORT: frozenset({CANDIDATE}),
     DECIDE_NAME_CHANGE: frozenset({CANDIDATE}),
+    FORM_APPEAL_PANEL: frozenset({CANDIDATE}),
+    HEAR_APPEAL: frozenset({CANDIDATE}),  # and none of the round appealed against: ``appeals.policy``
 }
 
 REFUSAL_MESSAGES = {

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 
-from certcenter.applications.policy import ADMINISTRATOR, CANDIDATE, MODERATOR, SYSTEM, case_roles
+from certcenter.applications.policy import ADMINISTRATOR, APPEAL_PANEL, CANDIDATE, MODERATOR, SYSTEM, case_roles
 from certcenter.core import audit
 from certcenter.core.errors import UserError
 from certcenter.core.models import utcnow
@@ -107,9 +107,11 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (AWAITING_DECISION, NOT_CONFIRMED): frozenset({ADMINISTRATOR}),
     (CONFIRMED, CERTIFIED): frozenset({ADMINISTRATOR}),
     (NOT_CONFIRMED, APPEALED): frozenset({CANDIDATE}),
-    # an upheld appeal sends the application to a new assessment round: back to the assignment of (new) assessors
-    (APPEALED, SUBMITTED): frozenset({ADMINISTRATOR}),
-    (APPEALED, NOT_CONFIRMED): frozenset({ADMINISTRATOR}),
+    # an upheld appeal sends the application to a new assessment round: back to the assignment of (new) assessors;
+    # the appeals panel makes the move when it upholds an appeal that way
+    (APPEALED, SUBMITTED): frozenset({ADMINISTRATOR, APPEAL_PANEL}),
+    (APPEALED, NOT_CONFIRMED): frozenset({ADMINISTRATOR, APPEAL_PANEL}),  # the appeal dismissed
+    (APPEALED, CONFIRMED): frozenset({APPEAL_PANEL}),  # upheld, the panel deciding where the facts are not in dispute
 }
 
 # Moves that must carry a written reason.
@@ -122,6 +124,7 @@ REASON_REQUIRED = frozenset(
         (NOT_CONFIRMED, APPEALED),
         (APPEALED, SUBMITTED),
         (APPEALED, NOT_CONFIRMED),
+        (APPEALED, CONFIRMED),
     }
 )
 

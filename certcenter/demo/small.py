@@ -1,6 +1,6 @@
 """The demo data set loaded by ``make run``: accounts for each role, the qualification catalogue, a candidate with a
-profile, education and experience, ready to apply, and a second candidate whose application waits for the two demo
-assessors (each to declare conflicts of interest, then to judge)."""
+profile, education and experience, ready to apply, a second candidate whose application waits for the two demo
+assessors (each to declare conflicts of interest, then to judge), and the appeals (``demo/appeals.py``)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ DEMO_USERS = [
     (CANDIDATE, "candidate@demo.certcenter.kz"),
     (CANDIDATE, "aigerim@demo.certcenter.kz"),
     (CANDIDATE, "holder@demo.certcenter.kz"),
+    (CANDIDATE, "daniyar@demo.certcenter.kz"),
+    (CANDIDATE, "marat@demo.certcenter.kz"),
+    (ASSESSOR, "panel@demo.certcenter.kz"),
 ]
 
 DEMO_NAMES = {
@@ -38,6 +41,9 @@ DEMO_NAMES = {
     "candidate@demo.certcenter.kz": "Нұржан Болатұлы Үсенов",
     "aigerim@demo.certcenter.kz": "Айгерім Маратқызы Сапарова",
     "holder@demo.certcenter.kz": "Ержан Серікұлы Ахметов",
+    "daniyar@demo.certcenter.kz": "Данияр Асқарұлы Төлеев",
+    "marat@demo.certcenter.kz": "Марат Ерланұлы Жұмабаев",
+    "panel@demo.certcenter.kz": "Гүлмира Бекқызы Садықова",
 }
 
 # A one-page PDF standing in for a scanned document.
@@ -85,6 +91,7 @@ def give_demo_scopes() -> None:
 
 def load_demo() -> list[tuple[str, str]]:
     """Create what of the demo data set does not exist yet (idempotent)."""
+    from certcenter.demo.appeals import load_appeals_demo
     from certcenter.demo.records import HOLDER, load_records_demo
 
     for role, email in DEMO_USERS:
@@ -131,6 +138,7 @@ def load_demo() -> list[tuple[str, str]]:
     _application_in_assessment()
     _open_complaint()
     load_records_demo(DEMO_PASSWORD, DEMO_PDF)
+    load_appeals_demo(DEMO_PDF)
     return DEMO_USERS
 
 

@@ -308,6 +308,7 @@ def mark_queued_again(report_ids: list[int]) -> None:
 
 
 def _assessment_pdf(application: Application) -> bytes:
+    from certcenter.appeals.models import APPEAL_OUTCOMES, APPEAL_STATES
     from certcenter.assessments.models import RATING_LABELS, RESULT_KINDS, RESULT_SOURCES
     from certcenter.assessments.reasons import describe_reason, snapshot_titles
     from certcenter.assessments.services import rounds_of
@@ -325,6 +326,9 @@ def _assessment_pdf(application: Application) -> bytes:
         snapshot=decision.snapshot,
         masked_iin=mask_iin(application.holder_iin),
         certificates=[c for c in application.certificates if c.status != "superseded"],
+        appeals=list(application.appeals),
+        appeal_states=APPEAL_STATES,
+        appeal_outcomes=APPEAL_OUTCOMES,
         rating_labels=RATING_LABELS,
         result_kinds=RESULT_KINDS,
         result_sources=RESULT_SOURCES,

@@ -20,7 +20,16 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from certcenter.accounts.models import User
-from certcenter.appeals.models import CLOSED, RECEIVED, Complaint
+from certcenter.appeals.models import (
+    CLOSED,
+    DISMISSED,
+    NEW_ROUND,
+    OPEN_APPEAL_STATES,
+    PANEL_DECISION,
+    RECEIVED,
+    Appeal,
+    Complaint,
+)
 from certcenter.applications import workflow
 from certcenter.applications.models import Application, ApplicationEvent
 from certcenter.assessments.models import RATINGS, Assignment, CriterionRating, Decision, FinalRating
@@ -395,8 +404,8 @@ def certificates(period: Period, today: date | None = None) -> dict[str, int]:
 
 
 def appeals(period: Period) -> dict[str, int]:
-    """Appeals lodged in the period and outcomes reached in it: upheld (assessed again) or dismissed; pending is
-    every appeal still open today."""
+    """Appeals lodged in the period and outcomes reached in it, as the workflow's moves tell them: upheld (assessed
+    again, or confirmed by the panel) or dismissed; pending is every appeal still open today."""
     lodged = ApplicationEvent.to_state == workflow.APPEALED
     decided = ApplicationEvent.from_state == workflow.APPEALED
     pending = (
@@ -451,6 +460,35 @@ def complaints(period: Period, now: datetime | None = None) -> dict[str, Any]:
 
 
 COMPLAINT_OUTCOMES = ("upheld", "partly_upheld", "not_upheld", "withdrawn")
+APPEAL_OUTCOMES = (DISMISSED, PANEL_DECISION, NEW_ROUND)
+
+
+def appeal_cases(period: Period, now: datetime | None = None) -> dict[str, Any]:
+    """Appeals (the appeals' own records) received in the period; those decided in it, by outcome, with the mean
+    days from lodging to the panel's outcome; and, as they stand at ``now``, the open ones and the overdue (open past
+    the panel's deadline)."""
+    now = now or utcnow()
+    closed = and_(_within(Appeal.closed_at, period), Appeal.outcome.is_not(None))
+    is_open = Appeal.state.in_(OPEN_APPEAL_STATES)
+    row = db.session.execute(
+        select(
+            _count_if(_within(Appeal.lodged_at, period)),
+            _count_if(closed),
+            *(_count_if(and_(closed, Appeal.outcome == outcome)) for outcome in APPEAL_OUTCOMES),
+            func.avg(case((closed, _seconds_between(Appeal.closed_at, Appeal.lodged_at)))),
+            _count_if(is_open),
+            _count_if(and_(is_open, Appeal.decide_by < now)),
+        )
+    ).one()
+    received, closed_count, *outcomes, mean_seconds, open_count, overdue_count = row
+    return {
+        "received": int(received),
+        "closed": int(closed_count),
+        **{outcome: int(count) for outcome, count in zip(APPEAL_OUTCOMES, outcomes, strict=True)},
+        "mean_days_to_close": round(float(mean_seconds) / 86400, 1) if mean_seconds is not None else None,
+        "open": int(open_count),
+        "overdue": int(overdue_count),
+    }
 
 
 @dataclass
@@ -469,6 +507,7 @@ class CentreStatistics:
     certificates: dict[str, int]
     appeals: dict[str, int]
     complaints: dict[str, Any] = field(default_factory=dict)  # absent from snapshots made before complaints
+    appeal_cases: dict[str, Any] = field(default_factory=dict)  # absent from snapshots made before appeals' records
     # statistics cached before kappa was computed have none
     kappa_by_pair: list[dict[str, Any]] = field(default_factory=list)
     kappa_by_descriptor: list[dict[str, Any]] = field(default_factory=list)
@@ -521,6 +560,7 @@ def compute(period: Period, today: date | None = None) -> CentreStatistics:
         certificates=certificates(period, today),
         appeals=appeals(period),
         complaints=complaints(period),
+        appeal_cases=appeal_cases(period),
         kappa_by_pair=kappa_by_pair(period),
         kappa_by_descriptor=kappa_by_descriptor(period),
     )

@@ -47,10 +47,16 @@ REFUSED_ON_OWN_CASE = {
     "records.place_hold",
     "records.lift_hold",
     "certificates.surveillance_decide",
+    # appeals (#14): forming the panel of an appeal against his own case, sitting on it (tested in
+    # tests/appeals/test_appeal_panel.py: the candidate is refused through each route)
+    "appeals.seat_member",
+    "appeals.declare_on_appeal",
+    "appeals.appeal_outcome",
 }
 # The candidate's own acts on his own case: applying, his evidence, his test, his credential, his profile.
 CANDIDATES_OWN = {
     "applications.apply",
+    "appeals.lodge",  # only the candidate appeals against the decision on his own application
     "applications.submit",
     "applications.withdraw",
     "evidence.upload",

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from certcenter.appeals.models import Complaint
+from certcenter.appeals.models import Appeal, Complaint
 from certcenter.applications.models import Application
 from certcenter.assessments.models import Assignment
 from certcenter.demo import DEMO_PASSWORD, DEMO_USERS
@@ -20,8 +20,11 @@ def test_setup_loads_the_demo_and_is_idempotent(app):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Qualification)) >= 6
         states = sorted(db.session.scalars(select(Application.state)))
-        assert states == ["certified", "in_assessment", "withdrawn"]  # + a holder near expiry, a person past retention
-        assert db.session.scalar(select(func.count()).select_from(Assignment)) == 4
+        # + a holder near expiry, a person past retention; a welder who may appeal, another whose appeal is heard
+        assert states == ["appealed", "certified", "in_assessment", "not_confirmed", "withdrawn"]
+        assert db.session.scalar(select(func.count()).select_from(Assignment)) == 8
+        (appeal,) = db.session.scalars(select(Appeal)).all()
+        assert appeal.state == "under_review" and len(appeal.members) == 1
         (complaint,) = db.session.scalars(select(Complaint)).all()  # the complaints desk, with one waiting
         assert complaint.state == "acknowledged" and complaint.investigator_id is None
     admin = app.test_client()
@@ -60,3 +63,22 @@ def test_the_demo_shows_a_certificate_to_renew_and_records_past_retention(app):
     assert 'data-target="CandidateProfile:' in records  # the person whose withdrawn application is six years old
     assert "holder@demo" not in records
     assert "KZQC-" in admin.get("/admin/surveillance").get_data(as_text=True)
+
+
+def test_the_demo_shows_the_period_to_appeal_and_an_appeal_under_way(app):
+    assert app.test_cli_runner().invoke(args=["setup"]).exit_code == 0
+    daniyar = app.test_client()
+    login(daniyar, "daniyar@demo.certcenter.kz", DEMO_PASSWORD)
+    daniyar.post("/language", data={"language": "en"})
+    dashboard = daniyar.get("/dashboard").get_data(as_text=True)
+    assert "You may appeal against this decision until" in dashboard
+    marat = app.test_client()
+    login(marat, "marat@demo.certcenter.kz", DEMO_PASSWORD)
+    marat.post("/language", data={"language": "en"})
+    assert "Under review by the appeals panel" in marat.get("/dashboard").get_data(as_text=True)
+    member = app.test_client()
+    login(member, "panel@demo.certcenter.kz", DEMO_PASSWORD)
+    member.post("/language", data={"language": "en"})
+    with app.app_context():
+        appeal_id = db.session.scalar(select(Appeal.id))
+    assert "Before you see the case, declare" in member.get(f"/appeals/{appeal_id}").get_data(as_text=True)

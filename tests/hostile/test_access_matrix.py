@@ -7,6 +7,7 @@ so whoever adds a route decides who may use it."""
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -147,6 +148,13 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/complaints/handling/<int:complaint_id>"): {ASSESSOR, ADMIN},
     ("GET", "/complaints/handling/<int:complaint_id>/attachment"): {ASSESSOR, ADMIN},
     ("POST", "/complaints/handling/<int:complaint_id>/outcome"): {ASSESSOR},
+    # appeals: the candidate lodges against his own decision; "assessor" sits on the panel of the owner's appeal
+    ("GET", "/applications/<int:application_id>/appeal"): {OWNER},
+    ("POST", "/applications/<int:application_id>/appeal"): {OWNER},
+    ("GET", "/appeals/<int:appeal_id>"): {ASSESSOR, ADMIN},
+    ("GET", "/appeals/<int:appeal_id>/attachment"): {OWNER, ASSESSOR, ADMIN},
+    ("POST", "/appeals/<int:appeal_id>/declaration"): {ASSESSOR},
+    ("POST", "/appeals/<int:appeal_id>/outcome"): {ASSESSOR},
     # examinations: the bank is any assessor's or administrator's; "assessor" also proctors the owner's sitting
     ("GET", "/exams"): ASSESSORS | ADMINS,
     ("GET", "/exams/analysis"): ADMINS,
@@ -279,6 +287,7 @@ def world(app, in_assessment, confirmed, make_candidate, make_user, login_as, fr
     ids.update({f"record:{kind}": value for kind, value in record_ids.items()})
     ids.update(_exam_of(app, scene, make_user))
     ids["complaint_id"] = _complaint_investigated_by(app, scene.assessors[0].user.id, scene.admin.user.id)
+    ids["appeal_id"] = _appeal_heard_by(app, scene.application_id, scene.assessors[0].user.id)
     holder = app.test_client()
     assert login(holder, holder_email, TEST_PASSWORD).status_code == 302
     clients = {
@@ -304,6 +313,38 @@ def _complaint_investigated_by(app, investigator_id: int, admin_id: int) -> int:
         )
         db.session.commit()
         return complaint.id
+
+
+def _appeal_heard_by(app, application_id: int, member_id: int) -> int:
+    """An appeal of the owner's, with a document, whose panel seats "assessor" (rows no route would write: he
+    assessed the case)."""
+    from datetime import timedelta
+
+    from certcenter.appeals.models import MEMBER_ACTIVE, UNDER_REVIEW, Appeal, AppealPanelMember
+    from certcenter.core.models import utcnow
+    from certcenter.core.storage import get_storage
+    from tests import samples
+
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        stored = get_storage().save(io.BytesIO(samples.PDF), prefix="appeals")
+        appeal = Appeal(
+            application=application,
+            lodged_by_id=application.candidate.user_id,
+            grounds="Шешіммен келіспеймін.",
+            contested=[],
+            state=UNDER_REVIEW,
+            decide_by=utcnow() + timedelta(days=30),
+            attachment_name="new.pdf",
+            attachment_type="application/pdf",
+            attachment_size=stored.size,
+            attachment_sha256=stored.sha256,
+            attachment_key=stored.key,
+        )
+        appeal.members.append(AppealPanelMember(user_id=member_id, status=MEMBER_ACTIVE))
+        db.session.add(appeal)
+        db.session.commit()
+        return appeal.id
 
 
 def _records_of(application, admin_user) -> dict[str, int]:
