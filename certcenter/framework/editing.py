@@ -61,7 +61,7 @@ def export_edition(edition: FrameworkEdition) -> dict[str, Any]:
                 "pathways_text": dict(level.pathways_text),
                 "pathways": [
                     {"code": pathway.code, "text": dict(pathway.text), "rule": copy.deepcopy(pathway.rule)}
-                    | ({"interpretation": pathway.interpretation} if pathway.interpretation else {})
+                    | ({"interpretation": dict(pathway.interpretation)} if pathway.interpretation else {})
                     for pathway in level.pathways
                 ],
             }
@@ -204,6 +204,9 @@ def editor_fields(data: dict[str, Any]) -> list[tuple[tuple, str]]:
         for pindex, pathway in enumerate(level["pathways"]):
             for language in LANGUAGES:
                 fields.append((("levels", index, "pathways", pindex, "text", language), pathway["text"][language]))
+            for language in LANGUAGES:
+                note = (pathway.get("interpretation") or {}).get(language) or ""
+                fields.append((("levels", index, "pathways", pindex, "interpretation", language), note))
     for index, term in enumerate(data.get("terms") or []):
         for part in ("term", "definition"):
             for language in LANGUAGES:
@@ -221,14 +224,17 @@ def field_name(path: tuple) -> str:
 
 
 def _get(data: Any, path: tuple) -> Any:
-    for part in path:
-        data = data[part]
+    try:
+        for part in path:
+            data = data[part]
+    except KeyError:  # an optional text not given (a pathway's interpretation)
+        return ""
     return data
 
 
 def _set(data: Any, path: tuple, value: Any) -> None:
     for part in path[:-1]:
-        data = data[part]
+        data = data.setdefault(part, {}) if isinstance(part, str) else data[part]
     data[path[-1]] = value
 
 
@@ -273,6 +279,8 @@ def _keyed(data: dict[str, Any]) -> dict[tuple, str]:
             for language in LANGUAGES:
                 texts[("level", number, "pathway", pathway["code"], language)] = pathway["text"][language]
             texts[("level", number, "pathway_rule", pathway["code"], "")] = rule_text(pathway["rule"])
+            for language, note in (pathway.get("interpretation") or {}).items():
+                texts[("level", number, "pathway_interpretation", pathway["code"], language)] = note
     for term in data.get("terms") or []:
         for part in ("term", "definition"):
             for language in LANGUAGES:
