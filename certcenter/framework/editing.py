@@ -16,6 +16,7 @@ from certcenter.core import audit
 from certcenter.core.errors import UserError
 from certcenter.core.i18n import centre_today
 from certcenter.core.models import utcnow
+from certcenter.framework import rules
 from certcenter.framework.models import DRAFT, PUBLISHED, FrameworkEdition
 from certcenter.framework.services import (
     LANGUAGES,
@@ -159,6 +160,116 @@ def edit_draft(edition: FrameworkEdition, form: dict[str, str], *, actor: Any) -
     return changed
 
 
+# --- items added to and removed from a draft -------------------------------------------------------------------------
+# Each verb changes the draft's data and loads it again through ``load_edition``, so a draft with an item more or less
+# passes the same checks as a file; a published edition is refused.
+
+
+def _draft_data(edition: FrameworkEdition) -> dict[str, Any]:
+    if not edition.is_draft:
+        raise EditingError(_l("A published edition is frozen: copy it to make a new one."))
+    return export_edition(edition)
+
+
+def _texts(values: dict[str, str] | None, message: Any, *, optional: bool = False) -> dict[str, str]:
+    texts = {language: ((values or {}).get(language) or "").strip() for language in LANGUAGES}
+    if optional and not any(texts.values()):
+        return {}
+    if not all(texts.values()):
+        raise EditingError(message)
+    return texts
+
+
+def _level(data: dict[str, Any], number: int) -> dict[str, Any]:
+    level = next((level for level in data["levels"] if level["number"] == number), None)
+    if level is None:
+        raise EditingError(_l("The edition has no level %(number)s.", number=number))
+    return level
+
+
+def parse_rule(source: str) -> dict[str, Any]:
+    """A rule typed in the editor (YAML, or JSON, which YAML reads too), checked against the rule grammar."""
+    try:
+        rule = yaml.safe_load(source or "")
+    except yaml.YAMLError:
+        raise EditingError(_l("The rule is not valid YAML or JSON.")) from None
+    try:
+        rules.validate(rule)
+    except rules.RuleError as error:
+        raise EditingError(_l("The rule does not follow the rule grammar: %(problem)s", problem=str(error))) from None
+    return rule
+
+
+def add_term(edition: FrameworkEdition, term: dict[str, str], definition: dict[str, str], *, actor: Any) -> int:
+    """A new glossary term after the last one; returns its number."""
+    data = _draft_data(edition)
+    entry = {
+        "number": max((item["number"] for item in data["terms"]), default=0) + 1,
+        "term": _texts(term, _l("Give the term in Kazakh, Russian and English.")),
+        "definition": _texts(definition, _l("Give the definition in Kazakh, Russian and English.")),
+    }
+    data["terms"].append(entry)
+    _load_draft(data, actor=actor, derived_from=None)
+    audit.record("framework.term_add", edition, actor=actor, term_number=entry["number"], term=entry["term"])
+    return entry["number"]
+
+
+def remove_term(edition: FrameworkEdition, number: int, *, actor: Any) -> None:
+    data = _draft_data(edition)
+    removed = next((item for item in data["terms"] if item["number"] == number), None)
+    if removed is None:
+        raise EditingError(_l("The edition has no term %(number)s.", number=number))
+    data["terms"].remove(removed)
+    _load_draft(data, actor=actor, derived_from=None)
+    audit.record("framework.term_remove", edition, actor=actor, term_number=number, term=removed["term"])
+
+
+def add_pathway(
+    edition: FrameworkEdition,
+    level_number: int,
+    *,
+    code: str,
+    text: dict[str, str],
+    rule: str,
+    interpretation: dict[str, str] | None = None,
+    actor: Any,
+) -> str:
+    """A new pathway at the end of a level's; returns its code."""
+    data = _draft_data(edition)
+    level = _level(data, level_number)
+    code = (code or "").strip()
+    if not code or len(code) > 20 or any(character.isspace() for character in code):
+        raise EditingError(_l("Give the pathway a short code without spaces, such as %(example)s.",
+                              example=f"{level_number}.{len(level['pathways']) + 1}"))  # fmt: skip
+    if code in {str(pathway["code"]) for pathway in level["pathways"]}:
+        raise EditingError(_l("Level %(number)s already has a pathway %(code)s.", number=level_number, code=code))
+    entry: dict[str, Any] = {
+        "code": code,
+        "text": _texts(text, _l("Give the pathway's wording in Kazakh, Russian and English.")),
+        "rule": parse_rule(rule),
+    }
+    note = _texts(interpretation, _l("Give the interpretation in all three languages, or in none."), optional=True)
+    if note:
+        entry["interpretation"] = note
+    level["pathways"].append(entry)
+    _load_draft(data, actor=actor, derived_from=None)
+    audit.record("framework.pathway_add", edition, actor=actor, nqf_level=level_number, pathway=code)
+    return code
+
+
+def remove_pathway(edition: FrameworkEdition, level_number: int, code: str, *, actor: Any) -> None:
+    data = _draft_data(edition)
+    level = _level(data, level_number)
+    removed = next((pathway for pathway in level["pathways"] if str(pathway["code"]) == code), None)
+    if removed is None:
+        raise EditingError(_l("Level %(number)s has no pathway %(code)s.", number=level_number, code=code))
+    if len(level["pathways"]) == 1:
+        raise EditingError(_l("A level needs at least one pathway: add the new one before removing this one."))
+    level["pathways"].remove(removed)
+    _load_draft(data, actor=actor, derived_from=None)
+    audit.record("framework.pathway_remove", edition, actor=actor, nqf_level=level_number, pathway=code)
+
+
 def publish(edition: FrameworkEdition, *, actor: Any) -> None:
     """The draft becomes public and frozen; applications made from now on may use its levels."""
     if not edition.is_draft:
@@ -258,6 +369,36 @@ def compare(edition: FrameworkEdition, source: FrameworkEdition | None) -> list[
         for key in keys
         if before.get(key) != after.get(key)
     ]
+
+
+@dataclass
+class ItemChange:
+    kind: str  # "level", "pathway" or "term"
+    key: tuple  # (number,), (level number, code) or (number,)
+    added: bool  # False: removed
+    label: dict[str, str] | None = None  # the term, or the pathway's wording, to show which it is
+
+
+def item_changes(edition: FrameworkEdition, source: FrameworkEdition | None) -> list[ItemChange]:
+    """The levels, pathways and glossary terms ``edition`` has and ``source`` has not, or the reverse."""
+    if source is None:
+        return []
+    before, after = _items(export_edition(source)), _items(export_edition(edition))
+    changes = [ItemChange(key[0], key[1:], True, after[key]) for key in after if key not in before]
+    changes += [ItemChange(key[0], key[1:], False, before[key]) for key in before if key not in after]
+    order = {"level": 0, "pathway": 1, "term": 2}
+    return sorted(changes, key=lambda change: (order[change.kind], [str(part) for part in change.key], change.added))
+
+
+def _items(data: dict[str, Any]) -> dict[tuple, dict[str, str] | None]:
+    items: dict[tuple, dict[str, str] | None] = {}
+    for level in data["levels"]:
+        items[("level", level["number"])] = None
+        for pathway in level["pathways"]:
+            items[("pathway", level["number"], str(pathway["code"]))] = pathway["text"]
+    for term in data.get("terms") or []:
+        items[("term", term["number"])] = term["term"]
+    return items
 
 
 def _keyed(data: dict[str, Any]) -> dict[tuple, str]:
