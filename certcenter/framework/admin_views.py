@@ -113,6 +113,7 @@ def _editor(edition: FrameworkEdition, form: ActionForm, values: dict, *, status
         rule_text=editing.rule_text,
         kinds=DESCRIPTOR_KINDS,
         kind_labels=DESCRIPTOR_LABELS,
+        missing_levels=editing.missing_levels(data),
         differences=len(editing.compare(edition, edition.derived_from))
         + len(editing.item_changes(edition, edition.derived_from)),
     ), status
@@ -197,6 +198,47 @@ def remove_pathway(code: str, number: int, pathway: str):
         lambda: editing.remove_pathway(edition, number, pathway, actor=current_user),
         _("The pathway has been removed."),
         f"level-{number}",
+    )
+
+
+@admin_bp.post("/<code>/levels")
+@role_required(ADMINISTRATOR)
+def add_level(code: str):
+    edition = _edition_or_404(code)
+    raw = request.form.get("number", "")
+    number = int(raw) if raw.isascii() and raw.isdigit() else 0
+    return _item_change(
+        edition,
+        "level",
+        lambda: editing.add_level(
+            edition,
+            number,
+            eqf_level=request.form.get("eqf_level", ""),
+            descriptors={kind: _texts(f"descriptor-{kind}") for kind in DESCRIPTOR_KINDS},
+            pathways_text=_texts("pathways_text"),
+            pathway={
+                "code": request.form.get("code", ""),
+                "text": _texts("text"),
+                "rule": request.form.get("rule", ""),
+                "interpretation": _texts("interpretation"),
+            },
+            actor=current_user,
+        ),
+        _("The level has been added."),
+        f"level-{number}",
+    )
+
+
+@admin_bp.post("/<code>/levels/<int:number>/remove")
+@role_required(ADMINISTRATOR)
+def remove_level(code: str, number: int):
+    edition = _edition_or_404(code)
+    return _item_change(
+        edition,
+        f"pathway-{number}",
+        lambda: editing.remove_level(edition, number, actor=current_user),
+        _("The level has been removed."),
+        "levels",
     )
 
 

@@ -15,6 +15,8 @@ WORDS = {
         "framework.term_remove": _l("Glossary term removed from a draft framework edition"),
         "framework.pathway_add": _l("Pathway added to a draft framework edition"),
         "framework.pathway_remove": _l("Pathway removed from a draft framework edition"),
+        "framework.level_add": _l("Level added to a draft framework edition"),
+        "framework.level_remove": _l("Level removed from a draft framework edition"),
     },
     "fields": {
         "sha256": _l("SHA-256"),

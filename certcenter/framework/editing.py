@@ -270,6 +270,68 @@ def remove_pathway(edition: FrameworkEdition, level_number: int, code: str, *, a
     audit.record("framework.pathway_remove", edition, actor=actor, nqf_level=level_number, pathway=code)
 
 
+def add_level(
+    edition: FrameworkEdition,
+    number: int,
+    *,
+    eqf_level: str = "",
+    descriptors: dict[str, dict[str, str]],
+    pathways_text: dict[str, str],
+    pathway: dict[str, Any],
+    actor: Any,
+) -> None:
+    """A level the draft lacks (the framework has levels 1 to 8), with its descriptors and its first pathway
+    (``pathway``: code, text, rule, interpretation as ``add_pathway`` takes them)."""
+    data = _draft_data(edition)
+    if number not in missing_levels(data):
+        raise EditingError(_l("Choose a level from 1 to 8 that the edition does not have yet."))
+    raw = (eqf_level or "").strip()
+    if raw and not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 8):
+        raise EditingError(_l("The EQF level is a number from 1 to 8, or nothing."))
+    code = (pathway.get("code") or "").strip()
+    if not code or len(code) > 20 or any(character.isspace() for character in code):
+        raise EditingError(_l("Give the pathway a short code without spaces, such as %(example)s.",
+                              example=f"{number}.1"))  # fmt: skip
+    first: dict[str, Any] = {
+        "code": code,
+        "text": _texts(pathway.get("text"), _l("Give the pathway's wording in Kazakh, Russian and English.")),
+        "rule": parse_rule(pathway.get("rule") or ""),
+    }
+    note = _texts(pathway.get("interpretation"), _l("Give the interpretation in all three languages, or in none."),
+                  optional=True)  # fmt: skip
+    if note:
+        first["interpretation"] = note
+    level = {
+        "number": number,
+        "eqf_level": int(raw) if raw else None,
+        "descriptors": {
+            kind: _texts(descriptors.get(kind), _l("Give every descriptor in Kazakh, Russian and English."))
+            for kind in DESCRIPTOR_KINDS
+        },
+        "pathways_text": _texts(pathways_text, _l("Give the ways to reach the level in Kazakh, Russian and English.")),
+        "pathways": [first],
+    }
+    data["levels"] = sorted([*data["levels"], level], key=lambda item: item["number"])
+    _load_draft(data, actor=actor, derived_from=None)
+    audit.record("framework.level_add", edition, actor=actor, nqf_level=number)
+
+
+def remove_level(edition: FrameworkEdition, number: int, *, actor: Any) -> None:
+    data = _draft_data(edition)
+    level = _level(data, number)
+    if len(data["levels"]) == 1:
+        raise EditingError(_l("An edition needs at least one level."))
+    data["levels"].remove(level)
+    _load_draft(data, actor=actor, derived_from=None)
+    audit.record("framework.level_remove", edition, actor=actor, nqf_level=number)
+
+
+def missing_levels(data: dict[str, Any]) -> list[int]:
+    """The levels of the framework (1 to 8) an edition's data lacks: those the editor may add."""
+    present = {level["number"] for level in data["levels"]}
+    return [number for number in range(1, 9) if number not in present]
+
+
 def publish(edition: FrameworkEdition, *, actor: Any) -> None:
     """The draft becomes public and frozen; applications made from now on may use its levels."""
     if not edition.is_draft:

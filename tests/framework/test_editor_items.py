@@ -48,7 +48,11 @@ def edition_rows(app, code):
 
 def actions(app):
     with app.app_context():
-        return list(db.session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("framework.%"))))
+        return list(
+            db.session.scalars(
+                select(AuditEntry.action).where(AuditEntry.action.like("framework.%")).order_by(AuditEntry.id)
+            )
+        )
 
 
 def test_a_pathway_added_in_the_editor_is_published_and_shown_to_the_public(app, framework, login_as, client):
@@ -206,3 +210,58 @@ def test_the_forms_carry_the_csrf_token_and_need_it(app, framework, login_as, ma
         == 302
     )
     assert edition_rows(app, code)[0][3] == ["3.1"]
+
+
+def level_form(**changes):
+    data = {"number": "8", "eqf_level": "8", "code": "8.1", "rule": '{"education": ["doctorate"]}'}
+    for kind in ("knowledge", "skills", "competence"):
+        data |= {f"descriptor-{kind}-{language}": f"{kind} {language} ({label})"
+                 for language, label in (("kk", "қазақша"), ("ru", "по-русски"), ("en", "in English"))}  # fmt: skip
+    for part in ("pathways_text", "text"):
+        data |= {f"{part}-kk": "Докторантура.", f"{part}-ru": "Докторантура.", f"{part}-en": "Doctoral studies."}
+    return data | changes
+
+
+def test_a_level_is_removed_and_added_anew(app, framework, login_as, client):
+    admin = login_as("admin")
+    admin.post("/language", data={"language": "en"})
+    code = draft(admin)
+    page = admin.get(f"/admin/framework/{code}/edit").get_data(as_text=True)
+    assert "The edition has all eight levels" in page and "Remove level 8" in page
+    assert admin.post(f"/admin/framework/{code}/levels/8/remove").status_code == 302
+    assert sorted(edition_rows(app, code)[0]) == list(range(1, 8))
+    compare = admin.get(f"/admin/framework/{code}/compare").get_data(as_text=True)
+    assert "Removed:" in compare.split('data-item="level-8"', 1)[1].split("</li>", 1)[0]
+
+    page = admin.get(f"/admin/framework/{code}/edit").get_data(as_text=True)
+    assert '<option value="8">8</option>' in page and "Add a level" in page
+    for change, message in (
+        ({"descriptor-skills-ru": ""}, "Give every descriptor in Kazakh, Russian and English."),
+        ({"number": "3"}, "Choose a level from 1 to 8 that the edition does not have yet."),
+        ({"eqf_level": "9"}, "The EQF level is a number from 1 to 8, or nothing."),
+        ({"rule": "education: doctorate"}, "The rule does not follow the rule grammar"),
+    ):
+        response = admin.post(f"/admin/framework/{code}/levels", data=level_form(**change))
+        assert response.status_code == 400, change
+        html = response.get_data(as_text=True)
+        assert message in html.split('id="levels"', 1)[1].split("</section>", 1)[0], change
+        assert "knowledge en (in English)" in html  # the input kept
+    assert 8 not in edition_rows(app, code)[0]
+    response = admin.post(f"/admin/framework/{code}/levels", data=level_form())
+    assert response.status_code == 302 and response.headers["Location"].endswith("#level-8")
+    assert edition_rows(app, code)[0][8] == ["8.1"]
+    assert [a for a in actions(app) if a.startswith("framework.level_")] == [
+        "framework.level_remove",
+        "framework.level_add",
+    ]
+    admin.post(f"/admin/framework/{code}/publish")
+    client.post("/language", data={"language": "ru"})
+    level = client.get(f"/framework/{code}/levels/8").get_data(as_text=True)
+    assert "knowledge ru (по-русски)" in level and "Путь 8.1" in level
+
+
+def test_a_published_edition_keeps_its_levels(app, framework, login_as):
+    admin = login_as("admin")
+    assert admin.post("/admin/framework/kz-nqf-2013/levels/8/remove").status_code == 409
+    assert admin.post("/admin/framework/kz-nqf-2013/levels", data=level_form(number="8")).status_code == 409
+    assert sorted(edition_rows(app, "kz-nqf-2013")[0]) == list(range(1, 9))
