@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from sqlalchemy import select
 
 from certcenter.core.models import AuditEntry
@@ -265,3 +266,18 @@ def test_a_published_edition_keeps_its_levels(app, framework, login_as):
     assert admin.post("/admin/framework/kz-nqf-2013/levels/8/remove").status_code == 409
     assert admin.post("/admin/framework/kz-nqf-2013/levels", data=level_form(number="8")).status_code == 409
     assert sorted(edition_rows(app, "kz-nqf-2013")[0]) == list(range(1, 9))
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_draft_editor_and_its_comparison_show_no_english_from_the_catalogue(app, framework, login_as, language):
+    from tests.certificates.test_untranslated_pages import english_fragments, visible_text
+
+    admin = login_as("admin")
+    code = draft(admin)
+    admin.post(f"/admin/framework/{code}/levels/3/pathways", data=PATHWAY)
+    admin.post(f"/admin/framework/{code}/levels/8/remove")
+    admin.post("/language", data={"language": language})
+    fragments = english_fragments(language)
+    for url in (f"/admin/framework/{code}/edit", f"/admin/framework/{code}/compare", "/admin/settings", "/admin/queue"):
+        text = visible_text(admin.get(url).get_data(as_text=True))
+        assert not [fragment for fragment in fragments if fragment in text], url
