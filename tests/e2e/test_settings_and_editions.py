@@ -137,3 +137,47 @@ def test_a_new_edition_published_from_the_browser_is_used_by_a_new_application(
     with app.app_context():
         application = db.session.scalar(select(Application))
         assert application.edition.code == "kz-nqf-2026"
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_the_draft_editor_with_its_additions_meets_wcag_aa(browser, live_server, app, framework, make_user, width):
+    """The editor's forms to add and remove levels, pathways and terms (fields tied to forms elsewhere on the page)
+    and the comparison listing them: no serious violation, no page wider than a phone."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.e2e.test_accessibility import AXE_OPTIONS, SERIOUS, open_as
+
+    email = make_user("administrator").email
+    context, page = open_as(browser, live_server, "admin", {"admin": email}, "kk", width)
+    try:
+        page.goto("/admin/framework/")
+        page.locator("input[name=code]").fill("kz-nqf-2027")
+        page.locator("form[action$='/copy'] button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/admin/framework/kz-nqf-2027/edit"))
+        page.locator("#level-3 details.add-item > summary").click()
+        page.locator("#add-pathway-3-text-kk").fill("Бес жыл тәжірибе.")
+        page.locator("#add-pathway-3-text-ru").fill("Пять лет опыта.")
+        page.locator("#add-pathway-3-text-en").fill("Five years of experience.")
+        page.locator("#add-pathway-3-rule").fill("experience_years: 5")
+        page.locator("button[form=add-pathway-3][type=submit]").click()
+        page.wait_for_url(re.compile(r"#level-3$"))
+        page.locator("button[form=remove-term-2]").click()
+        page.wait_for_url(re.compile(r"#glossary$"))
+        for url in ("/admin/framework/kz-nqf-2027/edit", "/admin/framework/kz-nqf-2027/compare"):
+            page.goto(url)
+            for details in page.locator("details.add-item > summary").all():
+                details.click()
+            violations = [
+                f"{violation['id']}: {[node['target'] for node in violation['nodes'][:3]]}"
+                for violation in Axe().run(page, options=AXE_OPTIONS).response["violations"]
+                if violation["impact"] in SERIOUS
+            ]
+            assert not violations, (url, violations)
+            scroll, client = page.evaluate(
+                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
+            assert scroll <= client, (url, scroll, client)
+        expect(page.locator("li.added", has_text="3.3")).to_be_visible()
+        expect(page.locator("li.removed[data-item='term-2']")).to_be_visible()
+    finally:
+        context.close()
