@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib
 import importlib.util
 import os
@@ -48,6 +49,8 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
     cls = config if isinstance(config, type) else config_class(config)
     app.config.from_object(cls)
     app.config.from_pyfile("config.py", silent=True)
+    # the class's mappings are copied first: CERTCENTER_<KEY>__<part> changes this app's, never the class's
+    app.config.update({key: copy.deepcopy(value) for key, value in app.config.items() if isinstance(value, dict)})
     app.config.from_prefixed_env("CERTCENTER")
     app.config.update(overrides)
     from certcenter.core.settings import fixed_by_environment

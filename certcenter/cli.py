@@ -107,7 +107,9 @@ def setup(demo: bool, quiet: bool) -> None:
     say = (lambda *_args: None) if quiet else click.echo
     _migrate(quiet)
     for path in bundled_edition_files():
-        result = load_edition(read_edition_file(path))
+        # a bundled file is the reference: a release that corrects or translates its texts updates the rows (matched
+        # by their natural keys, so what refers to them stays)
+        result = load_edition(read_edition_file(path), update=True)
         db.session.commit()
         say(f"framework {result.edition.code}: {result.status}")
     if demo:

@@ -53,8 +53,6 @@ class Config:
     LOGIN_ACCOUNT_WINDOW_SECONDS = 24 * 3600
     LOGIN_KNOWN_ADDRESS_DAYS = 30
 
-    # An application waiting this long for an administrator is shown as overdue in his work queue.
-    WORK_QUEUE_OVERDUE_DAYS = 10
     # Rows per page of the administrators' lists (applications, catalogue, certificates to issue).
     ADMIN_LIST_PER_PAGE = 50
 
@@ -96,13 +94,17 @@ class Config:
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024
 
     # Deadlines (applications/deadlines.py): days a workflow step may take from the moment the application entered
-    # it; those it waits on are reminded DEADLINE_REMINDER_DAYS before, administrators told once it has passed.
+    # it; those it waits on are reminded DEADLINE_REMINDER_DAYS before, administrators told once it has passed (and
+    # their work queue counts it overdue). The defaults of centre settings (core/settings.py): administrators change
+    # them in the browser; CERTCENTER_DEADLINE_DAYS__submitted=3 fixes one for a deployment. The appeal's step
+    # ("appealed") has APPEAL_PANEL_DEADLINE_DAYS.
     DEADLINE_DAYS = {
         "submitted": 5,  # assign the assessors
         "exception_requested": 5,  # decide on the exception
         "in_assessment": 21,  # the assessors' judgements
         "moderation": 7,  # the lead assessor's moderation
         "awaiting_decision": 7,  # the decision
+        "confirmed": 10,  # issue the certificate
     }
     DEADLINE_REMINDER_DAYS = 2
 
@@ -132,10 +134,10 @@ class Config:
     CENTRE_SHORT_NAME = {"kk": "БРО", "ru": "ЦПК", "en": "QCC"}
     CENTRE_LOGO: int | None = None  # an uploaded logo's id (centre_logos); set in the browser
     CERTIFICATE_NUMBER_PREFIX = "KZQC"
-    # Deadlines (days) and how long records are kept (years), as the centre's procedures set them.
-    ASSESSMENT_DEADLINE_DAYS = 14
-    DECISION_DEADLINE_DAYS = 10
+    # Deadlines (days) and how long records are kept (years), as the centre's procedures set them: the period after
+    # a decision in which it may be appealed, and the days the appeals panel has to decide (from the appeal).
     APPEAL_DEADLINE_DAYS = 30
+    APPEAL_PANEL_DEADLINE_DAYS = 30
     CASE_RETENTION_YEARS = 10
     EVIDENCE_RETENTION_YEARS = 5
     # How long a process keeps the settings it read before reading them again (another process's change shows
@@ -167,9 +169,9 @@ class Config:
     COMPLAINT_RATE_LIMIT = "5 per hour"
     COMPLAINT_MIN_FILL_SECONDS = 4
     # Appeals (certcenter/appeals): the period to lodge one is the centre's setting "appeal_days"; its panel has one
-    # to APPEAL_PANEL_MAX_MEMBERS members and APPEAL_PANEL_DAYS from the lodging to its outcome (then it is overdue).
+    # to APPEAL_PANEL_MAX_MEMBERS members and the setting "appeal_panel_days" (APPEAL_PANEL_DEADLINE_DAYS) from its
+    # forming to its outcome (then it is overdue).
     APPEAL_PANEL_MAX_MEMBERS = 3
-    APPEAL_PANEL_DAYS = 30
 
     # Outgoing mail (certcenter/notifications/mail.py). With no MAIL_SMTP_HOST, mails are written as .eml files
     # under MAIL_MAILBOX_PATH (default instance/mail) and listed at /dev/mail outside production.

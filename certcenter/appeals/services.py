@@ -49,6 +49,7 @@ from certcenter.core import audit
 from certcenter.core.errors import UserError
 from certcenter.core.models import utcnow
 from certcenter.core.security_log import security_event
+from certcenter.core.settings import centre_settings
 from certcenter.core.storage import get_storage
 from certcenter.core.text import clean_person_name
 from certcenter.evidence.uploads import UploadError, check_extension, clean_filename, measure, sniff_content_type
@@ -112,8 +113,8 @@ def file_complaint(
         contact_phone=contact_phone.strip(),
         language=language,
         filed_by_id=user.id if user is not None else None,
-        acknowledge_by=now + timedelta(days=current_app.config["COMPLAINT_ACKNOWLEDGE_DAYS"]),
-        resolve_by=now + timedelta(days=current_app.config["COMPLAINT_RESOLVE_DAYS"]),
+        acknowledge_by=now + timedelta(days=centre_settings().complaint_acknowledge_days),
+        resolve_by=now + timedelta(days=centre_settings().complaint_resolve_days),
     )
     if attachment is not None and attachment_name:
         _attach(complaint, attachment, attachment_name)
@@ -286,7 +287,7 @@ def lodge_appeal(
         lodged_at=now,
         grounds=grounds.strip(),
         contested=contested,
-        decide_by=now + timedelta(days=int(current_app.config["APPEAL_PANEL_DAYS"])),
+        decide_by=now + timedelta(days=int(centre_settings().appeal_panel_days)),
     )
     if attachment is not None and attachment_name:
         _attach(appeal, attachment, attachment_name, prefix="appeals")

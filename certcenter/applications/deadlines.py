@@ -1,5 +1,7 @@
-"""Deadlines that nag: each workflow step that waits on someone has a due date (``DEADLINE_DAYS``, days from the
-moment the application entered the state; configurable per step). A beat task reminds the people the step waits on
+"""Deadlines that nag: each workflow step that waits on someone has a due date (days from the moment the application
+entered the state), one centre setting per step (``core/settings.py``: administrators change them in the browser, a
+saved value counts at once; the configuration's ``DEADLINE_DAYS`` and ``APPEAL_PANEL_DEADLINE_DAYS`` are the
+defaults). A beat task reminds the people the step waits on
 ``DEADLINE_REMINDER_DAYS`` before it, and tells the administrators once it has passed; the administrators' list
 flags what is overdue.
 
@@ -8,16 +10,18 @@ still to submit, the lead assessor moderating)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import selectinload
 
+from certcenter.applications import workflow
 from certcenter.applications.models import Application
 from certcenter.core.models import utcnow
 from certcenter.core.registry import Registry
+from certcenter.core.settings import SETTINGS, centre_settings
 from certcenter.extensions import db
 from certcenter.notifications.models import Notification
 from certcenter.notifications.services import administrator_ids, notify_many
@@ -32,18 +36,41 @@ def register_waiting_on(app: Flask, state: str, people: Callable[[Application], 
     _waiting_on.add(app, state, people)
 
 
-def _days(state: str) -> int | None:
-    return current_app.config["DEADLINE_DAYS"].get(state)
+def deadline_days() -> dict[str, int]:
+    """Workflow state -> the days the step may take, as the centre's settings say now."""
+    settings = centre_settings()
+    days = {
+        setting.part: settings[setting.key]
+        for setting in SETTINGS.values()
+        if setting.config_key == "DEADLINE_DAYS" and settings[setting.key]
+    }
+    if settings.appeal_panel_days:
+        days[workflow.APPEALED] = settings.appeal_panel_days
+    return days
 
 
 def due_at(application: Application) -> datetime | None:
-    days = _days(application.state)
+    days = deadline_days().get(application.state)
     return application.state_changed_at + timedelta(days=days) if days else None
 
 
 def is_overdue(application: Application, now: datetime | None = None) -> bool:
     due = due_at(application)
     return due is not None and due < (now or utcnow())
+
+
+def overdue_condition(states: Iterable[str], now: datetime | None = None):
+    """A SQL condition: the application is in one of ``states`` and its step's due date has passed."""
+    now = now or utcnow()
+    days = deadline_days()
+    return or_(
+        false(),
+        *(
+            and_(Application.state == state, Application.state_changed_at < now - timedelta(days=days[state]))
+            for state in states
+            if state in days
+        ),
+    )
 
 
 def waiting_on(application: Application) -> list[int]:
@@ -57,7 +84,7 @@ def remind(now: datetime | None = None) -> int:
     now = now or utcnow()
     ahead = timedelta(days=current_app.config["DEADLINE_REMINDER_DAYS"])
     candidates: list[Application] = []
-    for state, days in current_app.config["DEADLINE_DAYS"].items():
+    for state, days in deadline_days().items():
         candidates += db.session.scalars(
             select(Application)
             .where(Application.state == state, Application.state_changed_at <= now + ahead - timedelta(days=days))

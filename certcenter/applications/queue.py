@@ -1,19 +1,17 @@
 """The administrator's work queue: the applications waiting for an administrator, by what he must do, with how many
-have waited longer than the centre's deadline (``WORK_QUEUE_OVERDUE_DAYS``)."""
+are past their step's due date (``deadlines.py``: the centre's settings)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from certcenter.applications import workflow
+from certcenter.applications.deadlines import overdue_condition
 from certcenter.applications.models import Application
-from certcenter.core.models import utcnow
 from certcenter.extensions import db
 
 # The states in which an application waits for an administrator, in the order of the queue, with what he does.
@@ -35,18 +33,13 @@ class QueueLine:
     overdue: int
 
 
-def overdue_before():
-    return utcnow() - timedelta(days=current_app.config["WORK_QUEUE_OVERDUE_DAYS"])
-
-
 def queue_lines() -> list[QueueLine]:
     """One line per kind of waiting work, with its count and how many are overdue (zero lines included)."""
-    limit = overdue_before()
     rows = db.session.execute(
         select(
             Application.state,
             func.count(),
-            func.sum(case((Application.state_changed_at < limit, 1), else_=0)),
+            func.sum(case((overdue_condition(WAITING), 1), else_=0)),
         )
         .where(Application.state.in_(WAITING))
         .group_by(Application.state)
@@ -60,7 +53,7 @@ def overdue_applications(limit: int = 20) -> list[Application]:
     return list(
         db.session.scalars(
             select(Application)
-            .where(Application.state.in_(WAITING), Application.state_changed_at < overdue_before())
+            .where(Application.state.in_(WAITING), overdue_condition(WAITING))
             .options(selectinload(Application.candidate))
             .order_by(Application.state_changed_at)
             .limit(limit)

@@ -255,7 +255,6 @@ def work_queue():
         "applications/work_queue.html",
         lines=queue.queue_lines(),
         overdue=queue.overdue_applications(),
-        overdue_days=current_app.config["WORK_QUEUE_OVERDUE_DAYS"],
         notices=notices.unread(current_user.id),
         describe=notices.describe,
     )

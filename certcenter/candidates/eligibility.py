@@ -12,7 +12,7 @@ from flask_babel import ngettext
 
 from certcenter.candidates.models import CandidateProfile, ExperienceRecord
 from certcenter.core.i18n import centre_today, localized
-from certcenter.framework.models import FrameworkLevel
+from certcenter.framework.models import FrameworkLevel, interpretation_in
 from certcenter.framework.rules import DAYS_PER_YEAR, Facts, evaluate
 from certcenter.framework.vocabulary import EDUCATION_LEVELS
 
@@ -92,6 +92,10 @@ class PathwayResult:
     met: bool | None
     missing: list[str] = field(default_factory=list)
     shortfalls: list[dict[str, Any]] = field(default_factory=list)  # the conditions not met, to be told again later
+    interpretation: dict = field(default_factory=dict)  # how the centre reads the pathway's wording, per language
+
+    def interpretation_in(self, language: str) -> tuple[str, str] | None:
+        return interpretation_in(self.interpretation, language)
 
 
 @dataclass
@@ -126,7 +130,14 @@ def evaluate_eligibility(candidate: CandidateProfile, level: FrameworkLevel, tod
         shortfalls = [] if outcome.met else outcome.shortfalls
         missing = [describe_shortfall(short, facts) for short in shortfalls]
         results.append(
-            PathwayResult(code=pathway.code, text=pathway.text, met=outcome.met, missing=missing, shortfalls=shortfalls)
+            PathwayResult(
+                code=pathway.code,
+                text=pathway.text,
+                met=outcome.met,
+                missing=missing,
+                shortfalls=shortfalls,
+                interpretation=pathway.interpretation or {},
+            )
         )
     outcomes = [result.met for result in results]
     status = MET if True in outcomes else NEEDS_REVIEW if None in outcomes else NOT_MET

@@ -43,6 +43,8 @@ class Setting:
     label: Any
     hint: Any = None
     group: str = "centre"
+    # a setting kept in a mapping of the configuration: its key there (``DEADLINE_DAYS["submitted"]``)
+    part: str | None = None
 
 
 SETTINGS: dict[str, Setting] = {
@@ -83,18 +85,61 @@ SETTINGS: dict[str, Setting] = {
             _l("The address the public reaches the centre at: certificates' QR codes point there."),
             group="certificates",
         ),
+        # One for each workflow state that waits on someone (``applications/deadlines.py``), in ``DEADLINE_DAYS``:
+        # the days it may take from the moment the application entered it.
+        Setting(
+            "assignment_days",
+            "DEADLINE_DAYS",
+            DAYS,
+            _l("Days to assign the assessors"),
+            group="deadlines",
+            part="submitted",
+        ),
+        Setting(
+            "exception_days",
+            "DEADLINE_DAYS",
+            DAYS,
+            _l("Days to decide on a request for an exception"),
+            group="deadlines",
+            part="exception_requested",
+        ),
         Setting(
             "assessment_days",
-            "ASSESSMENT_DEADLINE_DAYS",
+            "DEADLINE_DAYS",
             DAYS,
-            _l("Days for an assessor to record his judgements"),
+            _l("Days for the assessors' judgements"),
             group="deadlines",
+            part="in_assessment",
+        ),
+        Setting(
+            "moderation_days",
+            "DEADLINE_DAYS",
+            DAYS,
+            _l("Days for the moderation of differing judgements"),
+            group="deadlines",
+            part="moderation",
         ),
         Setting(
             "decision_days",
-            "DECISION_DEADLINE_DAYS",
+            "DEADLINE_DAYS",
             DAYS,
-            _l("Days from the recommendation to the decision"),
+            _l("Days to record the decision"),
+            group="deadlines",
+            part="awaiting_decision",
+        ),
+        Setting(
+            "issue_days",
+            "DEADLINE_DAYS",
+            DAYS,
+            _l("Days to issue the certificate"),
+            group="deadlines",
+            part="confirmed",
+        ),
+        Setting(
+            "appeal_panel_days",
+            "APPEAL_PANEL_DEADLINE_DAYS",
+            DAYS,
+            _l("Days for the appeals panel's decision"),
             group="deadlines",
         ),
         Setting(
@@ -102,6 +147,20 @@ SETTINGS: dict[str, Setting] = {
             "APPEAL_DEADLINE_DAYS",
             DAYS,
             _l("Days after a decision to lodge an appeal"),
+            group="deadlines",
+        ),
+        Setting(
+            "complaint_acknowledge_days",
+            "COMPLAINT_ACKNOWLEDGE_DAYS",
+            DAYS,
+            _l("Days to acknowledge a complaint"),
+            group="deadlines",
+        ),
+        Setting(
+            "complaint_resolve_days",
+            "COMPLAINT_RESOLVE_DAYS",
+            DAYS,
+            _l("Days to answer a complaint"),
             group="deadlines",
         ),
         Setting(
@@ -205,17 +264,29 @@ def fixed_by_environment(environ: Mapping[str, str], overrides: Mapping[str, Any
     """The settings a deployment fixes: by a ``CERTCENTER_<KEY>`` variable (or ``CERTCENTER_<KEY>__<part>``), or
     by a keyword given to ``create_app``."""
     fixed = set()
+    overrides = dict(overrides)
     for setting in SETTINGS.values():
         name = f"CERTCENTER_{setting.config_key}"
+        if setting.part is not None:
+            given = overrides.get(setting.config_key)
+            if (
+                name in environ
+                or f"{name}__{setting.part}" in environ
+                or (isinstance(given, Mapping) and setting.part in given)
+            ):
+                fixed.add(setting.key)
+            continue
         if name in environ or any(variable.startswith(name + "__") for variable in environ):
             fixed.add(setting.key)
-        if setting.config_key in dict(overrides):
+        if setting.config_key in overrides:
             fixed.add(setting.key)
     return frozenset(fixed)
 
 
 def _configured(setting: Setting, config: Mapping[str, Any]) -> Any:
     value = config.get(setting.config_key)
+    if setting.part is not None:
+        value = (value or {}).get(setting.part)
     if setting.kind == LOCALIZED and isinstance(value, str):
         return dict.fromkeys(LANGUAGES, value)
     if setting.kind in (DAYS, YEARS) and value is not None:

@@ -12,7 +12,7 @@ from certcenter.core.permissions import role_required
 from certcenter.extensions import db
 from certcenter.framework import editing
 from certcenter.framework.models import FrameworkEdition
-from certcenter.framework.services import edition_by_code
+from certcenter.framework.services import LANGUAGES, edition_by_code
 from certcenter.framework.vocabulary import DESCRIPTOR_KINDS, DESCRIPTOR_LABELS
 
 # the accounts' role name (framework sits beside accounts and does not import it)
@@ -93,6 +93,13 @@ def edit(code: str):
             db.session.commit()
             flash(_("The draft has been saved.") if changed else _("Nothing was changed."), "success")
             return redirect(url_for("framework_admin.edit", code=edition.code))
+    return _editor(edition, form, values)
+
+
+def _editor(edition: FrameworkEdition, form: ActionForm, values: dict, *, status: int = 200, item_errors=None,
+            item_values=None):  # fmt: skip
+    """The editor; ``item_errors``/``item_values``: a refused addition's message and input, by its form's name
+    (``term``, ``pathway-<level>``), shown at that form."""
     data = editing.export_edition(edition)
     return render_template(
         "framework/admin_edit.html",
@@ -100,11 +107,138 @@ def edit(code: str):
         data=data,
         form=form,
         values=values,
+        item_errors=item_errors or {},
+        item_values=item_values or {},
         field_name=editing.field_name,
         rule_text=editing.rule_text,
         kinds=DESCRIPTOR_KINDS,
         kind_labels=DESCRIPTOR_LABELS,
-        differences=len(editing.compare(edition, edition.derived_from)),
+        missing_levels=editing.missing_levels(data),
+        differences=len(editing.compare(edition, edition.derived_from))
+        + len(editing.item_changes(edition, edition.derived_from)),
+    ), status
+
+
+def _texts(prefix: str) -> dict[str, str]:
+    return {language: request.form.get(f"{prefix}-{language}", "") for language in LANGUAGES}
+
+
+def _item_change(edition: FrameworkEdition, where: str, change, done: str, anchor: str):
+    """Run one addition or removal; refused, the editor again with the message at its form and the input kept
+    (409 for a published edition, 400 otherwise)."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        change()
+    except editing.EditingError as error:
+        db.session.rollback()
+        status = 409 if not edition.is_draft else 400
+        return _editor(edition, ActionForm(), {}, status=status, item_errors={where: str(error)},
+                       item_values={where: dict(request.form)})  # fmt: skip
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("framework_admin.edit", code=edition.code, _anchor=anchor))
+
+
+@admin_bp.post("/<code>/terms")
+@role_required(ADMINISTRATOR)
+def add_term(code: str):
+    edition = _edition_or_404(code)
+    return _item_change(
+        edition,
+        "term",
+        lambda: editing.add_term(edition, _texts("term"), _texts("definition"), actor=current_user),
+        _("The term has been added to the glossary."),
+        "glossary",
+    )
+
+
+@admin_bp.post("/<code>/terms/<int:number>/remove")
+@role_required(ADMINISTRATOR)
+def remove_term(code: str, number: int):
+    edition = _edition_or_404(code)
+    return _item_change(
+        edition,
+        "term",
+        lambda: editing.remove_term(edition, number, actor=current_user),
+        _("The term has been removed from the glossary."),
+        "glossary",
+    )
+
+
+@admin_bp.post("/<code>/levels/<int:number>/pathways")
+@role_required(ADMINISTRATOR)
+def add_pathway(code: str, number: int):
+    edition = _edition_or_404(code)
+    return _item_change(
+        edition,
+        f"pathway-{number}",
+        lambda: editing.add_pathway(
+            edition,
+            number,
+            code=request.form.get("code", ""),
+            text=_texts("text"),
+            rule=request.form.get("rule", ""),
+            interpretation=_texts("interpretation"),
+            actor=current_user,
+        ),
+        _("The pathway has been added."),
+        f"level-{number}",
+    )
+
+
+@admin_bp.post("/<code>/levels/<int:number>/pathways/<pathway>/remove")
+@role_required(ADMINISTRATOR)
+def remove_pathway(code: str, number: int, pathway: str):
+    edition = _edition_or_404(code)
+    return _item_change(
+        edition,
+        f"pathway-{number}",
+        lambda: editing.remove_pathway(edition, number, pathway, actor=current_user),
+        _("The pathway has been removed."),
+        f"level-{number}",
+    )
+
+
+@admin_bp.post("/<code>/levels")
+@role_required(ADMINISTRATOR)
+def add_level(code: str):
+    edition = _edition_or_404(code)
+    raw = request.form.get("number", "")
+    number = int(raw) if raw.isascii() and raw.isdigit() else 0
+    return _item_change(
+        edition,
+        "level",
+        lambda: editing.add_level(
+            edition,
+            number,
+            eqf_level=request.form.get("eqf_level", ""),
+            descriptors={kind: _texts(f"descriptor-{kind}") for kind in DESCRIPTOR_KINDS},
+            pathways_text=_texts("pathways_text"),
+            pathway={
+                "code": request.form.get("code", ""),
+                "text": _texts("text"),
+                "rule": request.form.get("rule", ""),
+                "interpretation": _texts("interpretation"),
+            },
+            actor=current_user,
+        ),
+        _("The level has been added."),
+        f"level-{number}",
+    )
+
+
+@admin_bp.post("/<code>/levels/<int:number>/remove")
+@role_required(ADMINISTRATOR)
+def remove_level(code: str, number: int):
+    edition = _edition_or_404(code)
+    return _item_change(
+        edition,
+        f"pathway-{number}",
+        lambda: editing.remove_level(edition, number, actor=current_user),
+        _("The level has been removed."),
+        "levels",
     )
 
 
@@ -117,6 +251,7 @@ def compare(code: str):
         edition=edition,
         source=edition.derived_from,
         differences=editing.compare(edition, edition.derived_from),
+        items=editing.item_changes(edition, edition.derived_from),
         kind_labels=DESCRIPTOR_LABELS,
     )
 

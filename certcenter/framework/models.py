@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certcenter.core.models import LocalizedText, UTCDateTime, one_of, utcnow
@@ -124,12 +124,26 @@ class Pathway(db.Model):
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     text: Mapped[dict] = mapped_column(LocalizedText, nullable=False)
     rule: Mapped[dict] = mapped_column(JSON, nullable=False)
-    interpretation: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # How the centre reads the wording, {"kk": .., "ru": .., "en": ..} (empty: no note; a note of an older file may
+    # have English only)
+    interpretation: Mapped[dict] = mapped_column(LocalizedText, nullable=False, default=dict)
 
     level: Mapped[FrameworkLevel] = relationship(back_populates="pathways")
 
     def __repr__(self) -> str:
         return f"<Pathway {self.code}>"
+
+    def interpretation_in(self, language: str) -> tuple[str, str] | None:
+        """The note in ``language``, failing that in English, then in any language it has: (language, text)."""
+        return interpretation_in(self.interpretation, language)
+
+
+def interpretation_in(note: dict | None, language: str) -> tuple[str, str] | None:
+    note = note or {}
+    for candidate in (language, "en", *note):
+        if note.get(candidate):
+            return candidate, note[candidate]
+    return None
 
 
 class GlossaryTerm(db.Model):

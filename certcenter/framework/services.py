@@ -48,6 +48,20 @@ def _require_localized(value: Any, where: str) -> dict[str, str]:
     return {lang: value[lang].strip() for lang in LANGUAGES}
 
 
+def interpretation_of(value: Any, where: str = "interpretation") -> dict[str, str]:
+    """A pathway's interpretation note as stored: {"kk": .., "ru": .., "en": ..} without the empty languages. A plain
+    text (the files before notes were translated) is English."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, str):
+        return {"en": value.strip()}
+    if not isinstance(value, dict) or any(
+        language not in LANGUAGES or not isinstance(text, str | None) for language, text in value.items()
+    ):
+        raise EditionFileError(f"{where}: a text, or texts in {', '.join(LANGUAGES)}")
+    return {language: value[language].strip() for language in LANGUAGES if (value.get(language) or "").strip()}
+
+
 def _require(mapping: dict, key: str, where: str) -> Any:
     if key not in mapping or mapping[key] in (None, ""):
         raise EditionFileError(f"{where}: missing {key!r}")
@@ -88,6 +102,7 @@ def validate_edition(data: Any) -> dict[str, Any]:
                 rules.validate(pathway.get("rule"), f"{pwhere}.rule")
             except rules.RuleError as exc:
                 raise EditionFileError(str(exc)) from None
+            interpretation_of(pathway.get("interpretation"), f"{pwhere}.interpretation")
     terms = data.get("terms") or []
     for term in terms:
         where = f"term {term.get('number')}"
@@ -180,7 +195,7 @@ def _sync_levels(edition: FrameworkEdition, levels: list[dict[str, Any]]) -> Non
                 pathway.position = position
                 pathway.text = _require_localized(entry["text"], "pathway.text")
                 pathway.rule = entry["rule"]
-                pathway.interpretation = entry.get("interpretation") or ""
+                pathway.interpretation = interpretation_of(entry.get("interpretation"))
                 new_pathways.append(pathway)
             level.pathways = new_pathways
             new_levels.append(level)

@@ -121,10 +121,16 @@ NOT_ABOUT_A_CASE = {
     # centre-wide: settings, framework editions, the retention run; a request about one's own data is refused
     # to its subject in records (tests/records/test_own_case.py)
     "admin.centre_settings_page",
+    "framework_admin.add_level",
+    "framework_admin.add_pathway",
+    "framework_admin.add_term",
     "framework_admin.copy",
     "framework_admin.edit",
     "framework_admin.import_file",
     "framework_admin.publish",
+    "framework_admin.remove_level",
+    "framework_admin.remove_pathway",
+    "framework_admin.remove_term",
     "records.run_retention",
     "records.decide_erasure",
     # the person's own account and notices, and the outbox (#15)

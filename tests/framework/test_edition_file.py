@@ -59,7 +59,8 @@ def test_every_level_has_evaluable_pathways(edition):
             assert level["pathways_text"][lang].strip()
         for pathway in level["pathways"]:
             rules.validate(pathway["rule"])
-            assert pathway["interpretation"].strip()
+            for lang in LANGS:  # the note on how the centre reads the wording, in every language
+                assert len(pathway["interpretation"][lang].strip()) > 40, (pathway["code"], lang)
             assert pathway["code"].startswith(f"{level['number']}.")
 
 

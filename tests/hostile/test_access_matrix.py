@@ -260,6 +260,7 @@ def world(app, in_assessment, confirmed, make_candidate, make_user, login_as, fr
             "report_id": report.id,
             "code": certificate.verification_code,
             "number": 3,
+            "pathway": "3.1",  # a framework edition's pathway, by its code
             "unit_id": application.qualification.units[0].id,
             "user_id": profile.user_id,
             "action": "suspend",
