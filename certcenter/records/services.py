@@ -423,13 +423,15 @@ def decide_erasure(request: ErasureRequest, *, approve: bool, reason: str, actor
     if not approve:
         request.status = REFUSED
         audit.record("records.erasure_refuse", request, actor=actor, reason=reason.strip())
-        notify(request.user_id, ERASURE_DECIDED, request, status=REFUSED)
+        notify(request.user_id, ERASURE_DECIDED, request, status=REFUSED, reason=reason.strip())
         return
     plan = erasure_plan(request.user)
     request.status = APPROVED
     request.outcome = {"erased": plan.erased, "kept": plan.kept}
-    # told before the account is closed, in the words of the request page
-    notify(request.user_id, ERASURE_DECIDED, request, status=APPROVED)
+    # Told first, in the words of the request page: the mail is queued to the address he has now, before anything of
+    # his is anonymised (after, his address is gone and his account closed: no mail would reach him), and it says
+    # itself what was erased and kept, since he can no longer sign in to read it.
+    notify(request.user_id, ERASURE_DECIDED, request, status=APPROVED, **request.outcome)
     audit.record(
         "records.erasure_approve",
         request,
