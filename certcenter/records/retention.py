@@ -211,8 +211,9 @@ def _cases_due(kind: str, today: date, years: int | None) -> list[Due]:
 
 
 def _people_due(today: date, years: int | None) -> list[Due]:
-    """A person is anonymised once every application of his is past the period (none open, none held), counted
-    from the last of: his applications' cycles, his profile's last change, his last sign-in."""
+    """A person is anonymised once every application of his is past the period (none open, none held) and no open
+    complaint is by or about him, counted from the last of: his applications' cycles, his profile's last change, his
+    last sign-in."""
     if years is None:
         return []
     cutoff = _add_years(today, -years)
@@ -238,6 +239,7 @@ def _people_due(today: date, years: int | None) -> list[Due]:
             CandidateProfile.updated_at < midnight,
             or_(User.last_login_at.is_(None), User.last_login_at < midnight),
             ~unfinished,
+            ~_open_complaint_of(CandidateProfile.user_id),
             _not_done(PERSONAL_DATA, "CandidateProfile", CandidateProfile.id),
         )
         .order_by(CandidateProfile.id)
@@ -260,6 +262,14 @@ def _people_due(today: date, years: int | None) -> list[Due]:
             last.append(_centre_date(row.last_login_at))
         found.append(Due(PERSONAL_DATA, "CandidateProfile", str(row.id), _add_years(max(last), years).isoformat()))
     return found
+
+
+def _open_complaint_of(user_id: Any) -> Any:
+    """SQL: an open complaint by or about the person (its handling needs who he is)."""
+    return exists().where(
+        Complaint.state != COMPLAINT_CLOSED,
+        or_(Complaint.filed_by_id == user_id, Complaint.subject_user_id == user_id),
+    )
 
 
 def _chunks(values: list, size: int = BATCH_SIZE) -> Iterable[list]:
