@@ -30,7 +30,7 @@ def marks(app, attempt_id):
         )
 
 
-def test_written_exam_answers_are_cleared_and_the_scores_kept(app, exam):
+def test_written_exam_answers_are_cleared_and_the_scores_kept(app, exam):  # noqa: F811
     scene = exam(start=True)
     answer_all(app, scene, wrong_short_text=True)  # his own words, "несие", for an assessor to judge
     close(scene)
