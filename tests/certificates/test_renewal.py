@@ -163,6 +163,8 @@ def test_a_confirmed_renewal_supersedes_the_old_certificate_on_its_expiry_date(
     assert pdf.status_code == 200
     text = pdftotext(pdf.data, tmp_path)
     assert new_number in text and new_expiry.strftime("%d.%m.%Y") in text
+    # in force from the old one's expiry date, later than its issue: the face says from when
+    assert "Действует с" in text and old_expiry.strftime("%d.%m.%Y") in text
     client.post("/language", data={"language": "en"})
     page = client.get(f"/verify/{person.code}").get_data(as_text=True)
     assert "This certificate is genuine and in force." in page  # until its own expiry date
