@@ -194,6 +194,8 @@ class Config:
 
     # Recertification: the holder may renew from this many days before his certificate expires.
     RENEWAL_WINDOW_DAYS = 180
+    # The one schedule of reminders before a certificate expires (days before; one notice, by e-mail too, at each).
+    EXPIRY_REMINDER_DAYS = (180, 90, 30, 7)
 
     # Personal data retention (Law No. 94-V "On personal data and their protection", art. 12; ISO/IEC 17024, 7.4):
     # the defaults of the centre settings' "retention" group, years each kind of record is kept: after the
@@ -217,15 +219,11 @@ class Config:
                 "task": "certcenter.certificates.tasks.expire_certificates",
                 "schedule": crontab(hour=0, minute=5),
             },
-            "warn-of-expiry": {
-                "task": "certcenter.certificates.tasks.notify_expiring_certificates",
-                "schedule": crontab(hour=9, minute=0),
-            },
             "remind-deadlines": {
                 "task": "certcenter.applications.tasks.remind_deadlines",
                 "schedule": crontab(minute=15),
             },
-            # holders told 180, 90 and 30 days before their certificate expires (certificates/renewal.py)
+            # holders told EXPIRY_REMINDER_DAYS before their certificate expires, once each (certificates/renewal.py)
             "remind-renewals": {
                 "task": "certcenter.certificates.tasks.remind_renewals",
                 "schedule": crontab(hour=9, minute=0),
