@@ -56,10 +56,11 @@ def describe_notice(notification: Notification) -> str:
             number=number,
         )
     if kind == services.EXPIRING:
+        # the date, not a count of days: the notice is read later than it is written (and a step of the schedule may
+        # be told a few days late)
         return _(
-            "Your certificate No. %(number)s expires in %(days)d days, on %(date)s.",
+            "Your certificate No. %(number)s expires on %(date)s: renew it from your dashboard.",
             number=number,
-            days=params.get("days", 0),
             date=format_date(date.fromisoformat(params["expires_on"])) if params.get("expires_on") else "",
         )
     return _(

@@ -22,8 +22,10 @@ def test_setup_loads_the_demo_and_is_idempotent(app):
         states = sorted(db.session.scalars(select(Application.state)))
         assert states == ["certified", "in_assessment", "withdrawn"]  # + a holder near expiry, a person past retention
         assert db.session.scalar(select(func.count()).select_from(Assignment)) == 4
-        (complaint,) = db.session.scalars(select(Complaint)).all()  # the complaints desk, with one waiting
+        # the complaints desk, with one waiting (and one closed six years ago, past its retention period)
+        (complaint,) = db.session.scalars(select(Complaint).where(Complaint.state != "closed")).all()
         assert complaint.state == "acknowledged" and complaint.investigator_id is None
+        assert db.session.scalar(select(func.count()).where(Complaint.state == "closed")) == 1
     admin = app.test_client()
     login(admin, "admin@demo.certcenter.kz", DEMO_PASSWORD)
     assert complaint.reference in admin.get("/admin/complaints").get_data(as_text=True)
@@ -58,5 +60,6 @@ def test_the_demo_shows_a_certificate_to_renew_and_records_past_retention(app):
     admin.post("/language", data={"language": "en"})
     records = admin.get("/admin/records").get_data(as_text=True)
     assert 'data-target="CandidateProfile:' in records  # the person whose withdrawn application is six years old
+    assert 'data-target="Complaint:' in records  # the complaint closed six years ago
     assert "holder@demo" not in records
     assert "KZQC-" in admin.get("/admin/surveillance").get_data(as_text=True)

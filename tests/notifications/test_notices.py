@@ -149,9 +149,12 @@ def test_holders_are_warned_180_90_30_and_7_days_before_expiry_once_each(app, sm
         assert send_reminders(expires_on - timedelta(days=7)) == 1
         assert send_reminders(expires_on - timedelta(days=7)) == 0
         db.session.commit()
-    warnings = [m for m in smtp.to(holder.email) if "expires in" in m["Subject"]]
-    assert [m["Subject"].split(" expires in ")[1].split(" days")[0] for m in warnings] == ["180", "90", "30", "7"]
-    assert "List-Unsubscribe" in warnings[0]
+        steps = db.session.scalars(
+            select(Notification.params).where(Notification.kind == "certificate_expiring").order_by(Notification.id)
+        ).all()
+    assert [params["days"] for params in steps] == [180, 90, 30, 7]
+    warnings = [m for m in smtp.to(holder.email) if "renew it from your dashboard" in m["Subject"]]
+    assert len(warnings) == 4 and "List-Unsubscribe" in warnings[0]
 
 
 def test_the_decision_is_mailed_to_the_candidate_with_its_reasons(app, smtp, in_assessment):

@@ -36,7 +36,7 @@ def test_a_holder_90_days_before_expiry_gets_exactly_one_mail(app, holders, smtp
     mails = smtp.to(person.email)
     assert len(mails) == 1, [message["Subject"] for message in mails]
     body = " ".join(text_of(mails[0]).split())
-    assert f"Your certificate No. {person.number} expires in 90 days" in body
+    assert f"Your certificate No. {person.number} expires on" in body and "renew it from your dashboard" in body
     assert "apply for recertification before the certificate expires" in body
     with app.app_context():
         kinds = db.session.scalars(select(Notification.kind).where(Notification.user_id == person.user_id)).all()
