@@ -10,6 +10,7 @@ from sqlalchemy import select
 from certcenter.applications.models import Application
 from certcenter.exams.models import Attempt, AttemptItem
 from certcenter.extensions import db
+from certcenter.records.models import ErasureRequest
 from certcenter.records.retention import CLEARED_ANSWER
 from tests.assessments.conftest import in_assessment  # noqa: F401 - the fixture
 from tests.exams.conftest import SECRET, exam  # noqa: F401 - the fixture
@@ -60,3 +61,28 @@ def test_written_exam_answers_are_cleared_and_the_scores_kept(app, exam):  # noq
     assert marks(app, scene.attempt_id) == before  # scores, answered or not, chosen options: all as they were
     page = scene.admin.get(f"/applications/{scene.application_id}").get_data(as_text=True)
     assert "несие" not in page
+
+
+def test_an_approved_erasure_clears_his_written_answers_and_keeps_the_scores(app, exam):  # noqa: F811
+    scene = exam(start=True)
+    answer_all(app, scene, wrong_short_text=True)
+    close(scene)
+    before = marks(app, scene.attempt_id)
+    with app.app_context():
+        db.session.get(Application, scene.application_id).state = "withdrawn"  # his case is over
+        db.session.commit()
+    assert scene.candidate.post("/my-data/erasure", data={"confirm": "y"}).status_code == 302
+    with app.app_context():
+        request_id = db.session.scalar(select(ErasureRequest.id))
+    decided = scene.admin.post(
+        f"/admin/records/erasure/{request_id}", data={"decision": "approve", "reason": "Nothing to keep"}
+    )
+    assert decided.status_code == 302
+    with app.app_context():
+        responses = db.session.scalars(
+            select(AttemptItem.response).where(
+                AttemptItem.attempt_id == scene.attempt_id, AttemptItem.kind == "short_text"
+            )
+        ).all()
+        assert responses and set(responses) == {CLEARED_ANSWER}
+    assert marks(app, scene.attempt_id) == before
