@@ -138,8 +138,6 @@ class Config:
     # a decision in which it may be appealed, and the days the appeals panel has to decide (from the appeal).
     APPEAL_DEADLINE_DAYS = 30
     APPEAL_PANEL_DEADLINE_DAYS = 30
-    CASE_RETENTION_YEARS = 10
-    EVIDENCE_RETENTION_YEARS = 5
     # How long a process keeps the settings it read before reading them again (another process's change shows
     # after at most this long; the process that saves one sees it at once).
     CENTRE_SETTINGS_CACHE_SECONDS = 5.0
@@ -202,19 +200,20 @@ class Config:
 
     # Recertification: the holder may renew from this many days before his certificate expires.
     RENEWAL_WINDOW_DAYS = 180
+    # The one schedule of reminders before a certificate expires (days before; one notice, by e-mail too, at each).
+    EXPIRY_REMINDER_DAYS = (180, 90, 30, 7)
 
     # Personal data retention (Law No. 94-V "On personal data and their protection", art. 12; ISO/IEC 17024, 7.4):
-    # years each kind of record is kept, after the certification cycle ends (the certificate's expiry, or the day an
-    # application ended without one) for a case's records and the person, after it was made for the others; None
-    # keeps it permanently. See certcenter/records/retention.py and the README's "Personal data" section.
-    RETENTION_YEARS = {
-        "evidence": 5,
-        "assessment_records": 5,
-        "personal_data": 5,
-        "reports": 3,
-        "audit_log": 10,
-        "certificate_register": None,
-    }
+    # the defaults of the centre settings' "retention" group, years each kind of record is kept: after the
+    # certification cycle ends (the certificate's expiry, or the day an application ended without one) for a case's
+    # records and the person, after closing for a complaint, after it was made for the others. The certificate
+    # register is kept permanently. See certcenter/records/retention.py and the README's "Personal data" section.
+    EVIDENCE_RETENTION_YEARS = 5
+    ASSESSMENT_RECORDS_RETENTION_YEARS = 5
+    PERSONAL_DATA_RETENTION_YEARS = 5
+    COMPLAINTS_RETENTION_YEARS = 5
+    REPORTS_RETENTION_YEARS = 3
+    AUDIT_LOG_RETENTION_YEARS = 10
     DATA_EXPORT_DAYS = 7  # a person's copy of his data is deleted this many days after it was made
     # The privacy notice's version: a candidate who consented to another version is asked again.
     PRIVACY_NOTICE_VERSION = "2026-11"
@@ -226,15 +225,11 @@ class Config:
                 "task": "certcenter.certificates.tasks.expire_certificates",
                 "schedule": crontab(hour=0, minute=5),
             },
-            "warn-of-expiry": {
-                "task": "certcenter.certificates.tasks.notify_expiring_certificates",
-                "schedule": crontab(hour=9, minute=0),
-            },
             "remind-deadlines": {
                 "task": "certcenter.applications.tasks.remind_deadlines",
                 "schedule": crontab(minute=15),
             },
-            # holders told 180, 90 and 30 days before their certificate expires (certificates/renewal.py)
+            # holders told EXPIRY_REMINDER_DAYS before their certificate expires, once each (certificates/renewal.py)
             "remind-renewals": {
                 "task": "certcenter.certificates.tasks.remind_renewals",
                 "schedule": crontab(hour=9, minute=0),

@@ -20,7 +20,6 @@ TASK_ROUTES = {
     # the beat schedule's housekeeping
     "certcenter.certificates.tasks.expire_certificates": {"queue": MAINTENANCE},
     "certcenter.certificates.tasks.sweep_render_queue": {"queue": MAINTENANCE},
-    "certcenter.certificates.tasks.notify_expiring_certificates": {"queue": MAINTENANCE},
     "certcenter.notifications.tasks.send_digests": {"queue": MAINTENANCE},
     "certcenter.certificates.tasks.remind_renewals": {"queue": MAINTENANCE},
     "certcenter.certificates.tasks.schedule_surveillance": {"queue": MAINTENANCE},

@@ -9,7 +9,7 @@ from wtforms import BooleanField, FormField, IntegerField, StringField, URLField
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp, ValidationError
 
 from certcenter.core.forms import LocalizedStringForm
-from certcenter.core.settings import DAYS, LOCALIZED, LOGO, SETTINGS, TEXT, URL, YEARS
+from certcenter.core.settings import DAYS, LOCALIZED, LOGO, PERMANENT, SETTINGS, TEXT, URL, YEARS
 
 
 def _web_address(_form, field) -> None:
@@ -45,4 +45,5 @@ class CentreSettingsForm(FlaskForm):
 
 
 for _setting in SETTINGS.values():
-    setattr(CentreSettingsForm, _setting.key, _field(_setting))
+    if _setting.kind != PERMANENT:  # shown, never a field
+        setattr(CentreSettingsForm, _setting.key, _field(_setting))

@@ -15,6 +15,7 @@ from certcenter.core.settings import (
     GROUPS,
     LOCALIZED,
     LOGO,
+    PERMANENT,
     SETTINGS,
     SettingsError,
     centre_settings,
@@ -31,7 +32,8 @@ def centre_settings_page():
     settings = centre_settings()
     form = CentreSettingsForm()
     for key in settings.fixed:  # fixed by the environment: shown as text, neither checked nor saved
-        del form[key]
+        if key in form:
+            del form[key]
     if "logo" in settings.fixed:
         del form["remove_logo"]
     if form.validate_on_submit():
@@ -56,7 +58,7 @@ def centre_settings_page():
         (label, [setting for setting in SETTINGS.values() if setting.group == group]) for group, label in GROUPS.items()
     ]
     return render_template("admin/settings.html", form=form, groups=groups, settings=settings, LOCALIZED=LOCALIZED,
-                           LOGO=LOGO)  # fmt: skip
+                           LOGO=LOGO, PERMANENT=PERMANENT)  # fmt: skip
 
 
 def _cleaned(data):

@@ -62,13 +62,6 @@ def init_app(app: Flask) -> None:
     register_panel(
         app, "dashboard.application", "renewal", "certificates/_renewal_panel.html", panels.renewal_panel, order=8
     )
-    register_kind(
-        app,
-        renewal.RENEWAL_DUE,
-        panels.describe_renewal_notice,
-        link=panels.dashboard_link,
-        label=panels.NOTICE_LABELS.get(renewal.RENEWAL_DUE),
-    )
     register_panel(
         app,
         "dashboard.application",

@@ -56,10 +56,11 @@ def describe_notice(notification: Notification) -> str:
             number=number,
         )
     if kind == services.EXPIRING:
+        # the date, not a count of days: the notice is read later than it is written (and a step of the schedule may
+        # be told a few days late)
         return _(
-            "Your certificate No. %(number)s expires in %(days)d days, on %(date)s.",
+            "Your certificate No. %(number)s expires on %(date)s: renew it from your dashboard.",
             number=number,
-            days=params.get("days", 0),
             date=format_date(date.fromisoformat(params["expires_on"])) if params.get("expires_on") else "",
         )
     return _(
@@ -87,7 +88,6 @@ def notice_link(notification: Notification) -> tuple[str, dict[str, Any]]:
 NOTICE_LABELS = {
     services.EXPIRING: _l("My certificate is about to expire"),
     services.RENDER_FAILED: _l("Certificates could not be rendered (administrators)"),
-    "renewal_due": _l("My certificate is due for renewal"),
 }
 NOTICE_KINDS = (*services.STATUS_NOTICES.values(), services.REISSUED, services.EXPIRING, services.RENDER_FAILED)
 
@@ -121,22 +121,6 @@ def renewal_panel(application: Application, **_objects: Any) -> dict[str, Any] |
 
 def dashboard_link(_notification: Notification) -> tuple[str, dict]:
     return "applications.dashboard", {}
-
-
-def describe_renewal_notice(notice) -> str:
-    from flask_babel import format_date, gettext
-
-    from certcenter.certificates.renewal import RENEWAL_DUE
-
-    if notice.kind == RENEWAL_DUE:
-        from datetime import date
-
-        return gettext(
-            "Your certificate No. %(number)s expires on %(date)s: renew it from your dashboard.",
-            number=notice.params.get("number", ""),
-            date=format_date(date.fromisoformat(notice.params["expires_on"])),
-        )
-    return notice.kind
 
 
 def surveillance_panel(application: Application, **_objects: Any) -> dict[str, Any] | None:

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 import segno
@@ -28,6 +29,7 @@ def face_texts(language: str) -> dict[str, str]:
             "eqf": _("EQF level"),
             "decided": _("Date of decision"),
             "issued": _("Date of issue"),
+            "valid_from": _("Valid from"),
             "expires": _("Valid until"),
             "iin": _("IIN"),
             "signed": _("Signed electronically by the centre; check it by the QR code."),
@@ -119,9 +121,20 @@ def _faces(certificate: Certificate, texts: dict[str, dict[str, str]]) -> list[F
     return [Face(("kk", "ru"), texts)] + ([Face(("en",), texts)] if certificate.english else [])
 
 
+def dates(certificate: Certificate) -> list[tuple[str, date]]:
+    """The dates the face states, by their labels' keys: "valid from" only where the certificate comes into force
+    after its issue (a renewal, in force from the old certificate's expiry date)."""
+    facts = [("decided", certificate.decided_on), ("issued", certificate.issued_on)]
+    if certificate.valid_from is not None and certificate.valid_from != certificate.issued_on:
+        facts.append(("valid_from", certificate.valid_from))
+    return [*facts, ("expires", certificate.expires_on)]
+
+
 def _kind(certificate: Certificate, face: Face) -> str:
-    """What the background layer of a face shows: its languages and the centre as the certificate states it."""
-    return json.dumps([face.languages, certificate.centre], ensure_ascii=False, sort_keys=True)
+    """What the background layer of a face shows: its languages, the centre as the certificate states it, and the
+    dates' labels."""
+    labels = [key for key, _day in dates(certificate)]
+    return json.dumps([face.languages, certificate.centre, labels], ensure_ascii=False, sort_keys=True)
 
 
 def in_languages(text: Mapping[str, str] | str | None, languages: tuple[str, ...]) -> str:
@@ -150,6 +163,7 @@ def _template(layer: str, items: list[dict]) -> str:
         static_url=static_url,
         size_class=size_class,
         in_languages=in_languages,
+        dates=dates,
     )
 
 

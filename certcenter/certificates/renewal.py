@@ -20,6 +20,7 @@ from certcenter.applications.models import Application
 from certcenter.applications.services import start_application
 from certcenter.candidates.services import profile_snapshot
 from certcenter.certificates.models import FULL, SHORT, VALID, Certificate, CPDRecord, Renewal
+from certcenter.certificates.services import EXPIRING
 from certcenter.core import audit
 from certcenter.core.errors import UserError
 from certcenter.core.i18n import centre_today
@@ -28,10 +29,6 @@ from certcenter.extensions import db
 from certcenter.notifications.models import Notification
 from certcenter.notifications.services import notify_many
 from certcenter.qualifications.models import CPD, PRACTICE, REASSESSMENT, Qualification
-
-RENEWAL_DUE = "renewal_due"
-# the reminders before expiry, in days (the first is the window's opening)
-REMINDER_DAYS = (180, 90, 30)
 
 
 class RenewalError(UserError):
@@ -248,36 +245,51 @@ def renewed_by(certificate: Certificate) -> Certificate | None:
 # --- reminders --------------------------------------------------------------------------------------------------------
 
 
+def reminder_days() -> tuple[int, ...]:
+    """The one schedule of reminders before expiry (``EXPIRY_REMINDER_DAYS``), furthest first."""
+    return tuple(sorted({int(days) for days in current_app.config["EXPIRY_REMINDER_DAYS"]}, reverse=True))
+
+
 def send_reminders(today: date | None = None) -> int:
-    """Notices to holders whose certificate expires in 180, 90 or 30 days (or fewer, for one not yet told), once each:
-    in-app now, and by every channel the notifications service has."""
+    """One notice (``certificate_expiring``, in the app and by e-mail) to each holder whose certificate reaches a step
+    of the schedule, say 180, 90, 30 and 7 days before it expires: the nearest step whose day has come, once per
+    certificate and step (a day missed is caught up with one notice, not several; a second run tells nobody). A holder
+    already renewing it is not reminded. Returns how many were told."""
     today = today or centre_today()
-    horizon = today + timedelta(days=window_days())
+    steps = reminder_days()
+    if not steps:
+        return 0
     certificates = db.session.scalars(
-        select(Certificate).where(
-            Certificate.status == VALID, Certificate.expires_on >= today, Certificate.expires_on <= horizon
+        select(Certificate)
+        .where(
+            Certificate.status == VALID,
+            Certificate.expires_on >= today,
+            Certificate.expires_on <= today + timedelta(days=steps[0]),
         )
+        .order_by(Certificate.id)
     ).all()
+    if not certificates:
+        return 0
     told = {
         (subject_id, (params or {}).get("days"))
         for subject_id, params in db.session.execute(
             select(Notification.subject_id, Notification.params).where(
-                Notification.kind == RENEWAL_DUE, Notification.subject_type == "Certificate"
+                Notification.kind == EXPIRING,
+                Notification.subject_type == "Certificate",
+                Notification.subject_id.in_([str(certificate.id) for certificate in certificates]),
             )
         )
     }
     messages = []
     for certificate in certificates:
-        if open_renewal(certificate) is not None:
-            continue
         left = (certificate.expires_on - today).days
-        step = min((days for days in REMINDER_DAYS if left <= days), default=None)
-        if step is None or (str(certificate.id), step) in told:
+        step = min(days for days in steps if left <= days)
+        if (str(certificate.id), step) in told or open_renewal(certificate) is not None:
             continue
         messages.append(
             (
                 certificate.application.candidate.user_id,
-                RENEWAL_DUE,
+                EXPIRING,
                 certificate,
                 {"days": step, "number": certificate.number, "expires_on": certificate.expires_on.isoformat()},
             )

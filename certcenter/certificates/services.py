@@ -40,8 +40,7 @@ from certcenter.core.storage import get_storage, save_all
 from certcenter.core.text import normalize_name
 from certcenter.core.workers import current_worker_id
 from certcenter.extensions import db
-from certcenter.notifications.models import Notification
-from certcenter.notifications.services import notify, notify_administrators, notify_many
+from certcenter.notifications.services import notify, notify_administrators
 
 
 class CertificateError(UserError):
@@ -324,7 +323,6 @@ STATUS_NOTICES = {
     EXPIRED: "certificate_expired",
 }
 REISSUED, EXPIRING, RENDER_FAILED = "certificate_reissued", "certificate_expiring", "certificate_render_failed"
-EXPIRY_WARNING_DAYS = (90, 30, 7)
 
 
 def _holder_id(certificate: Certificate) -> int:
@@ -435,53 +433,6 @@ def expire_due(today: date | None = None) -> int:
         else:
             _change_status(certificate, EXPIRED, actor=None, reason=None, action="certificate.expire")
     return len(due)
-
-
-def warn_of_expiry(today: date | None = None) -> int:
-    """Tell each holder 90, 30 and 7 days before his certificate expires (the daily task); a warning already given
-    is not given again, so the task may run twice a day or miss a day and catch up. Returns how many were told."""
-    today = today or centre_today()
-    due = db.session.scalars(
-        select(Certificate)
-        .where(
-            Certificate.status == VALID,
-            Certificate.expires_on >= today,
-            Certificate.expires_on <= today + timedelta(days=max(EXPIRY_WARNING_DAYS)),
-        )
-        .options(selectinload(Certificate.application).selectinload(Application.candidate))
-    ).all()
-    if not due:
-        return 0
-    given = {
-        (notice.subject_id, notice.params.get("days"))
-        for notice in db.session.scalars(
-            select(Notification).where(
-                Notification.kind == EXPIRING,
-                Notification.subject_type == "Certificate",
-                Notification.subject_id.in_([str(certificate.id) for certificate in due]),
-            )
-        )
-    }
-    notices = []
-    for certificate in due:
-        left = (certificate.expires_on - today).days
-        # the nearest warning not yet given whose day has come
-        windows = [days for days in EXPIRY_WARNING_DAYS if left <= days]
-        if not windows:
-            continue
-        days = min(windows)
-        if (str(certificate.id), days) in given:
-            continue
-        notices.append(
-            (
-                _holder_id(certificate),
-                EXPIRING,
-                certificate,
-                {"number": certificate.number, "days": days, "expires_on": certificate.expires_on.isoformat()},
-            )
-        )
-    notify_many(notices)
-    return len(notices)
 
 
 # --- the credential's public link -------------------------------------------------------------------------------------

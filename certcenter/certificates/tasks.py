@@ -47,19 +47,6 @@ def render_certificates(self, certificate_ids: list[int]) -> list[int]:
 
 
 @shared_task(ignore_result=True)
-def notify_expiring_certificates() -> int:
-    """Daily: holders told 90, 30 and 7 days before their certificate expires."""
-    from certcenter.certificates.services import warn_of_expiry
-
-    try:
-        count = warn_of_expiry()
-        db.session.commit()
-        return count
-    finally:
-        db.session.remove()
-
-
-@shared_task(ignore_result=True)
 def expire_certificates() -> int:
     from certcenter.certificates.services import expire_due
 
@@ -73,7 +60,8 @@ def expire_certificates() -> int:
 
 @shared_task(ignore_result=True)
 def remind_renewals() -> int:
-    """Notices to holders whose certificates near expiry (180, 90 and 30 days before), each once."""
+    """Daily: holders told as their certificates near expiry (``EXPIRY_REMINDER_DAYS``: 180, 90, 30 and 7 days
+    before), once per certificate and step."""
     from certcenter.certificates.renewal import send_reminders
 
     try:

@@ -33,6 +33,7 @@ LANGUAGES = ("kk", "ru", "en")
 
 # kinds of value
 LOCALIZED, TEXT, URL, DAYS, YEARS, LOGO = "localized", "text", "url", "days", "years", "logo"
+PERMANENT = "permanent"  # a retention period the law fixes: shown in its group, never editable
 
 
 @dataclass(frozen=True)
@@ -163,18 +164,62 @@ SETTINGS: dict[str, Setting] = {
             _l("Days to answer a complaint"),
             group="deadlines",
         ),
-        Setting(
-            "case_retention_years",
-            "CASE_RETENTION_YEARS",
-            YEARS,
-            _l("Years a closed case file is kept"),
-            group="retention",
-        ),
+        # the retention schedule (records/retention.py reads these, one per kind of record)
         Setting(
             "evidence_retention_years",
             "EVIDENCE_RETENTION_YEARS",
             YEARS,
-            _l("Years the evidence of a closed case is kept"),
+            _l("Application files and evidence: years kept after the certification cycle ends"),
+            group="retention",
+        ),
+        Setting(
+            "assessment_records_retention_years",
+            "ASSESSMENT_RECORDS_RETENTION_YEARS",
+            YEARS,
+            _l("Assessment records (written comments, exam answers): years kept after the certification cycle ends"),
+            group="retention",
+        ),
+        Setting(
+            "personal_data_retention_years",
+            "PERSONAL_DATA_RETENTION_YEARS",
+            YEARS,
+            _l("The person's data: years kept after his last certification cycle, profile change or sign-in"),
+            group="retention",
+        ),
+        Setting(
+            "complaints_retention_years",
+            "COMPLAINTS_RETENTION_YEARS",
+            YEARS,
+            _l("Complaints: years kept after closing"),
+            group="retention",
+        ),
+        Setting(
+            "reports_retention_years",
+            "REPORTS_RETENTION_YEARS",
+            YEARS,
+            _l("Reports and register exports: years kept after they were made"),
+            group="retention",
+        ),
+        Setting(
+            "audit_log_retention_years",
+            "AUDIT_LOG_RETENTION_YEARS",
+            YEARS,
+            _l("The audit log: years each entry is kept"),
+            group="retention",
+        ),
+        Setting(
+            "data_export_days",
+            "DATA_EXPORT_DAYS",
+            DAYS,
+            _l("Copies of a person's data made at his request: days kept"),
+            group="retention",
+        ),
+        Setting(
+            "certificate_register_retention",
+            "CERTIFICATE_REGISTER_RETENTION",
+            PERMANENT,
+            _l("The certificate register"),
+            _l("Kept permanently: the law requires it."),
             group="retention",
         ),
     )

@@ -1,7 +1,7 @@
 """The demo data set's life after the certificate: a holder whose certificate expires in two months (the renewal
 window is open: "Renew" on his dashboard, a reminder among his notices; its qualification renews by CPD hours and
-has a surveillance check), and a person whose withdrawn application is past its retention period (the
-administrator's "Records and retention" page lists it in the dry run)."""
+has a surveillance check), a person whose withdrawn application is past its retention period and a complaint closed
+long ago (the administrator's "Records and retention" page lists them in the dry run)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ FORMER = "former@demo.certcenter.kz"  # no login: his account is past its retent
 def load_records_demo(password: str, pdf: bytes) -> None:
     _holder_near_expiry(password, pdf)
     _person_past_retention(password)
+    _complaint_past_retention()
 
 
 def _holder_near_expiry(password: str, pdf: bytes) -> None:
@@ -130,3 +131,30 @@ def _person_past_retention(password: str) -> None:
     person.last_login_at = long_ago
     db.session.flush()
     profile.updated_at = long_ago  # the flush above stamped it again
+
+
+COMPLAINANT = "complainant@demo.certcenter.kz"
+
+
+def _complaint_past_retention() -> None:
+    """A complaint answered six years ago: its complainant's details and texts are past their period."""
+    from certcenter.appeals.models import Complaint
+    from certcenter.appeals.services import file_complaint
+
+    if db.session.scalar(select(Complaint.id).where(Complaint.contact_email == COMPLAINANT)) is not None:
+        return
+    complaint, _secret = file_complaint(
+        category="service",
+        subject_kind="centre",
+        text="Өтінімім туралы хабарламаға бір ай бойы жауап болмады.",
+        contact_name="Сәуле Маратқызы Омарова",
+        contact_email=COMPLAINANT,
+        contact_phone="+7 701 555 12 12",
+    )
+    long_ago = utcnow() - timedelta(days=6 * 365)
+    complaint.created_at = complaint.acknowledge_by = complaint.acknowledged_at = long_ago
+    complaint.resolve_by = complaint.closed_at = long_ago + timedelta(days=20)
+    complaint.state, complaint.outcome = "closed", "upheld"
+    complaint.findings = "Хат жіберілмей қалған; жауап берілді, тәртіп түзетілді."
+    complaint.response = "Кешірім сұраймыз: жауап жіберілді, хабарлау тәртібі түзетілді."
+    db.session.flush()

@@ -21,7 +21,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.cli.add_command(retention_cli)
     register_panel(app, "application.page", "legal-hold", "records/_hold_panel.html", panels.hold_panel, order=90)
-    register_kind(app, services.ERASURE_DECIDED, panels.describe_notice)
+    register_kind(app, services.ERASURE_DECIDED, panels.describe_notice, details=panels.erasure_details)
     register_kind(app, services.EXPORT_READY, panels.describe_notice)
     app.context_processor(panels.consent_banner)
     candidate_registered.connect(services.consent_on_registration, weak=False)

@@ -31,6 +31,7 @@ WORDS = {
         "erased": _l("Erased"),
         "kept": _l("Kept"),
         "count": _l("Count"),
+        "answers": _l("Written exam answers cleared"),
     },
     "values": {
         "kind": KINDS,
@@ -43,5 +44,6 @@ WORDS = {
         "CandidateProfile": _l("Candidate profile"),
         "AuditEntry": _l("Audit log"),
         "Report": _l("Report"),
+        "ComplaintSubject": _l("The person a complaint is about"),
     },
 }

@@ -18,7 +18,7 @@ def retention_run(dry_run: bool, today) -> None:
     from certcenter.records import retention
 
     day = today.date() if today else None
-    items = retention.due(day) if dry_run else retention.run(day)
+    items = retention.due(day) if dry_run else retention.run(day, commit=db.session.commit)
     for item in items:
         click.echo(f"{item.kind}\t{item.target_type}:{item.target_id}\tdue since {item.since}")
     if dry_run:

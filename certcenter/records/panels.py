@@ -35,6 +35,25 @@ def describe_notice(notice) -> str:
 
     if notice.kind == ERASURE_DECIDED:
         if notice.params.get("status") == "approved":
-            return _("Your request to erase your account was approved; see what was erased and what was kept.")
+            return _("Your request to erase your account was approved.")
         return _("Your request to erase your account was refused; the reason is on the page “My data”.")
     return _("The copy of your data is ready to download on the page “My data”.")
+
+
+def erasure_details(notice) -> str | None:
+    """The erasure's outcome told in the notice itself (the mail): once erased, he cannot sign in to read it."""
+    from flask_babel import gettext as _
+
+    from certcenter.records.services import ERASURE_DECIDED, outcome_lines
+
+    if notice.kind != ERASURE_DECIDED:
+        return None
+    if notice.params.get("status") != "approved":
+        return _("Reason: %(reason)s", reason=notice.params["reason"]) if notice.params.get("reason") else None
+    erased, kept = outcome_lines(notice.params)
+    parts = []
+    if erased:
+        parts.append(_("Erased: %(list)s", list=" ".join(erased)))
+    if kept:
+        parts.append(_("Kept: %(list)s", list=" ".join(kept)))
+    return " ".join(parts) or None

@@ -14,9 +14,10 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from certcenter.accounts.models import User
+from certcenter.appeals.models import Complaint
 from certcenter.applications import policy as case
 from certcenter.applications.models import Application
 from certcenter.candidates.models import CandidateProfile
@@ -409,6 +410,19 @@ def erasure_plan(user: User) -> ErasurePlan:
         erased.append({"what": "case_file", "application": application.id})
         for certificate in application.certificates:
             kept.append({"what": "register", "certificate": certificate.number})
+    for complaint in _complaints_by_or_about(user):
+        by_him = complaint.filed_by_id == user.id or complaint.contact_email.lower() == user.email.lower()
+        if complaint.is_open:  # its handling needs who filed it and whom it is about
+            what = "complaint_open" if by_him else "complaint_about_open"
+            kept.append({"what": what, "reference": complaint.reference})
+            whole_kept = True
+        elif by_him:
+            if retention.applied_at(retention.COMPLAINTS, "Complaint", complaint.id) is None:
+                items.append(retention.Due(retention.COMPLAINTS, "Complaint", str(complaint.id), today))
+                erased.append({"what": "complaint", "reference": complaint.reference})
+        else:
+            items.append(retention.Due(retention.COMPLAINTS, retention.COMPLAINT_SUBJECT, str(complaint.id), today))
+            erased.append({"what": "complaint_about", "reference": complaint.reference})
     if profile is not None and not whole_kept:
         if retention.applied_at(retention.PERSONAL_DATA, "CandidateProfile", profile.id) is None:
             items.append(retention.Due(retention.PERSONAL_DATA, "CandidateProfile", str(profile.id), today))
@@ -416,6 +430,23 @@ def erasure_plan(user: User) -> ErasurePlan:
     elif profile is not None:
         kept.append({"what": "identity"})
     return ErasurePlan(items, erased, kept)
+
+
+def _complaints_by_or_about(user: User) -> list[Complaint]:
+    """Complaints he filed (signed in, or by his address at the public desk) and those about him."""
+    return list(
+        db.session.scalars(
+            select(Complaint)
+            .where(
+                or_(
+                    Complaint.filed_by_id == user.id,
+                    func.lower(Complaint.contact_email) == user.email.lower(),
+                    Complaint.subject_user_id == user.id,
+                )
+            )
+            .order_by(Complaint.id)
+        )
+    )
 
 
 def decide_erasure(request: ErasureRequest, *, approve: bool, reason: str, actor: User) -> None:
@@ -432,13 +463,15 @@ def decide_erasure(request: ErasureRequest, *, approve: bool, reason: str, actor
     if not approve:
         request.status = REFUSED
         audit.record("records.erasure_refuse", request, actor=actor, reason=reason.strip())
-        notify(request.user_id, ERASURE_DECIDED, request, status=REFUSED)
+        notify(request.user_id, ERASURE_DECIDED, request, status=REFUSED, reason=reason.strip())
         return
     plan = erasure_plan(request.user)
     request.status = APPROVED
     request.outcome = {"erased": plan.erased, "kept": plan.kept}
-    # told before the account is closed, in the words of the request page
-    notify(request.user_id, ERASURE_DECIDED, request, status=APPROVED)
+    # Told first, in the words of the request page: the mail is queued to the address he has now, before anything of
+    # his is anonymised (after, his address is gone and his account closed: no mail would reach him), and it says
+    # itself what was erased and kept, since he can no longer sign in to read it.
+    notify(request.user_id, ERASURE_DECIDED, request, status=APPROVED, **request.outcome)
     audit.record(
         "records.erasure_approve",
         request,
@@ -471,6 +504,13 @@ def outcome_lines(outcome: dict[str, Any]) -> tuple[list[str], list[str]]:
         "profile": lambda e: _l(
             "Your profile (name, IIN, birth date, contacts, education, experience, documents) and your account."
         ),
+        "complaint": lambda e: _l(
+            "Your complaint No. %(reference)s: your contact details, its texts and its attached file.",
+            reference=e["reference"],
+        ),
+        "complaint_about": lambda e: _l(
+            "Your name and account in complaint No. %(reference)s about you.", reference=e["reference"]
+        ),
     }
     kept_words = {
         "register": lambda e: _l(
@@ -480,6 +520,12 @@ def outcome_lines(outcome: dict[str, Any]) -> tuple[list[str], list[str]]:
         "held": lambda e: _l("Application No. %(id)s, which is under a legal hold.", id=e["application"]),
         "open": lambda e: _l("Application No. %(id)s, whose case is still open.", id=e["application"]),
         "identity": lambda e: _l("Your profile, which the cases kept above need."),
+        "complaint_open": lambda e: _l(
+            "Your complaint No. %(reference)s, which is still being handled.", reference=e["reference"]
+        ),
+        "complaint_about_open": lambda e: _l(
+            "Complaint No. %(reference)s about you, which is still being handled.", reference=e["reference"]
+        ),
     }
     return (
         [str(erased_words[entry["what"]](entry)) for entry in outcome.get("erased", [])],

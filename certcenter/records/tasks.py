@@ -14,7 +14,7 @@ def run_retention() -> int:
     from certcenter.records import retention
 
     try:
-        done = retention.run()
+        done = retention.run(commit=db.session.commit)
         db.session.commit()
         return len(done)
     finally:

@@ -95,6 +95,7 @@ def privacy():
         schedule=retention.schedule(),
         kinds=retention.KINDS,
         after_cycle=retention.AFTER_CYCLE,
+        after_closing=retention.AFTER_CLOSING,
         needs_consent=needs,
         form=ConsentForm(),
     )
@@ -130,6 +131,7 @@ def admin_records():
         schedule=retention.schedule(),
         kinds=retention.KINDS,
         after_cycle=retention.AFTER_CYCLE,
+        after_closing=retention.AFTER_CLOSING,
         due=retention.due(),
         today=centre_today(),
         holds=holds,

@@ -51,8 +51,13 @@ def form_data(**changes):
         "appeal_days": "30",
         "complaint_acknowledge_days": "5",
         "complaint_resolve_days": "30",
-        "case_retention_years": "10",
         "evidence_retention_years": "5",
+        "assessment_records_retention_years": "5",
+        "personal_data_retention_years": "5",
+        "complaints_retention_years": "5",
+        "reports_retention_years": "3",
+        "audit_log_retention_years": "10",
+        "data_export_days": "7",
     }
     return data | changes
 

@@ -70,13 +70,13 @@ def test_a_lapsed_certificate_is_renewed_only_by_reassessment(app, holders):  # 
         assert assessment.required_assessors(renewal.application) == 2  # the ordinary number
 
 
-def test_reminders_are_sent_once_at_180_90_and_30_days(app, holders):  # noqa: F811
+def test_the_first_reminder_is_sent_once_180_days_before(app, holders):  # noqa: F811
     (person,) = holders(1)
     set_dates(app, person, expires_in=180)
     with app.app_context():
         assert remind_renewals() == 1
         assert remind_renewals() == 0
-        (notice,) = db.session.scalars(select(Notification).where(Notification.kind == "renewal_due")).all()
+        (notice,) = db.session.scalars(select(Notification).where(Notification.kind == "certificate_expiring")).all()
         assert notice.params["days"] == 180 and notice.user_id == person.user_id
     page = person.client.get("/dashboard").get_data(as_text=True)
     assert f"Your certificate No. {person.number} expires on" in page
@@ -163,6 +163,8 @@ def test_a_confirmed_renewal_supersedes_the_old_certificate_on_its_expiry_date(
     assert pdf.status_code == 200
     text = pdftotext(pdf.data, tmp_path)
     assert new_number in text and new_expiry.strftime("%d.%m.%Y") in text
+    # in force from the old one's expiry date, later than its issue: the face says from when
+    assert "Действует с" in text and old_expiry.strftime("%d.%m.%Y") in text
     client.post("/language", data={"language": "en"})
     page = client.get(f"/verify/{person.code}").get_data(as_text=True)
     assert "This certificate is genuine and in force." in page  # until its own expiry date

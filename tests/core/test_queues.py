@@ -36,7 +36,6 @@ EXPECTED = {
     # outbox rows, whose sending then goes to the mail queue)
     "certcenter.core.mail.send_mail": "mail",
     "certcenter.notifications.tasks.send_digests": "maintenance",
-    "certcenter.certificates.tasks.notify_expiring_certificates": "maintenance",
     "certcenter.applications.tasks.remind_deadlines": "maintenance",
 }
 

@@ -132,24 +132,29 @@ def test_an_administrator_takes_the_daily_digest_instead(app, smtp, confirmed, l
     assert "awaits a decision." in text_of(digest)
 
 
-def test_holders_are_warned_90_30_and_7_days_before_expiry_once_each(app, smtp, confirmed, login_as):
-    from certcenter.certificates.services import warn_of_expiry
+def test_holders_are_warned_180_90_30_and_7_days_before_expiry_once_each(app, smtp, confirmed, login_as):
+    from certcenter.certificates.renewal import send_reminders
 
     (application_id,) = confirmed(1)
     holder = holder_of(app, application_id, "en")
     certificate_id = issue(login_as("admin"), app, application_id)
     with app.app_context():
         expires_on = db.session.get(Certificate, certificate_id).expires_on
-        assert warn_of_expiry(expires_on - timedelta(days=91)) == 0
-        assert warn_of_expiry(expires_on - timedelta(days=90)) == 1
-        assert warn_of_expiry(expires_on - timedelta(days=89)) == 0  # given already
-        assert warn_of_expiry(expires_on - timedelta(days=20)) == 1  # the 30-day one, a day that was missed
-        assert warn_of_expiry(expires_on - timedelta(days=7)) == 1
-        assert warn_of_expiry(expires_on - timedelta(days=7)) == 0
+        assert send_reminders(expires_on - timedelta(days=181)) == 0
+        assert send_reminders(expires_on - timedelta(days=180)) == 1
+        assert send_reminders(expires_on - timedelta(days=91)) == 0
+        assert send_reminders(expires_on - timedelta(days=90)) == 1
+        assert send_reminders(expires_on - timedelta(days=89)) == 0  # given already
+        assert send_reminders(expires_on - timedelta(days=20)) == 1  # the 30-day one, a day that was missed
+        assert send_reminders(expires_on - timedelta(days=7)) == 1
+        assert send_reminders(expires_on - timedelta(days=7)) == 0
         db.session.commit()
-    warnings = [m for m in smtp.to(holder.email) if "expires in" in m["Subject"]]
-    assert [m["Subject"].split(" expires in ")[1].split(" days")[0] for m in warnings] == ["90", "30", "7"]
-    assert "List-Unsubscribe" in warnings[0]
+        steps = db.session.scalars(
+            select(Notification.params).where(Notification.kind == "certificate_expiring").order_by(Notification.id)
+        ).all()
+    assert [params["days"] for params in steps] == [180, 90, 30, 7]
+    warnings = [m for m in smtp.to(holder.email) if "renew it from your dashboard" in m["Subject"]]
+    assert len(warnings) == 4 and "List-Unsubscribe" in warnings[0]
 
 
 def test_the_decision_is_mailed_to_the_candidate_with_its_reasons(app, smtp, in_assessment):
