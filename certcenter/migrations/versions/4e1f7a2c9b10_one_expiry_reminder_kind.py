@@ -2,7 +2,7 @@
 (certificate_expiring), so a step already told is not told again, and a holder's choice for either kind holds
 
 Revision ID: 4e1f7a2c9b10
-Revises: cf721d3d1c4b
+Revises: 5e7a1c2b9d40
 Create Date: 2026-11-29 13:40:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "4e1f7a2c9b10"
-down_revision = "cf721d3d1c4b"
+down_revision = "5e7a1c2b9d40"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """pathway interpretations in kk/ru/en (JSON; the English text of before becomes {"en": text}, none becomes {})
 
 Revision ID: 5e7a1c2b9d40
-Revises: cf721d3d1c4b
+Revises: be32d945ede8
 Create Date: 2026-11-29 13:45:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e7a1c2b9d40'
-down_revision = 'cf721d3d1c4b'
+down_revision = 'be32d945ede8'
 branch_labels = None
 depends_on = None
 
