@@ -123,7 +123,8 @@ def test_a_second_round_ends_in_its_own_decision_and_a_certificate_round_one_unt
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "assessment.round_opened"))
         assert entry.details["round"] == 2 and entry.details["reference"] == 7
 
-    # an assessor of round 1 is refused, and told why
+    # an assessor of round 1 is refused, and told why (in English: the refusal is translated)
+    scene.admin.post("/language", data={"language": "en"})
     refused = scene.admin.post(
         f"/admin/applications/{scene.application_id}/assign", data={"assessor_id": first_assessors[0].user.id}
     )
