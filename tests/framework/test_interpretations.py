@@ -98,3 +98,26 @@ def test_the_migration_carries_the_notes_on_sqlite(make_app, tmp_path):
 def test_the_migration_carries_the_notes_on_postgresql(make_app):
     with postgresql_schema(make_app, "interpretation_notes") as app:
         carry_notes_through_the_migration(app)
+
+
+def test_setup_brings_an_edition_loaded_from_an_older_file_up_to_the_bundled_one(app):
+    """A database loaded before the notes were translated: `certcenter setup` (make run) updates the bundled edition
+    in place instead of refusing its new content."""
+    from certcenter.framework.services import bundled_edition_files, load_edition, read_edition_file
+
+    with app.app_context():
+        data = read_edition_file(bundled_edition_files()[0])
+        for level in data["levels"]:
+            for pathway in level["pathways"]:
+                pathway["interpretation"] = pathway["interpretation"]["en"]  # as the file said before
+        load_edition(data)
+        db.session.commit()
+    assert bundled_note(app).interpretation.keys() == {"en"}
+    result = app.test_cli_runner().invoke(args=["setup", "--no-demo"])
+    assert result.exit_code == 0 and "kz-nqf-2013: updated" in result.output
+    assert bundled_note(app).interpretation.keys() == {"kk", "ru", "en"}
+    with app.app_context():
+        assert db.session.scalar(select(FrameworkEdition.status).where(FrameworkEdition.code == "kz-nqf-2013")) == (
+            "published"
+        )
+    assert "kz-nqf-2013: unchanged" in app.test_cli_runner().invoke(args=["setup", "--no-demo"]).output
