@@ -45,6 +45,7 @@ def test_the_candidate_cannot_be_assigned_to_their_own_application(app, submitte
         user = db.session.get(User, scene.candidate.user.id)
         user.set_roles({"candidate", "assessor"})
         db.session.commit()
+    scene.admin.post("/language", data={"language": "en"})
     response = scene.admin.post(
         f"/admin/applications/{scene.application_id}/assign", data={"assessor_id": scene.candidate.user.id}
     )
