@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, current_app
@@ -26,11 +26,13 @@ from certcenter.assessments.models import (
     CONFLICT,
     CONFLICT_KINDS,
     EVIDENCE_RULES,
+    INITIAL,
     MET,
     PENDING,
     PRACTICAL,
     RATINGS,
     RESULT_KINDS,
+    ROUND_KINDS,
     SUBMITTED,
     THEORY,
     AssessmentResult,
@@ -156,13 +158,19 @@ def open_round(
     return opened
 
 
+def current_round_opened_at(application: Application) -> datetime | None:
+    """When the round under way was opened (None for the first: it began with the application)."""
+    opened = next((r for r in application.assessment_rounds if r.number == application.current_round), None)
+    return opened.opened_at if opened is not None else None
+
+
 @dataclass
 class RoundView:
     """One assessment round of an application as the pages and the report show it."""
 
     number: int
     kind: str
-    opened_at: Any
+    opened_at: datetime | None
     opened_by: User | None
     reason: str
     reference: int | None
@@ -175,15 +183,11 @@ class RoundView:
 
     @property
     def kind_label(self) -> str:
-        from certcenter.assessments.models import ROUND_KINDS
-
         return str(ROUND_KINDS[self.kind])
 
 
 def rounds_of(application: Application) -> list[RoundView]:
     """The application's assessment rounds in order, each with its own rows; the last is the current one."""
-    from certcenter.assessments.models import INITIAL
-
     opened = {row.number: row for row in application.assessment_rounds}
     current = application.current_round or 1
     views = []

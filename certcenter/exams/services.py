@@ -746,7 +746,7 @@ def publish_result(attempt: Attempt, *, actor: User | None) -> bool:
     """The marked theory test becomes the application's theory result of record, its source the sitting (the
     assessors then record no theory result of their own). The one place where exams writes into assessment. Only
     while the application is in assessment: once it has moved on, the recorded result is not changed."""
-    from certcenter.assessments.services import record_exam_result
+    from certcenter.assessments.services import current_round_opened_at, record_exam_result
 
     application = attempt.application
     if attempt.status != MARKED:
@@ -754,6 +754,18 @@ def publish_result(attempt: Attempt, *, actor: User | None) -> bool:
     if application.state != workflow.IN_ASSESSMENT:
         audit.record(
             "exams.result_not_recorded", attempt, actor=actor, application_id=application.id, state=application.state
+        )
+        return False
+    opened_at = current_round_opened_at(application)
+    if opened_at is not None and (attempt.started_at or attempt.submitted_at) < opened_at:
+        # a test taken for an earlier assessment round is not the result of the round now under way
+        audit.record(
+            "exams.result_not_recorded",
+            attempt,
+            actor=actor,
+            application_id=application.id,
+            state=application.state,
+            round=application.current_round,
         )
         return False
     sitting = attempt.sitting

@@ -123,8 +123,8 @@ def test_a_second_round_ends_in_its_own_decision_and_a_certificate_round_one_unt
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "assessment.round_opened"))
         assert entry.details["round"] == 2 and entry.details["reference"] == 7
 
-    # an assessor of round 1 is refused, and told why (in English: the refusal is translated)
-    scene.admin.post("/language", data={"language": "en"})
+    # an assessor of round 1 is refused, and told why
+    english(scene.admin)
     refused = scene.admin.post(
         f"/admin/applications/{scene.application_id}/assign", data={"assessor_id": first_assessors[0].user.id}
     )
@@ -140,6 +140,11 @@ def test_a_second_round_ends_in_its_own_decision_and_a_certificate_round_one_unt
     assert refused.status_code == 409
     with app.app_context():
         assert db.session.scalar(select(Assignment).where(Assignment.round == 2)) is None
+        refusals = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "assessment.assign_refused")).all()
+        assert {entry.details["assessor_id"] for entry in refusals} == {
+            first_assessors[0].user.id,
+            first_decider.user.id,
+        }
 
     assign_two(app, scene, login_as, names=("Жаңа Бағалаушы", "Екінші Бағалаушы"))
     judge_all(app, scene, "met")
@@ -275,3 +280,109 @@ def test_statistics_count_the_application_once_by_the_decision_that_stands(app, 
         assert len(workload) == 4
         assert all((row["assigned"], row["completed"], row["ratings"]) == (1, 1, 5) for row in workload)
         assert statistics.appeals(period) == {"lodged": 1, "upheld": 1, "dismissed": 0, "pending": 0}
+
+
+def carry_through_the_rounds_migration(app):
+    """Rows written before the rounds migration are round 1 after it; going back is refused while a later round
+    exists (its rows would have nowhere to go), and works once there is none."""
+    from datetime import UTC, date, datetime
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, text
+
+    from certcenter.accounts.services import create_user
+    from certcenter.candidates.models import CandidateProfile
+    from certcenter.framework.services import bundled_edition_files, load_edition, read_edition_file
+    from certcenter.qualifications.services import DATA_DIR, load_catalogue
+    from tests.samples import make_iin
+
+    with app.app_context():
+        upgrade()
+        for path in bundled_edition_files():
+            load_edition(read_edition_file(path))
+        welding = load_catalogue(DATA_DIR / "demo-qualifications.yaml")[0]
+        user = create_user("r@example.kz", "Тест", "correct-horse-battery", {"candidate"})
+        profile = CandidateProfile(
+            user=user, full_name="Тест", full_name_latin="Test", iin=make_iin(date(1990, 1, 1), 3),
+            birth_date=date(1990, 1, 1), phone="+7 701 000 00 00",
+        )  # fmt: skip
+        application = Application(
+            candidate=profile,
+            qualification=welding,
+            edition_id=welding.level.edition_id,
+            state="in_assessment",
+            submitted_at=datetime(2026, 3, 2, tzinfo=UTC),
+        )
+        assessor = create_user("a@example.kz", "A", "correct-horse-battery", {"assessor"})
+        db.session.add_all([application, Assignment(application=application, assessor=assessor, status="active")])
+        db.session.commit()
+        application_id, assessor_id = application.id, assessor.id
+        db.session.remove()
+        downgrade(revision="cf721d3d1c4b")
+        assert "round" not in {c["name"] for c in inspect(db.engine).get_columns("assignments")}
+        upgrade()
+        with db.engine.begin() as connection:
+            assert connection.execute(text("SELECT round FROM assignments")).scalars().all() == [1]
+            assert connection.execute(text("SELECT current_round FROM applications")).scalars().all() == [1]
+            # the same assessor may now be assigned in round 2 (a row the old unique constraint refused)
+            connection.execute(
+                text(
+                    "INSERT INTO assignments (application_id, assessor_id, assigned_at, is_lead, status, round) "
+                    "VALUES (:a, :u, :t, false, 'pending', 2)"
+                ),
+                {"a": application_id, "u": assessor_id, "t": datetime(2026, 4, 1, tzinfo=UTC)},
+            )
+        with pytest.raises(SystemExit):  # Flask-Migrate reports the migration's refusal and exits
+            downgrade(revision="cf721d3d1c4b")
+        assert "round" in {c["name"] for c in inspect(db.engine).get_columns("assignments")}  # nothing went back
+        with db.engine.begin() as connection:
+            connection.execute(text("DELETE FROM assignments WHERE round = 2"))
+        downgrade(revision="cf721d3d1c4b")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM assignments")).scalar() == 1
+        upgrade()
+
+
+def test_the_rounds_migration_on_sqlite(make_app, tmp_path):
+    carry_through_the_rounds_migration(make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'r.sqlite3'}"))
+
+
+@pytest.mark.postgres
+def test_the_rounds_migration_on_postgresql(make_app):
+    from tests.core.test_migrations import postgresql_schema
+
+    with postgresql_schema(make_app, "rounds_migration") as app:
+        carry_through_the_rounds_migration(app)
+
+
+def test_nobody_of_an_earlier_round_moderates_or_decides_a_later_one(app, not_confirmed, login_as):
+    scene, first_decider = not_confirmed()
+    first_assessors = list(scene.assessors)
+    appeal_upheld(app, scene)
+    assign_two(app, scene, login_as, names=("Жаңа Бағалаушы", "Екінші Бағалаушы"))
+    for assessor, assignment_id, rating in zip(
+        scene.assessors, scene.assignment_ids, ("met", "partially_met"), strict=True
+    ):
+        assert assessor.post(f"/assess/{assignment_id}/submit", data=judgement(scene, rating)).status_code == 302
+    assert application_state(app, scene.application_id) == "moderation"
+    english(scene.admin)
+    for earlier in (first_assessors[0], first_decider):
+        refused = scene.admin.post(
+            f"/admin/applications/{scene.application_id}/moderator", data={"moderator_id": earlier.user.id}
+        )
+        assert refused.status_code == 409
+        assert "took part in an earlier assessment round" in refused.get_data(as_text=True)
+    with app.app_context():
+        application = db.session.get(Application, scene.application_id)
+        assert application.moderators == []
+        from certcenter.assessments.services import moderator_candidates
+
+        offered = {user.id for user in moderator_candidates(application)}
+        assert first_assessors[0].user.id not in offered and first_decider.user.id not in offered
+    fresh = login_as("assessor", full_name="Тәуелсіз Модератор")
+    assert (
+        scene.admin.post(
+            f"/admin/applications/{scene.application_id}/moderator", data={"moderator_id": fresh.user.id}
+        ).status_code
+        == 302
+    )
