@@ -33,8 +33,9 @@ def normalize_email(email: str) -> str:
 def _hasher() -> PasswordHasher:
     config = current_app.config
     return PasswordHasher(
-        time_cost=config.get("PASSWORD_HASH_TIME_COST", 3),
-        memory_cost=config.get("PASSWORD_HASH_MEMORY_COST", 64 * 1024),
+        time_cost=config["PASSWORD_HASH_TIME_COST"],
+        memory_cost=config["PASSWORD_HASH_MEMORY_COST"],
+        parallelism=config["PASSWORD_HASH_PARALLELISM"],
     )
 
 
