@@ -3,11 +3,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from certcenter.appeals.models import APPEAL_OUTCOMES, CATEGORIES, OUTCOMES, SUBJECTS
-from certcenter.assessments.models import CONFLICT_KINDS
+from certcenter.assessments.forms import DeclarationForm
 from certcenter.core.forms import choices
 
 
@@ -76,18 +76,8 @@ class PanelMemberForm(FlaskForm):
     member = SelectField(_l("Member of the panel"), coerce=int, choices=[], validate_choice=False)
 
 
-class PanelDeclarationForm(FlaskForm):
-    """A panel member's conflict-of-interest declaration: neither answer is chosen for him."""
-
-    conflict = RadioField(
-        _l("Do you have a conflict of interest with this candidate?"),
-        choices=choices(
-            {"no": _l("No, I have no conflict of interest"), "yes": _l("Yes, I have a conflict of interest")}
-        ),
-        validators=[InputRequired(message=_l("Answer whether you have a conflict of interest."))],
-    )
-    kind = SelectField(_l("Kind of conflict"), choices=choices({"": "—"} | CONFLICT_KINDS), validators=[Optional()])
-    note = TextAreaField(_l("Details"), validators=[Optional(), Length(max=2000)])
+# A panel member declares his conflicts of interest with the form the assessors and moderators use.
+PanelDeclarationForm = DeclarationForm
 
 
 class AppealOutcomeForm(FlaskForm):
