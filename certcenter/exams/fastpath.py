@@ -4,8 +4,9 @@ In a sitting, saving is most of the requests (three hundred candidates, an answe
 framework's usual work for a request costs several times the save itself: loading the signed-in user and his roles
 (two queries, every request), rate limits, hooks. This WSGI layer answers ``POST /exams/attempts/<id>/answers`` with
 a JSON body itself, in the app's request context (the session cookie and the CSRF token are checked as usual), by
-one conditional write that also checks the person's session (his id and session nonce, as the user loader does) —
-and hands anything else, or any save that wrote nothing, to the app, whose view (``taking.save``) tells why."""
+one conditional write that also checks the person's session (his id and session nonce, as the user loader does),
+answers a save sent again (written nothing, the answer stored as new) by one read, and hands anything else to the
+app, whose view (``taking.save``) tells why."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ class AnswerSaving:
         if saved is None:
             environ["wsgi.input"] = io.BytesIO(body)
             return self.wsgi_app(environ, start_response)
-        payload = json.dumps({"saved": True, "seq": saved.seq, "remaining": saved.remaining}).encode()
+        payload = json.dumps({"saved": saved.written, "seq": saved.seq, "remaining": saved.remaining}).encode()
         start_response(
             "200 OK",
             [
@@ -62,8 +63,8 @@ class AnswerSaving:
         return [payload]
 
     def _save(self, environ: dict[str, Any], attempt_id: int, body: bytes) -> saving.Saved | None:
-        """The written save, or None for anything the app must answer (not signed in, a bad token or body, a save
-        that wrote nothing)."""
+        """The save (written, or found stored as new already), or None for anything the app must answer (not
+        signed in, a bad token or body, a refused save)."""
         from flask import session
 
         from certcenter.extensions import csrf, db
@@ -78,15 +79,16 @@ class AnswerSaving:
                 data = json.loads(body)
                 if not isinstance(data, dict):
                     return None
-                return saving.write_answer(
-                    attempt_id,
-                    user_id=int(user_id),
-                    nonce=nonce,
-                    token=str(data.get("token", "")),
-                    position=int(data.get("position", 0)),
-                    response=data.get("response"),
-                    seq=int(data.get("seq", 0)),
-                    flagged=data.get("flagged"),
+                save = {
+                    "user_id": int(user_id),
+                    "nonce": nonce,
+                    "token": str(data.get("token", "")),
+                    "position": int(data.get("position", 0)),
+                    "response": data.get("response"),
+                    "seq": int(data.get("seq", 0)),
+                }
+                return saving.write_answer(attempt_id, flagged=data.get("flagged"), **save) or saving.repeated_save(
+                    attempt_id, **save
                 )
             except (CSRFError, ValueError, TypeError):
                 db.session.rollback()

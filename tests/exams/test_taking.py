@@ -260,7 +260,8 @@ def test_a_save_needs_the_pages_csrf_token(app, exam, make_app):
 
 
 def test_the_save_is_answered_without_the_app_and_anything_else_is_handed_on(app, exam):
-    """The WSGI layer saves a well-formed save itself; a save that writes nothing goes to the app's view."""
+    """The WSGI layer saves a well-formed save itself and answers one sent again (nothing written); a save it
+    cannot make (another window's token, an answer that does not fit) goes to the app's view, which tells why."""
     import json as jsonlib
 
     from werkzeug.test import EnvironBuilder
@@ -279,8 +280,8 @@ def test_the_save_is_answered_without_the_app_and_anything_else_is_handed_on(app
 
     layer = AnswerSaving(app, app_behind)
 
-    def call(seq):
-        body = jsonlib.dumps({"token": state["token"], "position": 1, "response": None, "seq": seq})
+    def call(seq, token=state["token"]):
+        body = jsonlib.dumps({"token": token, "position": 1, "response": None, "seq": seq})
         environ = EnvironBuilder(
             path=f"/exams/attempts/{scene.attempt_id}/answers",
             method="POST",
@@ -294,6 +295,35 @@ def test_the_save_is_answered_without_the_app_and_anything_else_is_handed_on(app
 
     status, body = call(11)
     assert status == "200 OK" and jsonlib.loads(body)["saved"] is True and handed_on == []
-    status, _ = call(11)  # the same again: nothing written, so the app's view answers (and reads the same body)
-    assert status == "204 No Content" and jsonlib.loads(handed_on[0])["seq"] == 11
+    status, body = call(11)  # the same again (a reconnect): nothing written, told so
+    assert status == "200 OK" and jsonlib.loads(body)["saved"] is False and handed_on == []
+    status, _ = call(12, token="another-window")  # refused: the app's view answers (and reads the same body)
+    assert status == "204 No Content" and jsonlib.loads(handed_on[0])["seq"] == 12
     assert items_of(app, scene.attempt_id)[0]["seq"] == 11
+
+
+def test_a_save_lands_when_the_database_dropped_the_connection_it_would_use(app, exam, caplog):
+    """On PostgreSQL a save is one statement on a connection kept without the pool's ping: when the database has
+    ended that connection (a restart, a failover, an idle timeout), the save is sent again on a new one."""
+    import pytest
+    from sqlalchemy import text
+
+    from certcenter.core.transactions import _single_statement_engine
+
+    scene = exam(start=True)
+    _, state = open_page(scene.candidate, scene.attempt_id)
+    items = items_of(app, scene.attempt_id)
+    assert save(scene.candidate, scene.attempt_id, state["token"], 1, right_answer(items[0]), 1).status_code == 200
+    with app.app_context():
+        engine = _single_statement_engine()
+        if engine is None:
+            pytest.skip("SQLite: saves go through the session")
+        with engine.connect() as connection:
+            kept = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": kept})
+        db.session.commit()
+    with caplog.at_level("WARNING", logger="certcenter.core.transactions"):
+        response = save(scene.candidate, scene.attempt_id, state["token"], 2, right_answer(items[1]), 2)
+    assert response.status_code == 200 and response.get_json()["saved"] is True
+    assert items_of(app, scene.attempt_id)[1]["seq"] == 2
+    assert "a database connection had dropped" in caplog.text
