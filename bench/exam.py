@@ -52,6 +52,23 @@ ROWS = {("LF1", "knowledge"): 8, ("LF1", "skills"): 7, ("LF1", "competence"): 5,
 KIND_CYCLE = ("single", "single", "multiple", "true_false", "numeric", "matching", "single", "short_text")
 
 
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds used so far by gunicorn's master and its workers (Linux's /proc; 0 elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    for each in [str(pid), *children]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -240,6 +257,7 @@ async def candidate(app, base: str, email: str, booking_id: int, args, results: 
         if results["started"] == args.candidates:
             results["all_started"].set()
             results["answering_since"] = time.perf_counter()
+            results["server_cpu_at_start"] = server_cpu_s(args.server_pid)
         await results["all_started"].wait()
         await asyncio.sleep(rng.uniform(0, args.interval))
         headers = {"X-CSRFToken": csrf, "Accept": "application/json"}
@@ -352,7 +370,9 @@ def main() -> None:
                     raise
                 time.sleep(0.3)
         started = time.perf_counter()
+        args.server_pid = server.pid
         results = asyncio.run(sitting(app, base, data["candidates"], args))
+        server_cpu = server_cpu_s(server.pid) - results["server_cpu_at_start"]
         elapsed = time.perf_counter() - results["answering_since"]
         start_phase = results["answering_since"] - started
     finally:
@@ -381,7 +401,8 @@ def main() -> None:
     print(f"{args.candidates} candidates signed in and started (forms drawn) in {start_phase:.1f} s")
     print(f"{len(latencies)} saves by {len(results['sent'])} candidates in {elapsed:.1f} s "
           f"({len(latencies) / elapsed:.0f} a second); {len(results['errors'])} refused, "
-          f"{results['retries']} sent again after a dropped connection")  # fmt: skip
+          f"{results['retries']} sent again after a dropped connection; the web server's CPU: "
+          f"{1000 * server_cpu / max(1, len(latencies)):.2f} ms a save")  # fmt: skip
     print(f"save: p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms; answers lost: {lost}")
     print(f"marking: {marked} attempts in {marking_s:.2f} s; alpha {form.alpha:.3f}, SEM {form.sem:.2f} points, "
           f"{flagged} of {len(analysis.items)} questions flagged")  # fmt: skip
