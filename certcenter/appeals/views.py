@@ -20,7 +20,9 @@ from certcenter.appeals.forms import (
 from certcenter.appeals.models import (
     APPEAL_OUTCOMES,
     APPEAL_STATES,
+    APPEAL_SUBJECTS,
     MEMBER_PENDING,
+    NOT_CONFIRMED_DECISION,
     OPEN_APPEAL_STATES,
     Appeal,
 )
@@ -62,6 +64,9 @@ def _appeal_form_page(application: Application, form: AppealForm, status: int = 
         decision=decision,
         last_day=last_day_to_appeal(decision.decided_at) if decision else None,
         cannot_lodge=policy.lodging_refusal(application, current_user, services.now()),
+        # the choice to contest the lower level the decision advises, only where the centre hears it
+        offer_level=policy.level_refusal(application) is None,
+        subject=request.form.get("subject", NOT_CONFIRMED_DECISION),
     ), status
 
 
@@ -80,6 +85,7 @@ def lodge(application_id: int):
                 actor=current_user,
                 grounds=form.grounds.data,
                 contested=request.form.getlist("contested"),
+                subject=request.form.get("subject") or NOT_CONFIRMED_DECISION,
                 attachment=upload.stream if upload else None,
                 attachment_name=upload.filename if upload else None,
                 now=services.now(),
@@ -131,6 +137,8 @@ def appeal_page(appeal: Appeal, status: int = 200, **forms):
             for person, refusal in offered
         }
     )
+    outcome_form = forms.get("outcome_form") or AppealOutcomeForm()
+    outcome_form.outcome.choices = choices({outcome: APPEAL_OUTCOMES[outcome] for outcome in appeal.outcomes})
     application = appeal.application
     decision = appeal.decision
     sits = policy.can_sit(appeal, current_user)
@@ -152,7 +160,8 @@ def appeal_page(appeal: Appeal, status: int = 200, **forms):
         evidence=evidence_for_assessor(application) if (manage or sits) else [],
         member_form=member_form,
         declaration_form=forms.get("declaration_form") or PanelDeclarationForm(),
-        outcome_form=forms.get("outcome_form") or AppealOutcomeForm(),
+        outcome_form=outcome_form,
+        subjects=APPEAL_SUBJECTS,
         may_decide=policy.outcome_refusal(appeal, current_user) is None,
         declare=member is not None and member.status == MEMBER_PENDING,
     ), status
