@@ -20,7 +20,7 @@ from certcenter.appeals.models import Appeal
 from certcenter.certificates import services as certificates
 from certcenter.certificates.models import Certificate
 from certcenter.certificates.status_list import list_state
-from certcenter.core.models import AuditEntry
+from certcenter.core.models import AuditEntry, OutboxMail
 from certcenter.extensions import db
 from certcenter.notifications.models import Notification
 from tests.appeals.conftest import english
@@ -228,6 +228,13 @@ def test_upheld_the_revoked_certificate_is_valid_again_for_everyone(app, changed
             select(Notification.kind).where(Notification.user_id == revoked.holder.user.id)
         ).all()
         assert {"certificate_reinstated", "appeal.answered"} <= set(kinds)
+        # and by mail, as every notice goes (the holder's address is confirmed)
+        mailed = db.session.scalars(
+            select(OutboxMail).where(
+                OutboxMail.user_id == revoked.holder.user.id, OutboxMail.kind == "notice.appeal.answered"
+            )
+        ).one()
+        assert "The answer to your appeal against the suspension or revocation" in mailed.subject
         reference = appeal.reference
     # anyone checking it reads "valid"; the register's history names the appeal
     assert public_status(revoked, client) == "valid"
