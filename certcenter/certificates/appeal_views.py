@@ -17,7 +17,7 @@ from certcenter.extensions import db
 
 def _holders(certificate_id: int) -> Certificate:
     certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or not certificate.can_share(current_user):  # the holder's alone; others learn nothing
+    if certificate is None or not certificate.can_appeal(current_user):  # others learn nothing of it
         abort(404)
     return certificate
 

@@ -46,7 +46,7 @@ def last_day(certificate: Certificate) -> date | None:
 
 def appeal_refusal(certificate: Certificate, user: User, now: datetime | None = None) -> LazyString | None:
     """Why ``user`` may not appeal now against the suspension or revocation of ``certificate``; None if he may."""
-    if not certificate.can_share(user):  # the holder's alone
+    if not certificate.can_appeal(user):
         return _l("Only the holder appeals against the suspension or revocation of his certificate.")
     if not centre_settings().appeal_certificate_status:
         return _l("The centre does not hear appeals against a suspension or revocation of a certificate.")
