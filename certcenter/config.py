@@ -170,6 +170,11 @@ class Config:
     # to APPEAL_PANEL_MAX_MEMBERS members and the setting "appeal_panel_days" (APPEAL_PANEL_DEADLINE_DAYS) from its
     # forming to its outcome (then it is overdue).
     APPEAL_PANEL_MAX_MEMBERS = 3
+    # What may be appealed against besides a decision not to confirm (centre settings "appeal_certificate_status",
+    # "appeal_lower_level"): a suspension or revocation of a certificate, and the lower level a not-confirmed
+    # decision advises.
+    APPEAL_AGAINST_CERTIFICATE_STATUS = True
+    APPEAL_AGAINST_LOWER_LEVEL = True
 
     # Outgoing mail (certcenter/notifications/mail.py). With no MAIL_SMTP_HOST, mails are written as .eml files
     # under MAIL_MAILBOX_PATH (default instance/mail) and listed at /dev/mail outside production.

@@ -9,7 +9,7 @@ from wtforms import BooleanField, FormField, IntegerField, StringField, URLField
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp, ValidationError
 
 from certcenter.core.forms import LocalizedStringForm
-from certcenter.core.settings import DAYS, LOCALIZED, LOGO, PERMANENT, SETTINGS, TEXT, URL, YEARS
+from certcenter.core.settings import DAYS, LOCALIZED, LOGO, PERMANENT, SETTINGS, SWITCH, TEXT, URL, YEARS
 
 
 def _web_address(_form, field) -> None:
@@ -37,6 +37,8 @@ def _field(setting):
         return IntegerField(setting.label, validators=[DataRequired(), NumberRange(min=1, max=100)])
     if setting.kind == LOGO:
         return FileField(setting.label)
+    if setting.kind == SWITCH:
+        return BooleanField(setting.label)
     raise ValueError(setting.kind)
 
 

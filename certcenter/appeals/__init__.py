@@ -7,7 +7,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from certcenter.appeals import models, notices, panels, policy, services, views  # noqa: F401 - models: the tables
+    from certcenter.appeals import (  # noqa: F401 - models: the tables; complaint_views: its routes
+        complaint_views,
+        models,
+        notices,
+        panels,
+        policy,
+        services,
+        views,
+    )
     from certcenter.appeals.audit_words import WORDS
     from certcenter.applications.policy import register_case_roles
     from certcenter.core.audit_catalogue import register as register_audit_words

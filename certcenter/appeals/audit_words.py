@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from certcenter.appeals.models import APPEAL_OUTCOMES, CATEGORIES, OUTCOMES, SUBJECTS
+from certcenter.appeals.models import APPEAL_OUTCOMES, APPEAL_SUBJECTS, CATEGORIES, OUTCOMES, SUBJECTS
 
 WORDS = {
     "actions": {
@@ -13,7 +13,10 @@ WORDS = {
         "complaint.subject": _l("Person complained about identified"),
         "complaint.close": _l("Complaint closed with an outcome"),
         "appeal.lodge": _l("Appeal lodged"),
-        "appeal.lodge_refused": _l("Appeal refused: not the candidate's, not a decision to appeal, or out of time"),
+        "appeal.lodge_refused": _l(
+            "Appeal refused: not the candidate's, nothing to appeal against, out of time, or not heard by the centre"
+        ),
+        "appeal.outcome_refused": _l("Outcome of an appeal refused: it does not apply to what the appeal is against"),
         "appeal.member_seated": _l("Member put on an appeals panel"),
         "appeal.member_refused": _l("Member of an appeals panel refused: not independent"),
         "appeal.no_conflict": _l("Member of an appeals panel declared no conflict of interest"),
@@ -30,11 +33,13 @@ WORDS = {
         "contested": _l("Criteria contested"),
         "application_id": _l("Application"),
         "appeal_id": _l("Appeal"),
+        "subject": _l("Appealed against"),
     },
     "values": {
         "category": CATEGORIES,
         "subject_kind": SUBJECTS,
         "outcome": OUTCOMES | APPEAL_OUTCOMES,
+        "subject": APPEAL_SUBJECTS,
     },
     "targets": {"Complaint": _l("Complaint"), "Appeal": _l("Appeal")},
 }

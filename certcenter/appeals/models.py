@@ -129,14 +129,17 @@ owns_files("complaints", Complaint.attachment_key, sha256=Complaint.attachment_s
 
 # --- appeals (ISO/IEC 17024 9.8) ------------------------------------------------------------------------------------
 
-# What an appeal is against; the first always, the others where the centre's configuration allows them
-# (APPEAL_AGAINST_LOWER_LEVEL, APPEAL_AGAINST_CERTIFICATE_STATUS).
-NOT_CONFIRMED_DECISION = "not_confirmed"
+# What an appeal is against; the first always, the others where the centre's settings allow them
+# ("appeal_lower_level", "appeal_certificate_status"). A decision of this centre never confirms at a lower level: a
+# "lower level" appeal is one against a not-confirmed decision that advises the level the evidence meets, in which
+# the candidate contests that level; it is heard as any appeal against a decision.
+NOT_CONFIRMED_DECISION, LOWER_LEVEL, CERTIFICATE_STATUS = "not_confirmed", "lower_level", "certificate_status"
 APPEAL_SUBJECTS = {
     NOT_CONFIRMED_DECISION: _l("The decision not to confirm the qualification"),
-    "lower_level": _l("A confirmation at a lower level than applied for"),
-    "certificate_status": _l("A suspension or revocation of the certificate"),
+    LOWER_LEVEL: _l("The lower level the decision found the evidence to meet"),
+    CERTIFICATE_STATUS: _l("A suspension or revocation of the certificate"),
 }
+DECISION_SUBJECTS = (NOT_CONFIRMED_DECISION, LOWER_LEVEL)
 LODGED, UNDER_REVIEW, DISMISSED, UPHELD = "lodged", "under_review", "dismissed", "upheld"
 APPEAL_STATES = {
     LODGED: _l("Lodged: the centre forms an appeals panel"),
@@ -145,11 +148,18 @@ APPEAL_STATES = {
     UPHELD: _l("Upheld"),
 }
 OPEN_APPEAL_STATES = (LODGED, UNDER_REVIEW)
-PANEL_DECISION, NEW_ROUND = "panel_decision", "new_round"
+PANEL_DECISION, NEW_ROUND, REINSTATED = "panel_decision", "new_round", "reinstated"
 APPEAL_OUTCOMES = {
     DISMISSED: _l("Dismissed: the decision stands"),
     PANEL_DECISION: _l("Upheld: the panel decides, the facts not being in dispute"),
     NEW_ROUND: _l("Upheld: a new assessment by assessors who took no part before"),
+    REINSTATED: _l("Upheld: the certificate is valid again"),
+}
+# the outcomes open to the panel, by what the appeal is against
+OUTCOMES_BY_SUBJECT = {
+    NOT_CONFIRMED_DECISION: (DISMISSED, PANEL_DECISION, NEW_ROUND),
+    LOWER_LEVEL: (DISMISSED, PANEL_DECISION, NEW_ROUND),
+    CERTIFICATE_STATUS: (DISMISSED, REINSTATED),
 }
 # A panel member's declaration: waiting, declared free of conflicts, removed by a declared conflict.
 MEMBER_PENDING, MEMBER_ACTIVE, MEMBER_CONFLICT = "pending", "active", "conflict"
@@ -165,6 +175,7 @@ class Appeal(TimestampMixin, db.Model):
         CheckConstraint(one_of("state", APPEAL_STATES), name="state"),
         CheckConstraint(f"outcome IS NULL OR {one_of('outcome', APPEAL_OUTCOMES)}", name="outcome"),
         CheckConstraint("(state IN ('dismissed', 'upheld')) = (outcome IS NOT NULL)", name="closed_has_outcome"),
+        CheckConstraint("subject != 'certificate_status' OR certificate_id IS NOT NULL", name="certificate_named"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -176,6 +187,12 @@ class Appeal(TimestampMixin, db.Model):
     round_number: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id", ondelete="RESTRICT"), nullable=True)
     certificate_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # certificates sit above appeals
+    # an appeal against a certificate's status: the status appealed against, and its entry in the certificate's
+    # history (the audit log), which names who changed it; one appeal per change
+    appealed_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    status_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("audit_entries.id", ondelete="SET NULL"), nullable=True, unique=True
+    )
     lodged_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), nullable=False)
     lodged_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     grounds: Mapped[str] = mapped_column(Text, nullable=False)
@@ -199,6 +216,7 @@ class Appeal(TimestampMixin, db.Model):
     decision = relationship("Decision", foreign_keys=[decision_id])
     lodged_by: Mapped[User] = relationship(foreign_keys=[lodged_by_id])
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+    status_event = relationship("AuditEntry", foreign_keys=[status_event_id])
     members: Mapped[list[AppealPanelMember]] = relationship(
         back_populates="appeal", cascade="all, delete-orphan", order_by="AppealPanelMember.id"
     )
@@ -213,6 +231,14 @@ class Appeal(TimestampMixin, db.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_APPEAL_STATES
+
+    @property
+    def against_certificate(self) -> bool:
+        return self.subject == CERTIFICATE_STATUS
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        return OUTCOMES_BY_SUBJECT[self.subject]
 
     def overdue(self, now: datetime | None = None) -> bool:
         return self.is_open and (now or utcnow()) > self.decide_by

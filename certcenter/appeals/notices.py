@@ -49,6 +49,12 @@ def notice_link(notification: Notification) -> tuple[str, dict[str, Any]] | None
 
 def describe_appeal_notice(notification: Notification) -> str:
     application_id = notification.params.get("application_id", "")
+    if notification.kind == APPEAL_LODGED and notification.params.get("number"):
+        return _(
+            "An appeal has been lodged against the suspension or revocation of certificate No. %(number)s; "
+            "form its panel.",
+            number=notification.params["number"],
+        )
     if notification.kind == APPEAL_LODGED:
         return _(
             "An appeal has been lodged against the decision on application No. %(id)s; form its panel.",
@@ -63,11 +69,18 @@ def describe_appeal_notice(notification: Notification) -> str:
     if notification.kind == APPEAL_MEMBER_CONFLICT:
         return _("A member of an appeals panel declared a conflict of interest; seat another member.")
     outcome = APPEAL_OUTCOMES.get(notification.params.get("outcome", ""), "")
+    if notification.params.get("certificate_id"):
+        return _(
+            "The answer to your appeal against the suspension or revocation of your certificate: %(outcome)s.",
+            outcome=outcome,
+        )
     return _("The answer to your appeal about application No. %(id)s: %(outcome)s.", id=application_id, outcome=outcome)
 
 
 def appeal_notice_link(notification: Notification) -> tuple[str, dict[str, Any]]:
     """The candidate reads the answer on his application's page; staff open the appeal's page."""
+    if notification.kind == APPEAL_ANSWERED and notification.params.get("certificate_id"):
+        return "applications.dashboard", {}  # the certificate's card, with the appeal and its answer
     if notification.kind == APPEAL_ANSWERED:
         return "applications.application", {"application_id": int(notification.params.get("application_id", 0))}
     return "appeals.appeal", {"appeal_id": int(notification.subject_id)}

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from certcenter.appeals import policy, services
 from certcenter.appeals.deadlines import last_day_to_appeal
-from certcenter.appeals.models import APPEAL_OUTCOMES, APPEAL_STATES
+from certcenter.appeals.models import APPEAL_OUTCOMES, APPEAL_STATES, APPEAL_SUBJECTS
 from certcenter.applications.models import Application
 from certcenter.assessments.reasons import snapshot_titles
 
@@ -33,6 +33,7 @@ def application_panel(application: Application, **_objects: Any) -> dict[str, An
         "last_day": last_day_to_appeal(decision.decided_at) if decision is not None else None,
         "states": APPEAL_STATES,
         "outcomes": APPEAL_OUTCOMES,
+        "subjects": APPEAL_SUBJECTS,
         "criteria_titles": {key: _title(title) for key, title in titles.items()},
         "staff": policy.can_manage(current_user) and not is_candidate,
     }

@@ -56,14 +56,20 @@ def can_decide(complaint: Complaint, user: User) -> bool:
 
 # --- appeals --------------------------------------------------------------------------------------------------------
 #
-# The candidate lodges an appeal against a decision of his own application within the period; an administrator forms
-# the panel; a member sits once he has declared no conflict, and only if he took no part in the round appealed
-# against (its assessors, moderators, decider) and is not the candidate. The panel's members record the outcome.
+# The candidate lodges an appeal against a decision of his own application within the period (the holder, against a
+# suspension or revocation of his certificate: ``certificates.appeals``); an administrator forms the panel; a member
+# sits once he has declared no conflict, and only if he took no part in the round appealed against (its assessors,
+# moderators, decider) or, for a certificate, did not suspend or revoke it, and is not the candidate. The panel's
+# members record the outcome.
 
 
-def lodging_refusal(application: Application, user: User, now: datetime | None = None) -> LazyString | None:
-    """Why ``user`` may not lodge an appeal against the decision on ``application`` now; None if he may."""
+def lodging_refusal(
+    application: Application, user: User, now: datetime | None = None, subject: str = "not_confirmed"
+) -> LazyString | None:
+    """Why ``user`` may not lodge an appeal against the decision on ``application`` now (contesting the decision not
+    to confirm, or the lower level it advises); None if he may."""
     from certcenter.appeals.deadlines import within_appeal_period
+    from certcenter.appeals.models import DECISION_SUBJECTS, LOWER_LEVEL
     from certcenter.applications import workflow
 
     if not user.is_authenticated or application.candidate.user_id != user.id:
@@ -75,6 +81,23 @@ def lodging_refusal(application: Application, user: User, now: datetime | None =
         return _l("This decision has already been appealed against.")
     if not within_appeal_period(decision.decided_at, now):
         return _l("The period to appeal against this decision has ended.")
+    if subject not in DECISION_SUBJECTS:
+        return _l("Choose what you contest.")
+    if subject == LOWER_LEVEL:
+        return level_refusal(application)
+    return None
+
+
+def level_refusal(application: Application) -> LazyString | None:
+    """Why the candidate may not contest the lower level the decision advises; None if he may (the lodging form
+    offers the choice only then)."""
+    from certcenter.core.settings import centre_settings
+
+    if not centre_settings().appeal_lower_level:
+        return _l("The centre does not hear appeals against the level a decision advises.")
+    decision = getattr(application, "decision", None)
+    if decision is None or decision.advice_level is None:
+        return _l("This decision advises no lower level: there is no level to contest.")
     return None
 
 
@@ -88,7 +111,11 @@ def panel_refusal(appeal: Appeal, user: User) -> LazyString | None:
         return _l("A member of an appeals panel is an active administrator or assessor of the centre.")
     if application.candidate.user_id == user.id:
         return _l("%(name)s is the candidate and cannot hear his own appeal.", name=user.full_name)
-    if user.id in round_participants(application, appeal.round_number):
+    if appeal.against_certificate:
+        # who changed the certificate's status, as its history (the audit log) records it
+        if appeal.status_event is not None and appeal.status_event.actor_id == user.id:
+            return _l("%(name)s suspended or revoked the certificate appealed against.", name=user.full_name)
+    elif user.id in round_participants(application, appeal.round_number):
         return _l(
             "%(name)s took part in the assessment or decision appealed against (assessor, moderator or decider).",
             name=user.full_name,

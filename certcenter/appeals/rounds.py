@@ -52,7 +52,8 @@ def panel_decision(application: Application, by: User, *, reason: str, reference
         edition_id=edition.id,
         outcome="confirmed",
         recommended_outcome=appealed.recommended_outcome,
-        reasons=appealed.reasons,
+        # the confirming decision rests on the panel's reasoning, not on the reasons the appealed one gave
+        reasons=[{"code": "appeal_panel", "appeal_id": reference, "reasoning": reason}],
         advice_level=None,
         deviation_reason=reason,
         comment="",

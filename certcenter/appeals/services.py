@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import BinaryIO
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -22,6 +23,7 @@ from certcenter.appeals.models import (
     ACKNOWLEDGED,
     APPEAL_OUTCOMES,
     CATEGORIES,
+    CERTIFICATE_STATUS,
     CLOSED,
     DISMISSED,
     INVESTIGATING,
@@ -33,6 +35,7 @@ from certcenter.appeals.models import (
     OUTCOMES,
     PANEL_DECISION,
     RECEIVED,
+    REINSTATED,
     SUBJECTS,
     UNDER_REVIEW,
     UPHELD,
@@ -48,6 +51,7 @@ from certcenter.assessments.models import CONFLICT_KINDS
 from certcenter.core import audit
 from certcenter.core.errors import UserError
 from certcenter.core.models import utcnow
+from certcenter.core.registry import Registry
 from certcenter.core.security_log import security_event
 from certcenter.core.settings import centre_settings
 from certcenter.core.storage import get_storage
@@ -259,15 +263,17 @@ def lodge_appeal(
     actor: User,
     grounds: str,
     contested: list[str],
+    subject: str = NOT_CONFIRMED_DECISION,
     attachment: BinaryIO | None = None,
     attachment_name: str | None = None,
     now: datetime | None = None,
 ) -> Appeal:
-    """The candidate's appeal against the decision not to confirm: the application becomes "appealed"."""
+    """The candidate's appeal against the decision not to confirm (or against the lower level it advises, where the
+    centre hears such appeals): the application becomes "appealed"."""
     now = now or utcnow()
-    refusal = policy.lodging_refusal(application, actor, now)
+    refusal = policy.lodging_refusal(application, actor, now, subject=subject)
     if refusal is not None:
-        audit.record_refusal("appeal.lodge_refused", application, actor=actor)
+        audit.record_refusal("appeal.lodge_refused", application, actor=actor, subject=subject)
         raise AppealError(refusal)
     if not grounds.strip():
         raise AppealError(_l("Write the grounds of your appeal."))
@@ -277,25 +283,90 @@ def lodge_appeal(
         raise AppealError(_l("Choose the criteria of the decision you contest."))
     if not set(contested) <= keys:
         raise AppealError(_l("Unknown criterion. Reload the page."))
-    decision = application.decision
+    appeal = _open_appeal(
+        application,
+        actor=actor,
+        subject=subject,
+        round_number=rounds.current_round(application),
+        decision_id=application.decision.id,
+        grounds=grounds,
+        contested=contested,
+        attachment=attachment,
+        attachment_name=attachment_name,
+        now=now,
+    )
+    workflow.transition(application, workflow.APPEALED, actor, reason=grounds.strip())
+    return appeal
+
+
+def open_certificate_appeal(
+    application: Application,
+    *,
+    actor: User,
+    certificate_id: int,
+    certificate_number: str,
+    appealed_status: str,
+    status_event_id: int,
+    round_number: int,
+    grounds: str,
+    attachment: BinaryIO | None = None,
+    attachment_name: str | None = None,
+    now: datetime | None = None,
+) -> Appeal:
+    """The holder's appeal against a suspension or revocation of his certificate, once ``certificates.appeals`` has
+    checked that he may lodge it: the application stays as it is (its certificate is what the appeal is about)."""
+    if not grounds.strip():
+        raise AppealError(_l("Write the grounds of your appeal."))
+    return _open_appeal(
+        application,
+        actor=actor,
+        subject=CERTIFICATE_STATUS,
+        round_number=round_number,
+        decision_id=None,
+        grounds=grounds,
+        contested=[],
+        attachment=attachment,
+        attachment_name=attachment_name,
+        now=now or utcnow(),
+        certificate_id=certificate_id,
+        appealed_status=appealed_status,
+        status_event_id=status_event_id,
+        notice={"number": certificate_number, "status": appealed_status},
+    )
+
+
+def _open_appeal(
+    application: Application,
+    *,
+    actor: User,
+    subject: str,
+    grounds: str,
+    contested: list[str],
+    attachment: BinaryIO | None,
+    attachment_name: str | None,
+    now: datetime,
+    notice: dict | None = None,
+    **columns: object,
+) -> Appeal:
     appeal = Appeal(
         application=application,
-        subject=NOT_CONFIRMED_DECISION,
-        round_number=rounds.current_round(application),
-        decision_id=decision.id,
+        subject=subject,
         lodged_by=actor,
         lodged_at=now,
         grounds=grounds.strip(),
         contested=contested,
         decide_by=now + timedelta(days=int(centre_settings().appeal_panel_days)),
+        **columns,
     )
     if attachment is not None and attachment_name:
         _attach(appeal, attachment, attachment_name, prefix="appeals")
     db.session.add(appeal)
     db.session.flush()
-    audit.record("appeal.lodge", appeal, actor=actor, application_id=application.id, contested=contested)
-    workflow.transition(application, workflow.APPEALED, actor, reason=grounds.strip())
-    notify_many([(admin_id, APPEAL_LODGED, appeal, {"application_id": application.id}) for admin_id in _admins()])
+    audit.record(
+        "appeal.lodge", appeal, actor=actor, application_id=application.id, subject=subject, contested=contested
+    )
+    params = {"application_id": application.id, **(notice or {})}
+    notify_many([(admin_id, APPEAL_LODGED, appeal, params) for admin_id in _admins()])
     return appeal
 
 
@@ -372,23 +443,54 @@ def record_appeal_outcome(appeal: Appeal, *, actor: User, outcome: str, reasonin
         raise AppealError(refusal)
     if outcome not in APPEAL_OUTCOMES:
         raise AppealError(_l("Choose the outcome."))
+    if outcome not in appeal.outcomes:
+        audit.record_refusal("appeal.outcome_refused", appeal, actor=actor, outcome=outcome)
+        raise AppealError(
+            _l(
+                "An appeal against a suspension or revocation is not sent to a new assessment: dismiss it, or uphold "
+                "it and the certificate is valid again."
+            )
+            if appeal.against_certificate
+            else _l("This outcome is for an appeal against a suspension or revocation of a certificate.")
+        )
     reasoning, answer = reasoning.strip(), answer.strip()
     if not reasoning or not answer:
         raise AppealError(_l("Write the panel's reasoning and the answer to the candidate."))
-    # the application moves first, while the panel still sits (its role in the case allows the move)
-    if outcome == DISMISSED:
-        workflow.transition(application, workflow.NOT_CONFIRMED, actor, reason=answer)
-    elif outcome == PANEL_DECISION:
-        appeal.new_round_number = rounds.panel_decision(application, actor, reason=reasoning, reference=appeal.id)
+    if appeal.against_certificate:
+        _close(appeal, actor, outcome, reasoning, answer)
+        if outcome == REINSTATED:  # the certificates' own lifecycle move, which asks for this upheld appeal
+            _certificate_outcomes.get(CERTIFICATE_STATUS)(appeal, actor)
     else:
-        rounds.open_round(application, actor, reason=reasoning, reference=appeal.id)
-        appeal.new_round_number = rounds.current_round(application)
+        # the application moves first, while the panel still sits (its role in the case allows the move)
+        if outcome == DISMISSED:
+            workflow.transition(application, workflow.NOT_CONFIRMED, actor, reason=answer)
+        elif outcome == PANEL_DECISION:
+            appeal.new_round_number = rounds.panel_decision(application, actor, reason=reasoning, reference=appeal.id)
+        else:
+            rounds.open_round(application, actor, reason=reasoning, reference=appeal.id)
+            appeal.new_round_number = rounds.current_round(application)
+        _close(appeal, actor, outcome, reasoning, answer)
+    audit.record("appeal.close", appeal, actor=actor, outcome=outcome, application_id=application.id)
+    params = {"application_id": application.id, "outcome": outcome}
+    if appeal.against_certificate:
+        params["certificate_id"] = appeal.certificate_id
+    notify(application.candidate.user_id, APPEAL_ANSWERED, appeal, **params)
+
+
+def _close(appeal: Appeal, actor: User, outcome: str, reasoning: str, answer: str) -> None:
     appeal.outcome, appeal.reasoning, appeal.answer = outcome, reasoning, answer
     appeal.state = DISMISSED if outcome == DISMISSED else UPHELD
     appeal.closed_by, appeal.closed_at = actor, utcnow()
     db.session.flush()
-    audit.record("appeal.close", appeal, actor=actor, outcome=outcome, application_id=application.id)
-    notify(application.candidate.user_id, APPEAL_ANSWERED, appeal, application_id=application.id, outcome=outcome)
+
+
+# What an upheld appeal against a certificate's status does to the certificate: registered by ``certificates``
+# (above appeals), whose lifecycle owns the move back to "valid".
+_certificate_outcomes = Registry("appeals.certificate_outcomes")
+
+
+def register_certificate_outcome(app: Flask, handler: Callable[[Appeal, User], None]) -> None:
+    _certificate_outcomes.add(app, CERTIFICATE_STATUS, handler)
 
 
 def panel_candidates(appeal: Appeal) -> list[tuple[User, object]]:

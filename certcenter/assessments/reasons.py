@@ -32,6 +32,8 @@ def describe_reason(reason: dict[str, Any], criteria_titles: dict[str, Any]) -> 
             percent=reason["percent"],
             pass_mark=reason["pass_mark"],
         )
+    if code == "appeal_panel":
+        return _("The appeals panel's reasoning: %(reasoning)s", reasoning=reason.get("reasoning", ""))
     return code or ""
 
 

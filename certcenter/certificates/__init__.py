@@ -11,8 +11,11 @@ def init_app(app: Flask) -> None:
 
     register_audit_words(app, **WORDS)
     import certcenter.certificates.tasks  # noqa: F401 - registers the tasks with the Celery app
+    from certcenter.appeals.services import register_certificate_outcome
     from certcenter.assessments.services import register_assessors_rule
-    from certcenter.certificates import (  # noqa: F401 - renewal and surveillance register their routes
+    from certcenter.certificates import (  # noqa: F401 - renewal, surveillance and appeals register their routes
+        appeal_views,
+        appeals,
         panels,
         public,
         renewal,
@@ -73,3 +76,7 @@ def init_app(app: Flask) -> None:
     for kind in (surveillance.SURVEILLANCE_DUE, surveillance.SURVEILLANCE_DECIDED):
         register_kind(app, kind, surveillance.describe_notice, link=panels.dashboard_link)  # always sent
     register_assessors_rule(app, "renewal", renewal.assessors_for_renewal)
+    register_certificate_outcome(app, appeals.upheld)
+    register_panel(
+        app, "appeal.page", "certificate", "certificates/_appeal_certificate.html", appeals.appeal_page_panel, order=10
+    )

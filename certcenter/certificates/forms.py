@@ -52,3 +52,11 @@ class SurveillanceForm(FlaskForm):
 
 class SurveillanceDecisionForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+
+class CertificateAppealForm(FlaskForm):
+    grounds = TextAreaField(
+        _l("Grounds of the appeal"),
+        validators=[DataRequired(message=_l("Write the grounds of your appeal.")), Length(max=10000)],
+    )
+    attachment = FileField(_l("A document (optional: PDF, JPEG, PNG, DOCX or ODT)"))

@@ -136,9 +136,16 @@ class Certificate(db.Model):
             user.has_role("administrator") or self.application.candidate.user_id == user.id
         )
 
+    def is_held_by(self, user: User) -> bool:
+        return user.is_authenticated and self.application.candidate.user_id == user.id
+
     def can_share(self, user: User) -> bool:
         """Only the holder decides whether his credential is public."""
-        return user.is_authenticated and self.application.candidate.user_id == user.id
+        return self.is_held_by(user)
+
+    def can_appeal(self, user: User) -> bool:
+        """Only the holder appeals against its suspension or revocation (``certificates.appeals`` says when)."""
+        return self.is_held_by(user)
 
     @property
     def credential_shared(self) -> bool:

@@ -17,8 +17,21 @@ from certcenter.notifications.models import Notification
 
 def dashboard_certificates_panel(application: Application, **_objects: Any) -> dict[str, Any] | None:
     """The application's certificates in force or past (a superseded one is replaced by its successor)."""
+    from flask_login import current_user
+
+    from certcenter.appeals.models import APPEAL_OUTCOMES, APPEAL_STATES
+    from certcenter.certificates.appeals import holder_view
+
     certificates = [certificate for certificate in application.certificates if certificate.status != SUPERSEDED]
-    return {"certificates": certificates, "status_labels": STATUS_LABELS} if certificates else None
+    if not certificates:
+        return None
+    return {
+        "certificates": certificates,
+        "status_labels": STATUS_LABELS,
+        "status_appeals": {certificate.id: holder_view(certificate, current_user) for certificate in certificates},
+        "appeal_states": APPEAL_STATES,
+        "appeal_outcomes": APPEAL_OUTCOMES,
+    }
 
 
 def complaint_certificate_panel(complaint: Any, **_objects: Any) -> dict[str, Any] | None:

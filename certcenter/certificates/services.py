@@ -1,4 +1,5 @@
-"""Certificate verbs: issue, render and sign (the task's work), suspend, reinstate, revoke, reissue, expire.
+"""Certificate verbs: issue, render and sign (the task's work), suspend, reinstate, revoke, reissue, expire, and the
+move back to valid an upheld appeal makes.
 None of them commits, except ``render_and_store``, which is a task's body and commits its own steps."""
 
 from __future__ import annotations
@@ -6,7 +7,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, or_, select, update
@@ -34,13 +35,16 @@ from certcenter.certificates.status_list import allocate_indexes
 from certcenter.core import audit
 from certcenter.core.errors import UserError
 from certcenter.core.i18n import centre_today
-from certcenter.core.models import utcnow
+from certcenter.core.models import AuditEntry, utcnow
 from certcenter.core.settings import centre_settings
 from certcenter.core.storage import get_storage, save_all
 from certcenter.core.text import normalize_name
 from certcenter.core.workers import current_worker_id
 from certcenter.extensions import db
 from certcenter.notifications.services import notify, notify_administrators
+
+if TYPE_CHECKING:
+    from certcenter.appeals.models import Appeal
 
 
 class CertificateError(UserError):
@@ -335,14 +339,21 @@ def refuse_own_certificate(certificate: Certificate, actor: User | None) -> None
 
 
 def _change_status(
-    certificate: Certificate, status: str, *, actor: User | None, reason: str | None, action: str
+    certificate: Certificate, status: str, *, actor: User | None, reason: str | None, action: str, **details: Any
 ) -> None:
     before = certificate.status
     certificate.status = status
     certificate.status_reason = reason
     certificate.status_changed_at = utcnow()
     audit.record(
-        action, certificate, actor=actor, number=certificate.number, before=before, after=status, reason=reason
+        action,
+        certificate,
+        actor=actor,
+        number=certificate.number,
+        before=before,
+        after=status,
+        reason=reason,
+        **details,
     )
     if status in STATUS_NOTICES:
         notify(
@@ -368,6 +379,58 @@ def reinstate(certificate: Certificate, *, actor: User, reason: str = "") -> Non
     if certificate.status != SUSPENDED:
         raise CertificateError(_l("Only a suspended certificate can be reinstated."))
     _change_status(certificate, VALID, actor=actor, reason=reason.strip() or None, action="certificate.reinstate")
+
+
+# the audit log's actions that change a certificate's status: its status history
+STATUS_ACTIONS = (
+    "certificate.suspend",
+    "certificate.reinstate",
+    "certificate.revoke",
+    "certificate.reinstate_after_appeal",
+    "certificate.supersede",
+    "certificate.expire",
+)
+
+
+def last_status_change(certificate: Certificate) -> AuditEntry | None:
+    """The entry of the certificate's history that set its present status (who, when, why)."""
+    return db.session.scalar(
+        select(AuditEntry)
+        .where(
+            AuditEntry.target_type == "Certificate",
+            AuditEntry.target_id == str(certificate.id),
+            AuditEntry.action.in_(STATUS_ACTIONS),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+
+
+def reinstate_after_appeal(certificate: Certificate, *, appeal: Appeal, actor: User) -> None:
+    """The certificate valid again because the appeals panel upheld the holder's appeal against its suspension or
+    revocation: the only way back from "revoked". The move names the appeal in the history and the audit log."""
+    from certcenter.appeals.models import REINSTATED, UPHELD
+
+    refuse_own_certificate(certificate, actor)
+    if not (
+        appeal.against_certificate
+        and appeal.certificate_id == certificate.id
+        and appeal.state == UPHELD
+        and appeal.outcome == REINSTATED
+    ):
+        raise CertificateError(
+            _l("Only an upheld appeal against its suspension or revocation makes a certificate valid again this way.")
+        )
+    change = last_status_change(certificate)
+    if certificate.status != appeal.appealed_status or change is None or change.id != appeal.status_event_id:
+        raise CertificateError(
+            _l(
+                "The certificate's status has changed since the appeal was lodged: the appeal no longer concerns "
+                "its present status."
+            )
+        )
+    action = "certificate.reinstate" if certificate.status == SUSPENDED else "certificate.reinstate_after_appeal"
+    _change_status(certificate, VALID, actor=actor, reason=None, action=action, appeal=appeal.reference)
 
 
 def revoke(certificate: Certificate, *, actor: User, reason: str) -> None:

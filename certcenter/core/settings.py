@@ -33,6 +33,7 @@ LANGUAGES = ("kk", "ru", "en")
 
 # kinds of value
 LOCALIZED, TEXT, URL, DAYS, YEARS, LOGO = "localized", "text", "url", "days", "years", "logo"
+SWITCH = "switch"  # on or off
 PERMANENT = "permanent"  # a retention period the law fixes: shown in its group, never editable
 
 
@@ -150,6 +151,22 @@ SETTINGS: dict[str, Setting] = {
             _l("Days after a decision to lodge an appeal"),
             group="deadlines",
         ),
+        # what may be appealed against besides a decision not to confirm (``appeals.policy``)
+        Setting(
+            "appeal_certificate_status",
+            "APPEAL_AGAINST_CERTIFICATE_STATUS",
+            SWITCH,
+            _l("The holder may appeal against a suspension or revocation of his certificate"),
+            group="appeals",
+        ),
+        Setting(
+            "appeal_lower_level",
+            "APPEAL_AGAINST_LOWER_LEVEL",
+            SWITCH,
+            _l("The candidate not confirmed may contest the lower level his evidence was found to meet"),
+            _l("A decision never confirms at a lower level; it may advise the level the evidence meets."),
+            group="appeals",
+        ),
         Setting(
             "complaint_acknowledge_days",
             "COMPLAINT_ACKNOWLEDGE_DAYS",
@@ -228,6 +245,7 @@ GROUPS = {
     "centre": _l("The centre"),
     "certificates": _l("Certificates"),
     "deadlines": _l("Deadlines"),
+    "appeals": _l("Appeals"),
     "retention": _l("Retention of records"),
 }
 
@@ -336,6 +354,8 @@ def _configured(setting: Setting, config: Mapping[str, Any]) -> Any:
         return dict.fromkeys(LANGUAGES, value)
     if setting.kind in (DAYS, YEARS) and value is not None:
         return int(value)
+    if setting.kind == SWITCH:
+        return bool(value)
     return value
 
 

@@ -21,12 +21,16 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from certcenter.accounts.models import User
 from certcenter.appeals.models import (
+    CERTIFICATE_STATUS,
     CLOSED,
     DISMISSED,
+    LOWER_LEVEL,
     NEW_ROUND,
+    NOT_CONFIRMED_DECISION,
     OPEN_APPEAL_STATES,
     PANEL_DECISION,
     RECEIVED,
+    REINSTATED,
     Appeal,
     Complaint,
 )
@@ -460,7 +464,8 @@ def complaints(period: Period, now: datetime | None = None) -> dict[str, Any]:
 
 
 COMPLAINT_OUTCOMES = ("upheld", "partly_upheld", "not_upheld", "withdrawn")
-APPEAL_OUTCOMES = (DISMISSED, PANEL_DECISION, NEW_ROUND)
+APPEAL_OUTCOMES = (DISMISSED, PANEL_DECISION, NEW_ROUND, REINSTATED)
+APPEAL_SUBJECTS = (NOT_CONFIRMED_DECISION, LOWER_LEVEL, CERTIFICATE_STATUS)
 
 
 def appeal_cases(period: Period, now: datetime | None = None) -> dict[str, Any]:
@@ -469,25 +474,35 @@ def appeal_cases(period: Period, now: datetime | None = None) -> dict[str, Any]:
     the panel's deadline)."""
     now = now or utcnow()
     closed = and_(_within(Appeal.closed_at, period), Appeal.outcome.is_not(None))
+    received = _within(Appeal.lodged_at, period)
     is_open = Appeal.state.in_(OPEN_APPEAL_STATES)
     row = db.session.execute(
         select(
-            _count_if(_within(Appeal.lodged_at, period)),
+            _count_if(received),
             _count_if(closed),
             *(_count_if(and_(closed, Appeal.outcome == outcome)) for outcome in APPEAL_OUTCOMES),
             func.avg(case((closed, _seconds_between(Appeal.closed_at, Appeal.lodged_at)))),
             _count_if(is_open),
             _count_if(and_(is_open, Appeal.decide_by < now)),
+            *(_count_if(and_(received, Appeal.subject == subject)) for subject in APPEAL_SUBJECTS),
         )
     ).one()
-    received, closed_count, *outcomes, mean_seconds, open_count, overdue_count = row
+    received_count, closed_count, *rest = row
+    outcomes, (mean_seconds, open_count, overdue_count), by_subject = (
+        rest[: len(APPEAL_OUTCOMES)],
+        rest[len(APPEAL_OUTCOMES) : len(APPEAL_OUTCOMES) + 3],
+        rest[len(APPEAL_OUTCOMES) + 3 :],
+    )
     return {
-        "received": int(received),
+        "received": int(received_count),
         "closed": int(closed_count),
         **{outcome: int(count) for outcome, count in zip(APPEAL_OUTCOMES, outcomes, strict=True)},
         "mean_days_to_close": round(float(mean_seconds) / 86400, 1) if mean_seconds is not None else None,
         "open": int(open_count),
         "overdue": int(overdue_count),
+        # what the appeals received were against: the decision not to confirm, the lower level it advised, a
+        # certificate's suspension or revocation
+        "received_by_subject": dict(zip(APPEAL_SUBJECTS, map(int, by_subject), strict=True)),
     }
 
 

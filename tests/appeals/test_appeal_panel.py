@@ -5,6 +5,7 @@ candidate reads the answer."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -266,12 +267,20 @@ def test_upheld_with_the_panels_own_decision_confirms_and_the_certificate_follow
         assert application.state == "confirmed" and application.current_round == 2
         assert [(d.round, d.outcome) for d in decisions] == [(1, "not_confirmed"), (2, "confirmed")]
         assert decisions[1].decided_by_id == assessor.user.id and decisions[1].deviation_reason == reasoning
+        # the confirming decision gives the panel's reasons, not the not-confirmed decision's
+        assert (
+            decisions[1].reasons
+            == [{"code": "appeal_panel", "appeal_id": appealed.appeal_id, "reasoning": reasoning}]
+            != decisions[0].reasons
+        )
         appeal = db.session.get(Appeal, appealed.appeal_id)
         assert (appeal.state, appeal.outcome, appeal.new_round_number) == ("upheld", "panel_decision", 2)
     certificate = issue(app, admin, appealed.application_id)
     assert certificate is not None
     page = appealed.candidate.get(f"/applications/{appealed.application_id}").get_data(as_text=True)
     assert "Upheld: the panel decides, the facts not being in dispute" in page
+    case = html.unescape(page)
+    assert f"The appeals panel's reasoning: {reasoning}" in case
     # the assessment report of the panel's decision mentions the appeal
     from certcenter.core.storage import get_storage
     from certcenter.reports.models import Report

@@ -79,6 +79,7 @@ CANDIDATES_OWN = {
     "certificates.renewal_submit",
     "certificates.renewal_update",
     "certificates.surveillance_submit",
+    "certificates.certificate_appeal",  # the holder's appeal against his certificate's suspension or revocation
     "records.consent",
     "records.request_erasure",
     "records.request_export",

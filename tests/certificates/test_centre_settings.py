@@ -49,6 +49,8 @@ def form_data(**changes):
         "issue_days": "10",
         "appeal_panel_days": "30",
         "appeal_days": "30",
+        "appeal_certificate_status": "y",
+        "appeal_lower_level": "y",
         "complaint_acknowledge_days": "5",
         "complaint_resolve_days": "30",
         "evidence_retention_years": "5",

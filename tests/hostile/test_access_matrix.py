@@ -124,6 +124,9 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/certificates/<int:certificate_id>/renew"): {OWNER},
     ("GET", "/certificates/<int:certificate_id>/surveillance"): {OWNER},
     ("POST", "/certificates/<int:certificate_id>/surveillance"): {OWNER},
+    # an appeal against the certificate's suspension or revocation: the holder's alone
+    ("GET", "/certificates/<int:certificate_id>/appeal"): {OWNER},
+    ("POST", "/certificates/<int:certificate_id>/appeal"): {OWNER},
     ("GET", "/renewals/<int:application_id>"): {OWNER},
     ("POST", "/renewals/<int:application_id>"): {OWNER},
     ("POST", "/renewals/<int:application_id>/submit"): {OWNER},
