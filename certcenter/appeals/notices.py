@@ -60,6 +60,12 @@ def describe_appeal_notice(notification: Notification) -> str:
             "An appeal has been lodged against the decision on application No. %(id)s; form its panel.",
             id=application_id,
         )
+    if notification.kind == APPEAL_SEATED and notification.params.get("certificate_id"):
+        return _(
+            "You are put on the panel of an appeal against the suspension or revocation of the certificate of "
+            "application No. %(id)s; declare any conflict of interest first.",
+            id=application_id,
+        )
     if notification.kind == APPEAL_SEATED:
         return _(
             "You are put on the panel of an appeal about application No. %(id)s; "

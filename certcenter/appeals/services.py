@@ -404,7 +404,8 @@ def seat_member(appeal: Appeal, person: User, *, actor: User) -> AppealPanelMemb
         appeal.panel_formed_at = utcnow()
     db.session.flush()
     audit.record("appeal.member_seated", appeal, actor=actor, member_id=person.id)
-    notify(person.id, APPEAL_SEATED, appeal, application_id=application.id)
+    against = {"certificate_id": appeal.certificate_id} if appeal.subject == CERTIFICATE_STATUS else {}
+    notify(person.id, APPEAL_SEATED, appeal, application_id=application.id, **against)
     return member
 
 

@@ -249,6 +249,8 @@ def test_upheld_the_revoked_certificate_is_valid_again_for_everyone(app, changed
 def test_dismissed_the_revocation_stands(app, changed, login_as, client):
     revoked = changed()
     appeal_id, member = heard(app, revoked, login_as)
+    told = html.unescape(member.get("/notifications").get_data(as_text=True))
+    assert "panel of an appeal against the suspension or revocation of the certificate of application" in told
     assert outcome(member, appeal_id, "dismissed", "The revocation stands.").status_code == 302
     with app.app_context():
         assert db.session.get(Certificate, revoked.certificate_id).status == "revoked"
