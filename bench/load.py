@@ -108,6 +108,21 @@ class Tally:
                     self.first[kind].append(answer.seconds)
 
 
+def web_server_cpu(master_pid: int) -> float:
+    """CPU seconds (user + system) the web server's processes have used so far, from /proc: a figure that the other
+    load on the machine moves less than it moves latency."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a process that ended meanwhile
+            continue
+        if int(fields[1]) == master_pid or stat.parent.name == str(master_pid):  # its parent, or the master
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def percentiles(values: list[float]) -> list[float]:
     values = sorted(values)
     return statistics.quantiles(values, n=100) if len(values) > 1 else values * 99
@@ -220,12 +235,16 @@ def main() -> None:
                 target=person, args=(server.base, role, who, data, address, until, args.think, tally)
             )
             threads.append(thread)
+        cpu_at_start = web_server_cpu(server.process.pid)  # the warm-up is done: the processes have said so
         started = tally.started = time.monotonic()
         for thread in threads:
             thread.start()
             time.sleep(args.think / len(threads))  # people arrive over the first think time, not in one burst
+        time.sleep(max(0.0, started + FIRST_SECONDS - time.monotonic()))
+        cpu_first = web_server_cpu(server.process.pid) - cpu_at_start
         for thread in threads:
             thread.join()
+        cpu_run = web_server_cpu(server.process.pid) - cpu_at_start
         elapsed = time.monotonic() - started
     finally:
         server.stop()
@@ -244,6 +263,9 @@ def main() -> None:
         over += [kind] if flag else []
         print(f"  {kind:24} {len(values):5} requests  p50 {cuts[49] * 1000:6.1f} ms  p95 {cuts[94] * 1000:6.1f} ms"
               f"  p99 {cuts[98] * 1000:6.1f} ms{flag}")  # fmt: skip
+    first_answers = sum(len(values) for values in tally.first.values())
+    print(f"the web server's CPU: {cpu_run:.2f} s over the run ({cpu_run / len(every) * 1000:.1f} ms an answer), "
+          f"{cpu_first:.2f} s in the first {FIRST_SECONDS} s ({first_answers} answers)")  # fmt: skip
     print(f"the first {FIRST_SECONDS} s of the run:")
     for kind, values in sorted(tally.first.items()):
         cuts = percentiles(values)
