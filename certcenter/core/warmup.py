@@ -1,12 +1,12 @@
 """A web server process made ready before it takes its first request.
 
-Left to itself, a process does its start-up work on the first requests it serves, each time for every thread that
-gets there first: it compiles each template on its first use (the application page alone is seven templates, about
-0.3 s of CPU, done again by every thread that opens it before the first one is done), loads a language's message
-catalog and its CLDR data (dates, numbers: about 0.2 s for one language) on the first page in that language, and
-configures the ORM's mappers on the first query. Under the load of a morning's sign-ins those first pages took
-0.7-1.7 s (bench/load.py). ``warm_up`` does all of it once, before gunicorn lets the process accept a connection
-(``post_worker_init`` in ``core/gunicorn_config.py``).
+Left to itself, a process does its start-up work on the first requests it serves, and does it again in every thread
+that gets there before the first one is done: it compiles each template on its first use (the application page is
+seven templates: 0.35 s of its first request, 0.73 s, in one process on a quiet machine), loads a language's message
+catalog and its CLDR data (dates, numbers) on the first page in that language, and configures the ORM's mappers on
+the first query. In bench/load.py the first application pages of each process spent 0.3-0.5 s compiling templates
+(the slow-request log, ``core/request_timing.py``). ``warm_up`` does all of it once, before gunicorn lets the process
+accept a connection (``post_worker_init`` in ``core/gunicorn_config.py``); about 1.2 s of CPU a process.
 """
 
 from __future__ import annotations
