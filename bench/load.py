@@ -1,14 +1,16 @@
 """The centre under load: 50 simulated people at once for 60 s against gunicorn on loopback, with PostgreSQL and
 Redis (the rate limiter's counts and the broker), as production runs it behind one trusted proxy.
 
-    .venv/bin/python bench/load.py [--users 50] [--seconds 60] [--think 1.0] [--web-workers 2] [--threads 4]
+    .venv/bin/python bench/load.py [--users 50] [--seconds 60] [--think 1.0] [--arrive-over SECONDS]
+                                   [--web-workers 2] [--threads 4]
 
 The people: candidates (sign in, then their dashboard, their application, their profile, the catalogue), assessors
 (sign in, then their workspace and an assignment of theirs) and anonymous verifiers (the verification page, the
 API, the framework and the catalogue), each from an address of his own given in ``X-Forwarded-For`` (the proxy's
 header, trusted for one hop), so that the per-address limits apply per person as they would in production. Each
-waits ``--think`` seconds between pages. The data set is the demo generator's (``--applications`` of them, made once
-in a ``certcenter_load`` database and kept).
+waits ``--think`` seconds between pages; they arrive one after another over ``--arrive-over`` seconds (by default the
+think time: thirty sign-ins and fifty first pages in the first second). The data set is the demo generator's
+(``--applications`` of them, made once in a ``certcenter_load`` database and kept).
 
 Printed: requests a second, p50/p95/p99 per kind of page, each kind whose p95 is over ``--target-ms`` (300: the
 issue's target for a page with 1 s think time) flagged, the same for the first five seconds of the run (where a cold
@@ -193,11 +195,13 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=1.0)
+    parser.add_argument("--arrive-over", type=float, help="seconds over which the people arrive (default: --think)")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--applications", type=int, default=600)
     parser.add_argument("--target-ms", type=float, default=300, help="flag each kind of page whose p95 is over it")
     args = parser.parse_args()
+    arrival = args.think if args.arrive_over is None else args.arrive_over
 
     url = os.environ.get("CERTCENTER_DATABASE_URL", DEFAULT_URL)
     redis_url = os.environ.get("CERTCENTER_REDIS_URL", DEFAULT_REDIS)
@@ -239,7 +243,7 @@ def main() -> None:
         started = tally.started = time.monotonic()
         for thread in threads:
             thread.start()
-            time.sleep(args.think / len(threads))  # people arrive over the first think time, not in one burst
+            time.sleep(arrival / len(threads))  # people arrive over the first think time, not in one burst
         time.sleep(max(0.0, started + FIRST_SECONDS - time.monotonic()))
         cpu_first = web_server_cpu(server.process.pid) - cpu_at_start
         for thread in threads:
@@ -254,7 +258,7 @@ def main() -> None:
     answered = len(every) + tally.limited + len(tally.errors)
     print(f"{len(roles)} people ({roles.count('candidate')} candidates, {roles.count('assessor')} assessors, "
           f"{roles.count('verifier')} verifiers), {args.seconds:.0f} s, think {args.think} s, "
-          f"{args.web_workers} gunicorn workers x {args.threads} threads; "
+          f"arriving over {arrival:g} s, {args.web_workers} gunicorn workers x {args.threads} threads; "
           f"database {url.split('@')[-1]}, Redis {redis_url}")  # fmt: skip
     over = []
     for kind, values in sorted(tally.latencies.items()):
