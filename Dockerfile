@@ -17,4 +17,5 @@ ENV CERTCENTER_INSTANCE_PATH=/var/lib/certcenter
 RUN useradd --system --home /var/lib/certcenter --create-home certcenter
 USER certcenter
 EXPOSE 8000
-CMD ["gunicorn", "--workers", "2", "--worker-class", "gthread", "--threads", "4", "--bind", "0.0.0.0:8000", "certcenter:create_app()"]
+# gthread, 2 workers x 4 threads, each warmed up before it takes a request: certcenter/core/gunicorn_config.py
+CMD ["gunicorn", "--config", "python:certcenter.core.gunicorn_config", "--bind", "0.0.0.0:8000", "certcenter:create_app()"]

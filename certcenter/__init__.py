@@ -81,6 +81,9 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
 
     register_commands(app)
     _trust_proxies(app)
+    from certcenter.core import request_timing
+
+    request_timing.init_app(app)
     return app
 
 

@@ -191,6 +191,7 @@ def serve(web_workers: int, threads: int, concurrency: int, verbose: bool) -> No
 
     Each is supervised: one that dies is started again (after 1, 2, 4 ... 30 s if it keeps dying) while the other
     keeps running; /health reports the worker as failing meanwhile."""
+    from certcenter.core import gunicorn_config
     from certcenter.core.supervisor import Child, Supervisor
     from certcenter.demo import DEMO_PASSWORD, DEMO_USERS
     from certcenter.queues import QUEUES
@@ -200,7 +201,6 @@ def serve(web_workers: int, threads: int, concurrency: int, verbose: bool) -> No
     port = int(config["PORT"])
     bin_dir = os.path.dirname(sys.executable)
     celery_bin = shutil.which("celery", path=bin_dir) or "celery"
-    gunicorn_bin = shutil.which("gunicorn", path=bin_dir) or "gunicorn"
     worker_cmd = [
         celery_bin,
         "-A",
@@ -216,20 +216,9 @@ def serve(web_workers: int, threads: int, concurrency: int, verbose: bool) -> No
         "--schedule",
         os.path.join(current_app.instance_path, "celerybeat-schedule"),
     ]
-    web_cmd = [
-        gunicorn_bin,
-        "--bind",
-        f"{host}:{port}",
-        "--workers",
-        str(web_workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
-        "--access-logfile",
-        "-",
-        "certcenter:create_app()",
-    ]
+    web_cmd = gunicorn_config.command(
+        f"{host}:{port}", workers=web_workers, threads=threads, options=("--access-logfile", "-")
+    )
     logs = Path(current_app.instance_path) / "log"
     supervisor = Supervisor(
         [

@@ -295,6 +295,8 @@ class Config:
     EXAM_SAVE_GRACE_SECONDS = 3
     # A stored file no row refers to is deleted once it is this old (younger, its transaction may be under way).
     ORPHAN_FILE_GRACE_HOURS = 24
+    # A request slower than this many ms is logged with where its time went (core/request_timing.py); 0 logs none.
+    SLOW_REQUEST_MS = 0
 
 
 class DevelopmentConfig(Config):

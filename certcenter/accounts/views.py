@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from certcenter.accounts import services
 from certcenter.accounts.forms import (
@@ -47,7 +48,8 @@ def load_user(session_id: str) -> User | None:
     user_id = parse_id(raw_id)
     if user_id is None:
         return None
-    user = db.session.get(User, user_id)
+    # the roles in the same statement: every signed-in page asks for them, and a statement is a round trip
+    user = db.session.get(User, user_id, options=[joinedload(User.role_rows)])
     if user is None or not user.active or user.session_nonce != nonce:
         return None
     return user

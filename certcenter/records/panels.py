@@ -18,14 +18,17 @@ def hold_panel(application: Application, **_objects: Any) -> dict[str, Any] | No
 
 
 def consent_banner() -> dict[str, Any]:
-    """Every page asks a candidate who has not consented to the current version of the privacy notice."""
-    from flask import has_request_context, request
+    """Every page asks a candidate who has not consented to the current version of the privacy notice. Asked once a
+    request: a page composed of panels renders a template for each, and each render asks its context."""
+    from flask import g, has_request_context, request
 
     from certcenter.records.services import needs_consent
 
     if not has_request_context() or request.endpoint in (None, "static", "records.privacy"):
         return {}
-    return {"privacy_consent_needed": current_user.is_authenticated and needs_consent(current_user)}
+    if "privacy_consent_needed" not in g:
+        g.privacy_consent_needed = current_user.is_authenticated and needs_consent(current_user)
+    return {"privacy_consent_needed": g.privacy_consent_needed}
 
 
 def describe_notice(notice) -> str:

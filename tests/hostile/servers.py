@@ -19,12 +19,14 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from certcenter.core import gunicorn_config
 from tests.conftest import require_service
 
 ROOT = Path(__file__).parents[2]
 BIN = Path(sys.executable).parent
 # gunicorn's own answer when the app raises (what the centre must never send)
 GUNICORN_500 = "<h1><p>Internal Server Error</p></h1>"
+TIMEOUT = ("--timeout", "60")
 
 
 def wait_until(condition, seconds: float, interval: float = 0.2):
@@ -141,25 +143,15 @@ def app_environment(instance: Path, database_url: str, **settings: str) -> dict:
 
 
 class Gunicorn:
+    """The web server as production starts it (``core/gunicorn_config.py``), answering once every worker process
+    has warmed up."""
+
     def __init__(self, env: dict, log_path: Path, workers: int = 2, threads: int = 4) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.process = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                str(threads),
-                "--timeout",
-                "60",
-                "certcenter:create_app()",
-            ],
+            gunicorn_config.command(f"127.0.0.1:{self.port}", workers=workers, threads=threads, options=TIMEOUT),
             env=env,
             cwd=ROOT,
             stdout=log_path.open("wb"),
@@ -169,11 +161,13 @@ class Gunicorn:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {log_path.read_text()[-3000:]}")
-            try:
-                urllib.request.urlopen(self.base + "/api/v1/openapi.json", timeout=2).close()
-                return
-            except OSError:
-                time.sleep(0.2)
+            if len(set(gunicorn_config.READY_LINE.findall(self.log()))) >= workers:
+                try:
+                    urllib.request.urlopen(self.base + "/api/v1/openapi.json", timeout=2).close()
+                    return
+                except OSError:
+                    pass
+            time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer: {log_path.read_text()[-3000:]}")
 
     def log(self) -> str:
