@@ -349,12 +349,13 @@ def main() -> None:
           f"gunicorn {args.workers} workers x {args.threads} threads")  # fmt: skip
     data = prepare(app, args.candidates)
     port = free_port()
+    from certcenter.core import gunicorn_config
+
+    log = folder / "gunicorn.log"
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(args.workers), "--threads",
-         str(args.threads), "--worker-class", "gthread",
-         "--keep-alive", "120", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         "certcenter:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(folder / "gunicorn.log").open("w"),
+        gunicorn_config.command(f"127.0.0.1:{port}", workers=args.workers, threads=args.threads,
+                                options=("--keep-alive", "120", "--log-level", "info")),
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"),
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
@@ -369,6 +370,10 @@ def main() -> None:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.3)
+        while len(gunicorn_config.READY_LINE.findall(log.read_text())) < args.workers:  # every process warmed up
+            if time.monotonic() > deadline:
+                raise RuntimeError("the web server's processes did not all start")
+            time.sleep(0.3)
         started = time.perf_counter()
         args.server_pid = server.pid
         results = asyncio.run(sitting(app, base, data["candidates"], args))
