@@ -156,9 +156,13 @@ def make_app(app: Flask):
 @pytest.fixture(autouse=True)
 def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
-    if "app" not in request.fixturenames:
+    if "app" not in request.fixturenames or request.node.get_closest_marker("shared_data"):
         return
-    app = request.getfixturevalue("app")
+    empty_database(request.getfixturevalue("app"))
+
+
+def empty_database(app: Flask) -> None:
+    """Every table emptied and the stored files removed (after every test; after a class of shared_data tests)."""
     shutil.rmtree(app.config["STORAGE_ROOT"], ignore_errors=True)
     with app.app_context():
         db.session.remove()
