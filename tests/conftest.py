@@ -58,16 +58,18 @@ def per_worker_database_url(url: str, worker: str) -> str:
         return given.set(database=str(path.with_name(f"{path.stem}_{worker}{path.suffix}"))).render_as_string(False)
     name = f"{given.database}_{worker}"
     if given.get_backend_name() == "postgresql":
-        engine = create_engine(given, isolation_level="AUTOCOMMIT")
-        try:
-            with engine.connect() as connection:
-                exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
-                if not exists:
-                    connection.execute(text(f'CREATE DATABASE "{name}"'))
-        except Exception as error:  # no server: the tests that need it skip (or fail in CI) as without xdist
-            print(f"certcenter tests: could not make database {name}: {error}")
-        finally:
-            engine.dispose()
+        for maintenance in (given.database, "postgres"):  # the given database need not exist itself
+            engine = create_engine(given.set(database=maintenance), isolation_level="AUTOCOMMIT")
+            try:
+                with engine.connect() as connection:
+                    found = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+                    if not found:
+                        connection.execute(text(f'CREATE DATABASE "{name}"'))
+                break
+            except Exception as error:  # no server: the tests that need it skip (or fail in CI) as without xdist
+                print(f"certcenter tests: could not make database {name} (through {maintenance}): {error}")
+            finally:
+                engine.dispose()
     return given.set(database=name).render_as_string(hide_password=False)
 
 
