@@ -15,8 +15,12 @@ run: install $(COMPILED)
 	@$(BIN)/certcenter setup --quiet
 	@exec $(BIN)/certcenter serve $(SERVE_ARGS)
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist); each has its own database, Redis database and folders
+# (tests/conftest.py). --dist loadgroup: a module's tests stay in one process (its module-scoped fixtures are made
+# once) and the timing-sensitive ones (marked serial) all run in one process. PYTEST_ARGS="-n 0" runs in one process.
+TEST_WORKERS ?= 3
 test: install $(COMPILED)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 install: $(STAMP)
 

@@ -26,8 +26,14 @@ from tests.s3 import LoopbackS3
 TEST_PASSWORD = "correct-horse-battery"
 ROLE_USERS = {"candidate": {CANDIDATE}, "assessor": {ASSESSOR}, "admin": {ADMINISTRATOR}}
 
-_TMP = Path(tempfile.mkdtemp(prefix="certcenter-tests-"))
-os.environ.setdefault("CERTCENTER_INSTANCE_PATH", str(_TMP / "instance"))
+# Under pytest-xdist (`make test` runs the suite in several processes) each worker is "gw0", "gw1", ...; it gets a
+# database, a Redis database, a temporary folder and an instance folder of its own (see per_worker below).
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+# Redis database numbers per worker: gwN uses the given number minus N (wrapping below 0 to 15), so up to four workers
+# use the given database and the three below it (CI's 15: 15, 14, 13, 12), and no two workers share one.
+REDIS_DATABASES = 16
+
+_TMP = Path(tempfile.mkdtemp(prefix=f"certcenter-tests-{XDIST_WORKER + '-' if XDIST_WORKER else ''}"))
 
 
 def require_service(available: bool, reason: str) -> None:
@@ -37,6 +43,71 @@ def require_service(available: bool, reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI requires this service: {reason}")
     pytest.skip(reason)
+
+
+def per_worker_database_url(url: str, worker: str) -> str:
+    """The worker's own database beside the given one: PostgreSQL ``<name>_gw0`` on the same server (made here when
+    missing), SQLite ``<file>_gw0.sqlite3`` beside the given file."""
+    from sqlalchemy.engine import make_url
+
+    given = make_url(url)
+    if given.get_backend_name() == "sqlite":
+        if not given.database or given.database == ":memory:":
+            return url
+        path = Path(given.database)
+        return given.set(database=str(path.with_name(f"{path.stem}_{worker}{path.suffix}"))).render_as_string(False)
+    name = f"{given.database}_{worker}"
+    if given.get_backend_name() == "postgresql":
+        for maintenance in (given.database, "postgres"):  # the given database need not exist itself
+            engine = create_engine(given.set(database=maintenance), isolation_level="AUTOCOMMIT")
+            try:
+                with engine.connect() as connection:
+                    found = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+                    if not found:
+                        connection.execute(text(f'CREATE DATABASE "{name}"'))
+                break
+            except Exception as error:  # no server: the tests that need it skip (or fail in CI) as without xdist
+                print(f"certcenter tests: could not make database {name} (through {maintenance}): {error}")
+            finally:
+                engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
+def per_worker_redis_url(url: str, worker: str) -> str:
+    """The worker's own Redis database: the given number minus the worker's (gw0: the given one)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    given = int(parts.path.strip("/") or 0)
+    number = (given - int(worker.removeprefix("gw"))) % REDIS_DATABASES
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+def _isolate_worker() -> None:
+    """Point this process at its worker's own services, once: processes it starts inherit the result (and the mark)."""
+    if not XDIST_WORKER or os.environ.get("CERTCENTER_TEST_WORKER") == XDIST_WORKER:
+        os.environ.setdefault("CERTCENTER_INSTANCE_PATH", str(_TMP / "instance"))
+        return
+    os.environ["CERTCENTER_TEST_WORKER"] = XDIST_WORKER
+    os.environ["CERTCENTER_INSTANCE_PATH"] = str(_TMP / "instance")  # not the controller's, which all workers inherit
+    if database_url := os.environ.get("CERTCENTER_TEST_DATABASE_URL"):
+        os.environ["CERTCENTER_TEST_DATABASE_URL"] = per_worker_database_url(database_url, XDIST_WORKER)
+    if redis_url := os.environ.get("CERTCENTER_TEST_REDIS_URL"):
+        os.environ["CERTCENTER_TEST_REDIS_URL"] = per_worker_redis_url(redis_url, XDIST_WORKER)
+
+
+_isolate_worker()
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``--dist loadgroup`` (as `make test` runs): a module's tests go to one worker, sharing its module-scoped
+    fixtures, and the tests marked ``serial`` (timing-sensitive) all go to one worker, one after another."""
+    if getattr(config.option, "dist", "no") != "loadgroup":
+        return
+    for item in items:
+        group = "serial" if item.get_closest_marker("serial") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def database_url_for_tests() -> str:
@@ -87,9 +158,13 @@ def make_app(app: Flask):
 @pytest.fixture(autouse=True)
 def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
-    if "app" not in request.fixturenames:
+    if "app" not in request.fixturenames or request.node.get_closest_marker("shared_data"):
         return
-    app = request.getfixturevalue("app")
+    empty_database(request.getfixturevalue("app"))
+
+
+def empty_database(app: Flask) -> None:
+    """Every table emptied and the stored files removed (after every test; after a class of shared_data tests)."""
     shutil.rmtree(app.config["STORAGE_ROOT"], ignore_errors=True)
     with app.app_context():
         db.session.remove()

@@ -49,7 +49,8 @@ from certcenter.reports.models import Report
 from tests import samples
 from tests.conftest import TEST_PASSWORD, build_app, database_url_for_tests, redis_url_for_tests, require_service
 
-pytestmark = [pytest.mark.worker, pytest.mark.redis, pytest.mark.postgres]
+# four servers and two workers, one of them killed, against the broker's 10 s visibility timeout
+pytestmark = [pytest.mark.worker, pytest.mark.redis, pytest.mark.postgres, pytest.mark.serial]
 
 ROOT = Path(__file__).parents[1]
 BIN = Path(sys.executable).parent

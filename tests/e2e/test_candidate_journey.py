@@ -87,9 +87,13 @@ def test_candidate_applies_from_registration_to_submission(app, page, catalogue,
         item = page.locator("article.evidence-item").nth(index)
         for label in criteria:
             item.locator("label.check", has_text=label).first.locator("input").check()
-        item.get_by_role("button", name="Save criteria").click()
+        # the page saved and loaded again (its script too) before the next click: on a loaded machine the submit
+        # button was once clicked on a page still on its way, and the server refused the form
+        with page.expect_navigation():
+            item.get_by_role("button", name="Save criteria").click()
 
-    page.get_by_role("button", name="Submit the application").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit the application").click()
     assert page.url.endswith("/dashboard")
     card = page.locator("article.application-card")
     assert card.count() == 1

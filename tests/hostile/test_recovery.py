@@ -20,7 +20,7 @@ from tests.conftest import database_url_for_tests, login
 from tests.hostile.servers import RedisServer, wait_until
 from tests.workers import start_worker, stop_worker
 
-pytestmark = pytest.mark.worker
+pytestmark = [pytest.mark.worker, pytest.mark.serial]  # a worker killed: recovered within 60 s
 BROKERS = ["embedded", pytest.param("redis", marks=pytest.mark.redis)]
 COUNT, BATCH = 8, 2  # four messages: a worker of two processes holds them all (two running, two prefetched)
 

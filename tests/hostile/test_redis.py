@@ -17,7 +17,7 @@ from certcenter.extensions import db, limiter
 from tests.conftest import login
 from tests.hostile.servers import RedisServer
 
-pytestmark = pytest.mark.redis
+pytestmark = [pytest.mark.redis, pytest.mark.serial]  # answer times measured while Redis is frozen
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import database_url_for_tests
 from tests.hostile.servers import BIN, ROOT, Browser, app_environment, free_port, wait_until
 
-pytestmark = pytest.mark.worker
+pytestmark = [pytest.mark.worker, pytest.mark.serial]  # a worker killed: /health within a second
 
 
 def child_named(parent: psutil.Process, word: str) -> psutil.Process:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import event, func, insert, select
 
 from certcenter.accounts.models import User
@@ -53,6 +54,7 @@ def many_closed_cases(app, person) -> None:
         db.session.commit()
 
 
+@pytest.mark.serial  # the selection is timed
 def test_a_few_hundred_cases_are_selected_by_queries_and_the_run_does_what_the_dry_run_listed(app, holders):
     (person,) = holders(1)
     many_closed_cases(app, person)
