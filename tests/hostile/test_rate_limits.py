@@ -55,3 +55,13 @@ def test_without_trusted_proxies_the_header_is_ignored(limited):
     client = limited().test_client()
     assert statuses(client, "203.0.113.5") == [404, 404, 429]
     assert statuses(client, "198.51.100.7", count=1) == [429]  # a forged header buys no fresh budget
+
+
+def test_an_app_with_limits_leaves_an_app_without_them_unlimited(app, limited):
+    """One limiter serves every app of a process: whether limits apply is each app's own setting, not the setting
+    of the app bound to it last (tests hold several apps; in CI's random order one app's limits reached another)."""
+    limited_client = limited().test_client()
+    assert statuses(limited_client, "203.0.113.7") == [404, 404, 429]
+    over_its_limit = int(app.config["VERIFY_RATE_LIMIT"].split()[0]) + 2  # were limits on, the last two were 429
+    assert statuses(app.test_client(), "203.0.113.7", count=over_its_limit) == [404] * over_its_limit
+    assert statuses(limited_client, "203.0.113.7", count=1) == [429]
