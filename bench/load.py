@@ -55,7 +55,7 @@ def prepare(app, applications: int) -> dict[str, list]:
 
     from certcenter.accounts.models import User
     from certcenter.applications.models import Application
-    from certcenter.assessments.models import Assignment
+    from certcenter.assessments.models import CONFLICT, Assignment
     from certcenter.candidates.models import CandidateProfile
     from certcenter.certificates.models import Certificate
     from certcenter.extensions import db
@@ -81,6 +81,7 @@ def prepare(app, applications: int) -> dict[str, list]:
         assessors = db.session.execute(
             select(User.email, func.min(Assignment.id))
             .join(Assignment, Assignment.assessor_id == User.id)
+            .where(Assignment.status != CONFLICT)  # one he may open (a declared conflict took the others from him)
             .group_by(User.email)
             .order_by(User.email)
         ).all()

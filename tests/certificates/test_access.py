@@ -102,6 +102,11 @@ ROUTES = [
         "/certificates/{id}/credential/sharing",
         {"anonymous": 302, "candidate": 404, "holder": 302, "assessor": 404, "admin": 403},
     ),
+    (
+        "GET",
+        "/certificates/{id}/appeal",
+        {"anonymous": 302, "candidate": 404, "holder": 200, "assessor": 404, "admin": 404},
+    ),
     ("GET", "/credentials/{code}", {"anonymous": 200, "candidate": 200, "holder": 200, "assessor": 200, "admin": 200}),
     (
         "GET",

@@ -76,6 +76,7 @@ def test_a_candidate_sits_the_test_resumes_and_the_proctor_adds_time(
     candidate = sign_in(browser, live_server, scene.candidate.user.email, **phone)
     candidate.goto(f"/applications/{scene.application_id}")
     candidate.get_by_role("button", name="Start the test").click()
+    candidate.wait_for_load_state("load")  # the page's script listens before the first key is pressed
     assert candidate.get_by_role("timer").is_visible()
     assert candidate.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling on a phone
     answered = [answer_current(candidate, keyboard=True)]
@@ -92,6 +93,7 @@ def test_a_candidate_sits_the_test_resumes_and_the_proctor_adds_time(
     back.on("dialog", lambda dialog: dialog.accept())
     back.goto(f"/applications/{scene.application_id}")
     back.get_by_role("link", name="Continue the test").click()
+    back.wait_for_load_state("load")
     assert back.url.split("?")[0] == attempt_url
     assert sorted(int(a.get_attribute("data-position")) for a in back.locator(".exam-map a.answered").all()) == sorted(
         answered

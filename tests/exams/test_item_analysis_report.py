@@ -2,6 +2,7 @@
 domain's item-analysis kind) with the same figures."""
 
 import re
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -24,7 +25,9 @@ def test_the_item_analysis_page_and_its_pdf_report(app, exam, tmp_path):
     assert "1 marked attempts." in html
     assert html.count('class="difficulty">1.00<') == 6  # one candidate, every answer right
     assert "everybody right" in html
-    period = admin.get("/exams/analysis").get_data(as_text=True)
+    # the sitting starts in an hour: in the centre's last hour of a day, tomorrow (the default period ends today)
+    until = (date.today() + timedelta(days=2)).isoformat()
+    period = admin.get("/exams/analysis", query_string={"date_to": until}).get_data(as_text=True)
     assert f"{scene.sitting_id} · " in period
     response = admin.post("/admin/reports/item-analysis", data={"sitting_id": scene.sitting_id})
     assert response.status_code == 302
