@@ -20,6 +20,8 @@ from typing import Any
 
 from flask import Flask
 
+from certcenter.core.security_log import log_value, redact_path
+
 logger = logging.getLogger("certcenter.slow")
 
 _local = threading.local()
@@ -96,7 +98,7 @@ class TimedRequests:
         fields: dict[str, Any] = {
             "ms": f"{elapsed * 1000:.1f}",
             "method": environ.get("REQUEST_METHOD"),
-            "path": environ.get("PATH_INFO"),
+            "path": redact_path(environ.get("PATH_INFO") or ""),  # a complaint's secret link is a path
             "status": status[0].split(" ", 1)[0] if status else "-",
             "pid": os.getpid(),
             "worker_age_s": f"{worker_age():.1f}",
@@ -108,7 +110,7 @@ class TimedRequests:
             "imports": imports,
             "busy": busy,  # requests in this process when it began, itself included
         }
-        logger.warning("slow_request " + " ".join(f"{key}={value}" for key, value in fields.items()))
+        logger.warning("slow_request " + " ".join(f"{key}={log_value(value)}" for key, value in fields.items()))
 
 
 def _count_statements(engine_class) -> None:

@@ -27,7 +27,9 @@ _TOKEN_SEGMENT = re.compile(r"[A-Za-z0-9_\-]{16,}")
 LOGGED_STATUSES = {403: "access_denied", 404: "access_denied", 429: "rate_limited"}
 
 
-def _value(value: Any) -> str:
+def log_value(value: Any) -> str:
+    """A value as a log line shows it: plain as it is, anything else quoted as JSON (no newline or bidi control
+    of a visitor's reaches the log as is)."""
     if value is None:
         return "-"
     text = str(value)
@@ -59,7 +61,9 @@ def security_event(event: str, *, level: int = logging.WARNING, **fields: Any) -
         context["path"] = redact_path(request.path)
         g.security_event_logged = True
     record = {"event": event, **fields, **{key: value for key, value in context.items() if key not in fields}}
-    logger.log(level, " ".join(f"{key}={_value(value)}" for key, value in record.items()), extra={"security": record})
+    logger.log(
+        level, " ".join(f"{key}={log_value(value)}" for key, value in record.items()), extra={"security": record}
+    )
 
 
 def init_app(app: Flask) -> None:

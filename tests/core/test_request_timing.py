@@ -36,3 +36,15 @@ def test_nothing_is_logged_by_default(make_app, framework, caplog):
     with caplog.at_level(logging.INFO, logger="certcenter.slow"):
         assert app.test_client().get(f"/framework/{framework}/levels/3").status_code == 200
     assert slow_lines(caplog) == []
+
+
+def test_a_slow_request_is_logged_without_a_visitors_newline_or_a_secret_link(caplog):
+    """The path is the visitor's: a newline in it cannot forge a log line, a complaint's secret link is shortened."""
+    from certcenter.core.request_timing import TimedRequests, _Tally
+
+    timed = TimedRequests(lambda environ, start_response: [], None, 0)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/complaints/follow/AbCdEfGhIjKlMnOpQrSt/\nslow_request ms=1"}
+    with caplog.at_level("WARNING", logger="certcenter.slow"):
+        timed._log(environ, ["200 OK"], 0.5, 0.1, _Tally(), 0, 1)
+    (line,) = [record.getMessage() for record in caplog.records]
+    assert "\n" not in line and "AbCdEfGhIjKlMnOpQrSt" not in line and "AbCdEf..." in line
