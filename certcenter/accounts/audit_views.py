@@ -3,8 +3,6 @@ action, object and period, a page at a time or as a CSV file."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Response, render_template, request, stream_with_context
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -16,6 +14,7 @@ from certcenter.accounts.views import admin_bp
 from certcenter.core import audit_catalogue
 from certcenter.core.audit import AuditSearch
 from certcenter.core.forms import choices
+from certcenter.core.models import utcnow
 from certcenter.core.permissions import role_required
 from certcenter.core.spreadsheets import csv_chunks
 from certcenter.extensions import db
@@ -73,7 +72,7 @@ def audit_csv():
                 entry.ip_address or "",
             ]
 
-    name = f"audit-{datetime.now():%Y%m%d-%H%M}.csv"
+    name = f"audit-{format_datetime(utcnow(), 'yyyyMMdd-HHmm')}.csv"  # the centre's clock, as in the rows
     return Response(
         stream_with_context(csv_chunks(columns, rows())),
         mimetype="text/csv",

@@ -5,15 +5,10 @@ the centre's midnight that ends the last day."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from certcenter.core.i18n import centre_midnight, select_timezone
+from certcenter.core.i18n import centre_day, centre_midnight
 from certcenter.core.models import utcnow
 from certcenter.core.settings import centre_settings
-
-
-def centre_day(moment: datetime) -> date:
-    return moment.astimezone(ZoneInfo(select_timezone())).date()
 
 
 def last_day_to_appeal(decided_at: datetime) -> date:

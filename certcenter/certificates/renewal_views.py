@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,6 +13,7 @@ from certcenter.certificates import renewal as renewals
 from certcenter.certificates.forms import CPDForm, RenewalStatementForm, RenewForm
 from certcenter.certificates.models import Certificate
 from certcenter.certificates.views import bp
+from certcenter.core.i18n import centre_today
 from certcenter.extensions import db
 
 
@@ -72,7 +72,7 @@ def renewal_update(application_id: int):
             title=form.title.data or "",
             provider=form.provider.data or "",
             hours=form.hours.data,
-            completed_on=form.completed_on.data or date.today(),
+            completed_on=form.completed_on.data or centre_today(),
         )
     else:
         form = RenewalStatementForm()

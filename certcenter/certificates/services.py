@@ -34,7 +34,7 @@ from certcenter.certificates.signals import certificates_issued
 from certcenter.certificates.status_list import allocate_indexes
 from certcenter.core import audit
 from certcenter.core.errors import UserError
-from certcenter.core.i18n import centre_today
+from certcenter.core.i18n import centre_day, centre_today
 from certcenter.core.models import AuditEntry, utcnow
 from certcenter.core.settings import centre_settings
 from certcenter.core.storage import get_storage, save_all
@@ -96,7 +96,7 @@ def _certificate_values(
         "edition_title": snapshot["edition"]["title"],
         "professional_standard": qualification.get("professional_standard"),
         "centre": centre_as_stated(),
-        "decided_on": decision.decided_at.date(),
+        "decided_on": centre_day(decision.decided_at),  # the day of the centre's calendar, as issued_on
         "issued_on": today,
         "expires_on": add_years(today, int(qualification["validity_years"])),
         "english": english,

@@ -34,6 +34,11 @@ def centre_today() -> date:
     return datetime.now(ZoneInfo(select_timezone())).date()
 
 
+def centre_day(moment: datetime) -> date:
+    """The day of the centre's calendar a moment (kept in UTC) falls on: 20:00 UTC is already tomorrow in Almaty."""
+    return moment.astimezone(ZoneInfo(select_timezone())).date()
+
+
 def centre_midnight(day: date) -> datetime:
     """The moment a day of the centre's calendar begins (periods are whole days in the centre's time zone)."""
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(select_timezone()))

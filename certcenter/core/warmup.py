@@ -60,13 +60,15 @@ def load_languages(app: Flask) -> tuple[str, ...]:
     """Each language's message catalog and the CLDR data of its dates and numbers, as a page in it loads them."""
     from flask_babel import force_locale, format_date, format_datetime, format_decimal, get_translations
 
+    from certcenter.core.i18n import centre_today
+
     languages = tuple(app.config["LANGUAGES"])
     with app.test_request_context("/"):
         for language in languages:
             with force_locale(language):
                 get_translations()
                 format_datetime(datetime.now(UTC))
-                format_date(datetime.now(UTC).date(), "long")
+                format_date(centre_today(), "long")
                 format_decimal(1234.5)
     return languages
 

@@ -21,7 +21,7 @@ from certcenter.applications import workflow
 from certcenter.applications.models import Application
 from certcenter.core import audit
 from certcenter.core.errors import UserError
-from certcenter.core.i18n import select_timezone
+from certcenter.core.i18n import centre_day, select_timezone
 from certcenter.core.models import utcnow
 from certcenter.exams import kinds, policy
 from certcenter.exams.drawing import PoolQuestion, draw_form, shortfalls
@@ -769,7 +769,7 @@ def publish_result(attempt: Attempt, *, actor: User | None) -> bool:
         )
         return False
     sitting = attempt.sitting
-    taken_on = (attempt.submitted_at or attempt.started_at).astimezone(ZoneInfo(select_timezone())).date()
+    taken_on = centre_day(attempt.submitted_at or attempt.started_at)
     record_exam_result(
         application,
         "theory",

@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, and_, cast, delete, exists, func, or_, select, update
 
@@ -29,7 +28,7 @@ from certcenter.applications.models import Application
 from certcenter.candidates.models import CandidateProfile
 from certcenter.certificates.models import Certificate
 from certcenter.core import audit
-from certcenter.core.i18n import centre_midnight, centre_today
+from certcenter.core.i18n import centre_day, centre_midnight, centre_today
 from certcenter.core.models import AuditEntry
 from certcenter.core.settings import centre_settings
 from certcenter.core.storage import delete_after_commit
@@ -143,12 +142,6 @@ def _not_done(kind: str, target_type: str, target_id) -> Any:
     )
 
 
-def _centre_date(moment: datetime) -> date:
-    from zoneinfo import ZoneInfo
-
-    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-
-
 def _expiries():
     """Per application with certificates, their last expiry date (the end of its certification cycle)."""
     return (
@@ -161,7 +154,7 @@ def _expiries():
 def _end_of(ends: date | None, state_changed_at: datetime) -> date:
     """The day a closed application's certification cycle ended: its certificates' last expiry date; for one that
     ended without a certificate, the day it ended."""
-    return ends if ends is not None else _centre_date(state_changed_at)
+    return ends if ends is not None else centre_day(state_changed_at)
 
 
 def _ended_before(expiries, cutoff: date) -> Any:
@@ -257,9 +250,9 @@ def _people_due(today: date, years: int | None) -> list[Due]:
             moments.setdefault(candidate_id, []).append(_end_of(ends, state_changed_at))
     found = []
     for row in rows:
-        last = [*moments.get(row.id, []), _centre_date(row.updated_at)]
+        last = [*moments.get(row.id, []), centre_day(row.updated_at)]
         if row.last_login_at is not None:
-            last.append(_centre_date(row.last_login_at))
+            last.append(centre_day(row.last_login_at))
         found.append(Due(PERSONAL_DATA, "CandidateProfile", str(row.id), _add_years(max(last), years).isoformat()))
     return found
 
@@ -292,7 +285,7 @@ def _complaints_due(today: date, years: int | None) -> list[Due]:
         .order_by(Complaint.id)
     )
     return [
-        Due(COMPLAINTS, "Complaint", str(row.id), _add_years(_centre_date(row.closed_at), years).isoformat())
+        Due(COMPLAINTS, "Complaint", str(row.id), _add_years(centre_day(row.closed_at), years).isoformat())
         for row in rows
     ]
 
@@ -307,7 +300,7 @@ def _reports_due(today, years) -> list[Due]:
         .order_by(Report.id)
     )
     return [
-        Due(REPORTS, "Report", str(row.id), _add_years(_centre_date(row.created_at), years).isoformat()) for row in rows
+        Due(REPORTS, "Report", str(row.id), _add_years(centre_day(row.created_at), years).isoformat()) for row in rows
     ]
 
 

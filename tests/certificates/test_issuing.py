@@ -2,12 +2,14 @@
 
 import json
 import re
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from certcenter.applications.models import Application
+from certcenter.assessments.models import Decision
 from certcenter.certificates.models import Certificate
 from certcenter.certificates.services import render_and_store
 from certcenter.core.i18n import centre_today
@@ -165,3 +167,15 @@ def test_the_holder_downloads_the_pdf_and_the_credential(app, confirmed, login_a
     assert stranger.get(f"/certificates/{certificate.id}.pdf").status_code == 404
     assert stranger.get(f"/certificates/{certificate.id}/credential.json").status_code == 404
     assert re.search(r"\d{12}", json.dumps(credential["credentialSubject"])) is None  # no IIN
+
+
+def test_the_decision_day_is_the_centres_calendar_day(app, confirmed, login_as):
+    """A decision taken at 20:30 UTC was taken at 01:30 the next day in Almaty: the certificate says that next day."""
+    (application_id,) = confirmed(1)
+    with app.app_context():
+        decision = db.session.scalar(select(Decision).where(Decision.application_id == application_id))
+        decision.decided_at = datetime(2026, 3, 9, 20, 30, tzinfo=UTC)
+        db.session.commit()
+    login_as("admin").post("/admin/certificates/issue", data={"application": [str(application_id)]})
+    (certificate,) = certificates(app)
+    assert certificate.decided_on == date(2026, 3, 10)

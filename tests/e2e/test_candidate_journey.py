@@ -55,7 +55,7 @@ def test_candidate_applies_from_registration_to_submission(app, page, catalogue,
     page.get_by_label("Date of birth").fill("1990-05-15")
     page.get_by_label("Phone").fill("+7 701 555 01 28")
     page.get_by_role("button", name="Save the profile").click()
-    assert page.get_by_text("The last digit of the IIN does not match the others").is_visible()
+    expect(page.get_by_text("The last digit of the IIN does not match the others")).to_be_visible()
     assert page.get_by_label("Full name in Latin letters").input_value() == "Nurzhan Bolatuly Ussenov"
     page.get_by_label("IIN").fill("900515300127")
     page.get_by_role("button", name="Save the profile").click()
@@ -64,7 +64,7 @@ def test_candidate_applies_from_registration_to_submission(app, page, catalogue,
     page.get_by_label("Institution").fill("Мектеп-гимназия № 12")
     page.get_by_label("Year completed").fill("2007")
     page.get_by_role("button", name="Add").click()
-    assert page.get_by_role("cell", name="General secondary education").is_visible()
+    expect(page.get_by_role("cell", name="General secondary education")).to_be_visible()
 
     page.get_by_role("link", name="Qualifications", exact=True).click()
     page.get_by_role("link", name="Electric and gas welder").click()
@@ -79,7 +79,7 @@ def test_candidate_applies_from_registration_to_submission(app, page, catalogue,
         page.get_by_label("Kind of evidence").select_option(kind)
         page.get_by_label("What it shows").fill(description)
         page.get_by_role("button", name="Upload").click()
-        assert page.get_by_role("link", name=path.name).is_visible()
+        expect(page.get_by_role("link", name=path.name)).to_be_visible()
 
     items = page.locator("article.evidence-item")
     assert items.count() == 2
@@ -98,4 +98,4 @@ def test_candidate_applies_from_registration_to_submission(app, page, catalogue,
     card = page.locator("article.application-card")
     assert card.count() == 1
     assert card.locator(".state").inner_text() == "Submitted"
-    assert card.get_by_text("Electric and gas welder").is_visible()
+    expect(card.get_by_text("Electric and gas welder")).to_be_visible()

@@ -2,6 +2,7 @@
 stranger verifies it by its QR code's address and by uploading the file."""
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from certcenter.applications.models import Application
@@ -42,7 +43,7 @@ def test_issue_a_batch_download_and_verify(browser, live_server_with_worker, app
     progress = admin.locator("#render-bar")
     admin.locator("#render-progress[data-done='1']").wait_for(timeout=90_000)
     assert progress.get_attribute("value") == "3"
-    assert admin.get_by_text("All certificates are ready.").is_visible()
+    expect(admin.get_by_text("All certificates are ready.")).to_be_visible()
     assert admin.locator("#render-items li[data-status=ready]").count() == 3
 
     holder = sign_in(browser, live_server_with_worker, holder_email)
@@ -57,7 +58,7 @@ def test_issue_a_batch_download_and_verify(browser, live_server_with_worker, app
     stranger = sign_in(browser, live_server_with_worker, None)
     stranger.goto(verify_url)
     assert stranger.locator("#verify-status").inner_text() == "Valid"
-    assert stranger.get_by_text("This certificate is genuine and in force.").is_visible()
+    expect(stranger.get_by_text("This certificate is genuine and in force.")).to_be_visible()
     stranger.get_by_label("The certificate PDF you were given").set_input_files(str(pdf_path))
     stranger.get_by_role("button", name="Check the file").click()
     assert "Genuine" in stranger.locator("#file-verdict").inner_text()

@@ -77,7 +77,7 @@ def test_a_candidate_sits_the_test_resumes_and_the_proctor_adds_time(
     candidate.goto(f"/applications/{scene.application_id}")
     candidate.get_by_role("button", name="Start the test").click()
     candidate.wait_for_load_state("load")  # the page's script listens before the first key is pressed
-    assert candidate.get_by_role("timer").is_visible()
+    expect(candidate.get_by_role("timer")).to_be_visible()
     assert candidate.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling on a phone
     answered = [answer_current(candidate, keyboard=True)]
     candidate.locator("section.exam-question:not([hidden])").get_by_role("button", name="Next").click()
@@ -107,7 +107,7 @@ def test_a_candidate_sits_the_test_resumes_and_the_proctor_adds_time(
             answer_current(back)
     wait_saved(back)
     back.get_by_role("button", name="Finish the test").click()
-    assert back.locator("#exam-finished").get_by_text("Your test has been submitted.").is_visible()
+    expect(back.locator("#exam-finished").get_by_text("Your test has been submitted.")).to_be_visible()
 
     proctor = sign_in(browser, live_server, scene.proctor.user.email)
     proctor.goto(f"/exams/sittings/{scene.sitting_id}/proctor")
@@ -117,7 +117,7 @@ def test_a_candidate_sits_the_test_resumes_and_the_proctor_adds_time(
     row.locator("input[name=reason]").fill("The computer restarted")
     row.get_by_role("button", name="Add time").click()
     expect(proctor.get_by_text("10 minutes added.")).to_be_visible()
-    assert proctor.locator(f"tr[data-booking='{other_booking}'] .remaining").get_by_text("(+10)").is_visible()
+    expect(proctor.locator(f"tr[data-booking='{other_booking}'] .remaining").get_by_text("(+10)")).to_be_visible()
     with app.app_context():
         attempt = db.session.scalar(select(Attempt).where(Attempt.booking_id == other_booking))
         assert attempt.extra_seconds == 600
@@ -127,7 +127,7 @@ def test_a_candidate_sits_the_test_resumes_and_the_proctor_adds_time(
     back.goto(f"/applications/{scene.application_id}")
     panel = back.locator("#exam")
     assert re.search(r"\d+%", panel.locator(".exam-percent").inner_text())
-    assert panel.get_by_role("table").first.get_by_text("LF1").is_visible()
+    expect(panel.get_by_role("table").first.get_by_text("LF1")).to_be_visible()
 
     admin = sign_in(browser, live_server, scene.admin.user.email)
     admin.goto(f"/exams/sittings/{scene.sitting_id}/analysis")

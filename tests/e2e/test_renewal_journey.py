@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from certcenter.accounts.models import User
@@ -47,7 +48,7 @@ def test_the_holder_renews_from_the_reminder_to_the_new_certificate(
 
     page = sign_in(browser, live_server, person.email)
     page.get_by_role("link", name="My applications").click()
-    assert page.get_by_text(f"Your certificate No. {person.number} expires on").is_visible()
+    expect(page.get_by_text(f"Your certificate No. {person.number} expires on")).to_be_visible()
     page.get_by_role("button", name="Renew").click()
     assert "/renewals/" in page.url
     renewal_url = page.url
@@ -66,7 +67,7 @@ def test_the_holder_renews_from_the_reminder_to_the_new_certificate(
     page.get_by_role("button", name="Upload").click()
     page.goto(renewal_url)
     page.get_by_role("button", name="Submit the renewal").click()
-    assert page.get_by_text("Your renewal is submitted.").is_visible()
+    expect(page.get_by_text("Your renewal is submitted.")).to_be_visible()
 
     assessor, decider = make_user("assessor"), make_user("administrator")
     with app.app_context():
@@ -105,9 +106,9 @@ def test_the_holder_renews_from_the_reminder_to_the_new_certificate(
 
     page.get_by_role("link", name="My applications").click()
     card = page.locator(f".certificate-links[data-certificate='{new_number}']")
-    assert card.is_visible()
+    expect(card).to_be_visible()
     card.get_by_role("link", name="Verification page").click()
-    assert page.locator("#valid-from").is_visible()
+    expect(page.locator("#valid-from")).to_be_visible()
     assert page.locator("#verify-status").inner_text() == "Valid"
     page.goto(f"/verify/{person.code}")
     assert page.locator("#renewed-by").inner_text() == f"Renewed: see certificate No. {new_number}."

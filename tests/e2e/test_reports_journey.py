@@ -5,6 +5,7 @@ import subprocess
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select, update
 
 from certcenter.applications.models import Application
@@ -24,7 +25,7 @@ def test_live_dashboard_and_a_statistics_report(browser, live_server_with_worker
     admin.get_by_role("link", name="All time").click()
     received = admin.locator("[data-figure=received]")
     assert received.inner_text() == "7"
-    assert admin.locator("#figure-levels svg").is_visible()
+    expect(admin.locator("#figure-levels svg")).to_be_visible()
 
     # A draft is submitted and the figures are a few minutes old: the next view asks a worker for fresh ones
     # and the page swaps them in by itself.
@@ -34,15 +35,15 @@ def test_live_dashboard_and_a_statistics_report(browser, live_server_with_worker
         db.session.execute(update(StatisticsSnapshot).values(computed_at=utcnow() - timedelta(minutes=5)))
         db.session.commit()
     admin.reload()
-    assert admin.locator("#dashboard-refreshing").is_visible()
+    expect(admin.locator("#dashboard-refreshing")).to_be_visible()
     admin.locator("[data-figure=received]", has_text="8").wait_for(timeout=60_000)
-    assert admin.locator("#dashboard-refreshing").is_hidden()
+    expect(admin.locator("#dashboard-refreshing")).to_be_hidden()
 
     admin.get_by_label("From").fill("2026-01-01")
     admin.get_by_label("To").fill("2026-03-31")
     admin.get_by_role("button", name="Make the report").click()
     assert "/reports/" in admin.url
-    assert admin.locator("#report-bar").is_visible()
+    expect(admin.locator("#report-bar")).to_be_visible()
     download_link = admin.get_by_role("link", name="Download the report")
     download_link.wait_for(timeout=90_000)
     with admin.expect_download() as download_info:

@@ -133,7 +133,7 @@ def test_a_new_edition_published_from_the_browser_is_used_by_a_new_application(
     candidate = sign_in(browser, live_server, candidate_client.user.email)
     candidate.goto(f"/qualifications/{qualification_id}")
     candidate.get_by_role("button", name="Apply for this qualification").click()
-    assert candidate.get_by_text("National Qualifications Framework (2026 edition)").first.is_visible()
+    expect(candidate.get_by_text("National Qualifications Framework (2026 edition)").first).to_be_visible()
     with app.app_context():
         application = db.session.scalar(select(Application))
         assert application.edition.code == "kz-nqf-2026"
