@@ -102,10 +102,13 @@ _isolate_worker()
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """With ``--dist loadgroup`` (as `make test` runs): a module's tests go to one worker, sharing its module-scoped
-    fixtures, and the tests marked ``serial`` (timing-sensitive) all go to one worker, one after another."""
+    fixtures, and the tests marked ``serial`` (timing-sensitive) all go to one worker, one after another. A test
+    that names its own ``xdist_group`` keeps it (the WCAG check's languages run side by side)."""
     if getattr(config.option, "dist", "no") != "loadgroup":
         return
     for item in items:
+        if item.get_closest_marker("xdist_group"):  # a long test's parts spread over the workers by their own groups
+            continue
         group = "serial" if item.get_closest_marker("serial") else item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))
 

@@ -39,6 +39,7 @@ from certcenter.candidates.models import CandidateProfile
 from certcenter.certificates.models import Certificate
 from certcenter.certificates.signing import generate_development_key
 from certcenter.config import Config
+from certcenter.core import gunicorn_config
 from certcenter.core.models import utcnow
 from certcenter.evidence import services as evidence
 from certcenter.evidence.models import EvidenceItem
@@ -125,8 +126,10 @@ class WebNode(Node):
     def start_web(self) -> WebNode:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", "1"]
-        return self.start([*command, "--access-logfile", "-", "certcenter:create_app()"])
+        # as production starts it (core/gunicorn_config.py: warmed before its first connection), one process
+        return self.start(
+            gunicorn_config.command(f"127.0.0.1:{self.port}", workers=1, options=("--access-logfile", "-"))
+        )
 
     def browser(self, email: str) -> Browser:
         return Browser(self, email)

@@ -53,7 +53,7 @@ def erasure_details(notice) -> str | None:
         return None
     if notice.params.get("status") != "approved":
         return _("Reason: %(reason)s", reason=notice.params["reason"]) if notice.params.get("reason") else None
-    erased, kept = outcome_lines(notice.params)
+    erased, kept = outcome_lines(notice.params, to_the_person=True)
     parts = []
     if erased:
         parts.append(_("Erased: %(list)s", list=" ".join(erased)))

@@ -495,8 +495,10 @@ def _close_account(user: User) -> None:
     user.end_sessions()
 
 
-def outcome_lines(outcome: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """The erasure's outcome in the reader's language: what was erased, what was kept and why."""
+def outcome_lines(outcome: dict[str, Any], *, to_the_person: bool = False) -> tuple[list[str], list[str]]:
+    """The erasure's outcome in the reader's language: what was erased, what was kept and why. Told to the person
+    himself (``to_the_person``), an open complaint about him is not named: an investigation still under way is not
+    announced to its subject (ISO/IEC 17024 9.9), only that a matter still being handled keeps his identity."""
     erased_words = {
         "case_file": lambda e: _l(
             "Application No. %(id)s: its files, evidence and written comments.", id=e["application"]
@@ -527,6 +529,10 @@ def outcome_lines(outcome: dict[str, Any]) -> tuple[list[str], list[str]]:
             "Complaint No. %(reference)s about you, which is still being handled.", reference=e["reference"]
         ),
     }
+    if to_the_person:
+        kept_words["complaint_about_open"] = lambda e: _l(
+            "Your identity, which a matter the centre is still handling needs until it is closed."
+        )
     return (
         [str(erased_words[entry["what"]](entry)) for entry in outcome.get("erased", [])],
         [str(kept_words[entry["what"]](entry)) for entry in outcome.get("kept", [])],

@@ -39,7 +39,6 @@ def my_data():
         pending=services.pending_erasure(user),
         erasure_form=ErasureForm(),
         form=ReasonForm(),
-        outcome_lines=services.outcome_lines,
         consent=services.consent_of(user),
     )
 

@@ -117,7 +117,11 @@ def open_as(browser, live_server, who: str, emails: dict, language: str, width: 
     return context, page
 
 
-def test_the_journeys_meet_wcag_aa_in_every_language_and_width(browser, live_server, scene):
+# one test a language, each in a group of its own: the three (about 2 minutes each) run on different workers
+@pytest.mark.parametrize(
+    "language", [pytest.param(code, marks=pytest.mark.xdist_group(f"wcag-{code}")) for code in LANGUAGES]
+)
+def test_the_journeys_meet_wcag_aa_in_every_width(browser, live_server, scene, language):
     from axe_playwright_python.sync_playwright import Axe
 
     names, emails = scene
@@ -125,32 +129,31 @@ def test_the_journeys_meet_wcag_aa_in_every_language_and_width(browser, live_ser
     problems: dict[str, set[str]] = defaultdict(set)
     wide_pages: list[str] = []
     checked = 0
-    for language in LANGUAGES:
-        for width in WIDTHS:
-            for who, paths in JOURNEYS.items():
-                context, page = open_as(browser, live_server, who, emails, language, width)
-                try:
-                    for path in paths:
-                        url = path.format(**names)
-                        response = page.goto(url)
-                        assert response.status < 400, f"{who} {url}: {response.status}"
-                        assert page.locator("html").get_attribute("lang") == language, url
-                        results = axe.run(page, options=AXE_OPTIONS)
-                        checked += 1
-                        for violation in results.response["violations"]:
-                            if violation["impact"] in SERIOUS:
-                                targets = ", ".join(str(node["target"]) for node in violation["nodes"][:3])
-                                rule = f"{violation['id']}: {violation['help']}"
-                                problems[rule].add(f"{url} [{language}, {width}] {targets}")
-                        if width == "phone":
-                            scroll, client = page.evaluate(
-                                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-                            )
-                            if scroll > client:
-                                wide_pages.append(f"{url} [{language}]: {scroll} px in {client} px")
-                finally:
-                    context.close()
-    assert checked == len(LANGUAGES) * len(WIDTHS) * sum(len(paths) for paths in JOURNEYS.values())
+    for width in WIDTHS:
+        for who, paths in JOURNEYS.items():
+            context, page = open_as(browser, live_server, who, emails, language, width)
+            try:
+                for path in paths:
+                    url = path.format(**names)
+                    response = page.goto(url)
+                    assert response.status < 400, f"{who} {url}: {response.status}"
+                    assert page.locator("html").get_attribute("lang") == language, url
+                    results = axe.run(page, options=AXE_OPTIONS)
+                    checked += 1
+                    for violation in results.response["violations"]:
+                        if violation["impact"] in SERIOUS:
+                            targets = ", ".join(str(node["target"]) for node in violation["nodes"][:3])
+                            rule = f"{violation['id']}: {violation['help']}"
+                            problems[rule].add(f"{url} [{language}, {width}] {targets}")
+                    if width == "phone":
+                        scroll, client = page.evaluate(
+                            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+                        )
+                        if scroll > client:
+                            wide_pages.append(f"{url} [{language}]: {scroll} px in {client} px")
+            finally:
+                context.close()
+    assert checked == len(WIDTHS) * sum(len(paths) for paths in JOURNEYS.values())
     report = "\n".join(f"{rule}\n    " + "\n    ".join(sorted(where)[:6]) for rule, where in sorted(problems.items()))
     assert not problems, f"serious or critical WCAG violations:\n{report}"
     assert not wide_pages, "pages wider than a phone's screen:\n" + "\n".join(wide_pages)

@@ -70,7 +70,7 @@ def test_two_assessors_disagree_a_third_moderates_another_decides_and_the_certif
         admin.get_by_label("Assessor", exact=True).select_option(value=str(assessor.id))
         admin.get_by_role("button", name="Assign", exact=True).click()
         expect(admin.get_by_role("cell", name=assessor.full_name)).to_be_visible()
-    assert admin.locator("#application-state").inner_text() == "In assessment"
+    expect(admin.locator("#application-state")).to_have_text("In assessment", use_inner_text=True)
 
     lead = judge(sign_in(browser, live_server, assessors[0].email), "met", "82")
     judge(sign_in(browser, live_server, assessors[1].email), "partially_met", "95")
@@ -80,10 +80,10 @@ def test_two_assessors_disagree_a_third_moderates_another_decides_and_the_certif
     results = lead.locator("#result-agreement tr[data-result=theory]")
     assert "Ғалым Өмірбеков: 82%" in results.inner_text() and "Ирина Ким: 95%" in results.inner_text()
     expect(lead.get_by_text("Awaiting moderation").first).to_be_visible()
-    assert lead.get_by_role("button", name="Record the moderated rating").count() == 0
+    expect(lead.get_by_role("button", name="Record the moderated rating")).to_have_count(0)
 
     admin.goto(f"/applications/{scene.application_id}")
-    assert admin.locator("#application-state").inner_text() == "Moderation"
+    expect(admin.locator("#application-state")).to_have_text("Moderation", use_inner_text=True)
     options = admin.get_by_label("Moderator", exact=True).locator("option").all_inner_texts()
     assert moderator.full_name in options and not {a.full_name for a in assessors} & set(options)
     admin.get_by_label("Moderator", exact=True).select_option(label=moderator.full_name)
@@ -105,7 +105,7 @@ def test_two_assessors_disagree_a_third_moderates_another_decides_and_the_certif
     result.locator("input[name=percent]").fill("88")
     result.locator("textarea[name=reason]").fill("Marked the answer sheet again against the key.")
     result.get_by_role("button", name="Record the moderated result").click()
-    assert third.locator(".state").first.inner_text() == "Awaiting decision"
+    expect(third.locator(".state").first).to_have_text("Awaiting decision", use_inner_text=True)
     assert "Moderated by Марат Тәуелсізов" in third.locator("#result-agreement").inner_text()
 
     decider = sign_in(browser, live_server, decider_user.email)
@@ -114,14 +114,14 @@ def test_two_assessors_disagree_a_third_moderates_another_decides_and_the_certif
     assert "88%" in decider.locator("#result-agreement").inner_text()
     decider.get_by_label("Comment to the candidate").fill("Congratulations.")
     decider.get_by_role("button", name="Record the decision").click()
-    assert decider.locator("#application-state").inner_text() == "Qualification confirmed"
+    expect(decider.locator("#application-state")).to_have_text("Qualification confirmed", use_inner_text=True)
 
     decider.get_by_role("link", name="Certificates").click()
     decider.get_by_role("link", name="Issue certificates").click()
     decider.locator("#select-all").check()
     decider.get_by_role("button", name="Issue the selected certificates").click()
     decider.goto(f"/applications/{scene.application_id}")
-    assert decider.locator("#application-state").inner_text() == "Certificate issued"
+    expect(decider.locator("#application-state")).to_have_text("Certificate issued", use_inner_text=True)
 
     candidate.goto("/dashboard")
     card = candidate.locator("article.application-card")

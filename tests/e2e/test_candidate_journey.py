@@ -82,7 +82,7 @@ def test_candidate_applies_from_registration_to_submission(app, page, catalogue,
         expect(page.get_by_role("link", name=path.name)).to_be_visible()
 
     items = page.locator("article.evidence-item")
-    assert items.count() == 2
+    expect(items).to_have_count(2)
     for index, criteria in enumerate([["Knowledge"], ["Abilities and skills", "LF1"]]):
         item = page.locator("article.evidence-item").nth(index)
         for label in criteria:
@@ -96,6 +96,6 @@ def test_candidate_applies_from_registration_to_submission(app, page, catalogue,
         page.get_by_role("button", name="Submit the application").click()
     assert page.url.endswith("/dashboard")
     card = page.locator("article.application-card")
-    assert card.count() == 1
-    assert card.locator(".state").inner_text() == "Submitted"
+    expect(card).to_have_count(1)
+    expect(card.locator(".state")).to_have_text("Submitted", use_inner_text=True)
     expect(card.get_by_text("Electric and gas welder")).to_be_visible()

@@ -44,7 +44,7 @@ def test_issue_a_batch_download_and_verify(browser, live_server_with_worker, app
     admin.locator("#render-progress[data-done='1']").wait_for(timeout=90_000)
     assert progress.get_attribute("value") == "3"
     expect(admin.get_by_text("All certificates are ready.")).to_be_visible()
-    assert admin.locator("#render-items li[data-status=ready]").count() == 3
+    expect(admin.locator("#render-items li[data-status=ready]")).to_have_count(3)
 
     holder = sign_in(browser, live_server_with_worker, holder_email)
     holder.get_by_role("link", name="My applications").click()
@@ -57,7 +57,7 @@ def test_issue_a_batch_download_and_verify(browser, live_server_with_worker, app
 
     stranger = sign_in(browser, live_server_with_worker, None)
     stranger.goto(verify_url)
-    assert stranger.locator("#verify-status").inner_text() == "Valid"
+    expect(stranger.locator("#verify-status")).to_have_text("Valid", use_inner_text=True)
     expect(stranger.get_by_text("This certificate is genuine and in force.")).to_be_visible()
     stranger.get_by_label("The certificate PDF you were given").set_input_files(str(pdf_path))
     stranger.get_by_role("button", name="Check the file").click()

@@ -80,7 +80,7 @@ def test_register_verify_recover_and_see_the_revocation_notice(browser, mail_ser
     assert link.startswith(mail_server.url + "/verify-email/")
     newcomer.goto(link)
     expect(newcomer.get_by_text("Your e-mail address dana@example.kz is confirmed.")).to_be_visible()
-    assert newcomer.get_by_text("Your e-mail address is not confirmed yet").count() == 0
+    expect(newcomer.get_by_text("Your e-mail address is not confirmed yet")).to_have_count(0)
 
     # forgotten
     sign_out(newcomer)
@@ -124,6 +124,8 @@ def test_register_verify_recover_and_see_the_revocation_notice(browser, mail_ser
     holder_page = visitor(browser, mail_server)
     sign_in(holder_page, holder_email)
     holder_page.goto(link)
-    assert holder_page.locator(f"[data-certificate='{number}'] .cert-status").inner_text() == "Revoked"
+    expect(holder_page.locator(f"[data-certificate='{number}'] .cert-status")).to_have_text(
+        "Revoked", use_inner_text=True
+    )
     holder_page.get_by_role("link", name="Notifications").click()
     expect(holder_page.get_by_text(f"Your certificate No. {number} has been revoked.")).to_be_visible()

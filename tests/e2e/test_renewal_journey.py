@@ -109,8 +109,8 @@ def test_the_holder_renews_from_the_reminder_to_the_new_certificate(
     expect(card).to_be_visible()
     card.get_by_role("link", name="Verification page").click()
     expect(page.locator("#valid-from")).to_be_visible()
-    assert page.locator("#verify-status").inner_text() == "Valid"
+    expect(page.locator("#verify-status")).to_have_text("Valid", use_inner_text=True)
     page.goto(f"/verify/{person.code}")
-    assert page.locator("#renewed-by").inner_text() == f"Renewed: see certificate No. {new_number}."
+    expect(page.locator("#renewed-by")).to_have_text(f"Renewed: see certificate No. {new_number}.", use_inner_text=True)
     with app.app_context():
         assert db.session.scalar(select(Certificate.valid_from).where(Certificate.number == new_number)) == old_expiry

@@ -24,7 +24,7 @@ def test_live_dashboard_and_a_statistics_report(browser, live_server_with_worker
     admin.get_by_role("link", name="Dashboard").click()
     admin.get_by_role("link", name="All time").click()
     received = admin.locator("[data-figure=received]")
-    assert received.inner_text() == "7"
+    expect(received).to_have_text("7", use_inner_text=True)
     expect(admin.locator("#figure-levels svg")).to_be_visible()
 
     # A draft is submitted and the figures are a few minutes old: the next view asks a worker for fresh ones

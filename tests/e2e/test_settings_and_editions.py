@@ -54,7 +54,7 @@ def test_the_name_changed_in_the_settings_is_on_the_next_certificate(
     admin.locator("#name-en").fill("Aktobe Qualification Centre")
     admin.get_by_role("button", name="Save the settings").click()
     expect(admin.get_by_text("Settings saved.")).to_be_visible()
-    assert admin.locator(".brand-name").inner_text() == "Aktobe Qualification Centre"
+    expect(admin.locator(".brand-name")).to_have_text("Aktobe Qualification Centre", use_inner_text=True)
 
     admin.get_by_role("link", name="Certificates", exact=True).click()
     admin.get_by_role("link", name="Issue certificates").click()

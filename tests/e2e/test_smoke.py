@@ -1,6 +1,7 @@
 """The browser harness: the home page opens in Kazakh, and the switcher turns it into English."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -8,13 +9,13 @@ pytestmark = pytest.mark.browser
 def test_home_page_in_kazakh_then_english(page, framework):
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "kk"
-    assert page.get_by_role("heading", level=1).inner_text() == "Біліктілігіңізді растаңыз"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Біліктілігіңізді растаңыз", use_inner_text=True)
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("heading", level=1).inner_text() == "Confirm your qualification"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your qualification", use_inner_text=True)
     page.get_by_role("link", name="Qualifications framework", exact=True).click()
-    assert page.get_by_role("table").locator("tbody tr").count() == 8
+    expect(page.get_by_role("table").locator("tbody tr")).to_have_count(8)
     # the choice is kept for the next page
     page.goto("/framework/kz-nqf-2013/glossary")
     assert page.locator("html").get_attribute("lang") == "en"

@@ -17,6 +17,7 @@ from certcenter.extensions import db
 from certcenter.records.models import ErasureRequest
 from tests.appeals.test_complaints import PDF, file
 from tests.records.test_retention import retention as run_retention
+from tests.smtp import smtp, text_of  # noqa: F401 - the fixture
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ def test_a_closed_complaint_past_its_period_is_anonymised_and_an_open_one_left(a
         assert untouched.text == "Ашық шағым" and untouched.contact_email == "gulnar@example.kz"
 
 
-def test_erasure_keeps_an_open_complaint_by_or_about_the_person_and_tells_him(app, holders, desk):
+def test_erasure_keeps_an_open_complaint_by_or_about_the_person_and_tells_him(app, holders, desk, smtp):  # noqa: F811
     me, other = holders(2)
     by_me_closed = filed(app, desk, contact_email=me.email, text="Менің жабық шағымым")
     close(app, by_me_closed, date(2026, 6, 1))
@@ -84,9 +85,16 @@ def test_erasure_keeps_an_open_complaint_by_or_about_the_person_and_tells_him(ap
     admin = holders.admin
     page = admin.get(f"/admin/records/erasure/{request_id}").get_data(as_text=True)
     assert f"Complaint No. {reference_open} about you, which is still being handled." in page
+    smtp.messages.clear()
     admin.post(f"/admin/records/erasure/{request_id}", data={"decision": "approve", "reason": "As the law allows"})
     page = admin.get(f"/admin/records/erasure/{request_id}").get_data(as_text=True)
     assert f"Complaint No. {reference_open} about you, which is still being handled." in page
+    # he is told his identity is kept for a matter still being handled, not that a complaint about him is open
+    (mail,) = smtp.to(me.email)
+    body = " ".join(text_of(mail).split())
+    assert "Your identity, which a matter the centre is still handling needs until it is closed." in body
+    assert reference_open not in body and "about you" not in body
+    assert f"Your complaint No. {reference_closed}: your contact details" in body  # his own complaint, by name
     assert "Your profile, which the cases kept above need." in page
     assert f"Your complaint No. {reference_closed}: your contact details, its texts and its attached file." in page
     with app.app_context():
