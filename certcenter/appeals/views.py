@@ -253,17 +253,16 @@ def vote(appeal_id: int):
     if appeal is None:
         abort(404)
     form = AppealVoteForm()  # any outcome: one the appeal does not allow is refused (and audited) by the service
-    if not form.validate_on_submit():
-        if not policy.can_see_appeal(appeal, current_user):
-            abort(400)
+    # a form in error is shown again to whoever may vote; anyone else's vote is refused (and audited) by the service
+    if not form.validate_on_submit() and policy.can_vote(appeal, current_user):
         return appeal_page(appeal, 400, vote_form=form)
     try:
         services.cast_vote(
             appeal,
             actor=current_user,
-            outcome=form.outcome.data,
-            reasoning=form.reasoning.data,
-            answer=form.answer.data,
+            outcome=form.outcome.data or "",
+            reasoning=form.reasoning.data or "",
+            answer=form.answer.data or "",
         )
     except UserError as error:
         db.session.rollback()

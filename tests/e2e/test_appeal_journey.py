@@ -1,7 +1,8 @@
 """An appeal in the browser: the candidate told "not confirmed" sees the period to appeal on his application's page,
 lodges an appeal (grounds, the criterion contested, a new document, the confirmation); an administrator forms the
 panel from people who took no part; the member declares no conflict, reads the case file and casts his vote, which
-(his panel being of one) decides; the candidate reads the answer. Upheld with the panel's own decision, the certificate is issued and downloaded."""
+(his panel being of one) decides; the candidate reads the answer. Upheld with the panel's own decision, the
+certificate is issued and downloaded."""
 
 from __future__ import annotations
 
