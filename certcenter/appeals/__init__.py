@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
             notices.describe_appeal_notice,
             link=notices.appeal_notice_link,
             label=notices.NOTICE_LABELS[kind],
-            digest=kind in (services.APPEAL_LODGED, services.APPEAL_MEMBER_CONFLICT),
+            digest=kind in (services.APPEAL_LODGED, services.APPEAL_MEMBER_CONFLICT, services.APPEAL_DIVIDED),
         )
     register_case_roles(app, "appeal_panel", policy.appeal_case_roles)
     register_panel(

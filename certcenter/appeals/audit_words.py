@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from certcenter.appeals.models import APPEAL_OUTCOMES, APPEAL_SUBJECTS, CATEGORIES, OUTCOMES, SUBJECTS
+from certcenter.appeals.policy import VOTE_REFUSALS
 
 WORDS = {
     "actions": {
@@ -21,7 +22,9 @@ WORDS = {
         "appeal.member_refused": _l("Member of an appeals panel refused: not independent"),
         "appeal.no_conflict": _l("Member of an appeals panel declared no conflict of interest"),
         "appeal.conflict": _l("Member of an appeals panel declared a conflict of interest"),
-        "appeal.close": _l("Appeal decided by the panel"),
+        "appeal.vote": _l("Member of an appeals panel voted"),
+        "appeal.vote_refused": _l("Vote on an appeal refused"),
+        "appeal.close": _l("Appeal decided by the majority of the panel"),
     },
     "fields": {
         "category": _l("Category"),
@@ -34,12 +37,15 @@ WORDS = {
         "application_id": _l("Application"),
         "appeal_id": _l("Appeal"),
         "subject": _l("Appealed against"),
+        "refused": _l("Why refused"),
+        "dissent": _l("Members who dissented"),
     },
     "values": {
         "category": CATEGORIES,
         "subject_kind": SUBJECTS,
         "outcome": OUTCOMES | APPEAL_OUTCOMES,
         "subject": APPEAL_SUBJECTS,
+        "refused": VOTE_REFUSALS,
     },
     "targets": {"Complaint": _l("Complaint"), "Appeal": _l("Appeal")},
 }

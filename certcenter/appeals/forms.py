@@ -80,12 +80,14 @@ class PanelMemberForm(FlaskForm):
 PanelDeclarationForm = DeclarationForm
 
 
-class AppealOutcomeForm(FlaskForm):
+class AppealVoteForm(FlaskForm):
+    """A member's own vote. Every vote carries the answer: the vote that makes the majority sends its answer."""
+
+    outcome = SelectField(_l("Your vote"), choices=choices(APPEAL_OUTCOMES))
     reasoning = TextAreaField(
-        _l("The panel's reasoning"),
-        validators=[DataRequired(message=_l("Write the panel's reasoning.")), Length(max=10000)],
+        _l("Your reasoning"),
+        validators=[DataRequired(message=_l("Write your reasoning.")), Length(max=10000)],
     )
-    outcome = SelectField(_l("Outcome"), choices=choices(APPEAL_OUTCOMES))
     answer = TextAreaField(
         _l("Answer to the candidate"),
         validators=[DataRequired(message=_l("Write the answer to the candidate.")), Length(max=5000)],

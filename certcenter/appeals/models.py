@@ -4,6 +4,7 @@ the complainant through a secret link, handled by an investigator who is not the
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -220,6 +221,9 @@ class Appeal(TimestampMixin, db.Model):
     members: Mapped[list[AppealPanelMember]] = relationship(
         back_populates="appeal", cascade="all, delete-orphan", order_by="AppealPanelMember.id"
     )
+    votes: Mapped[list[AppealVote]] = relationship(
+        back_populates="appeal", cascade="all, delete-orphan", order_by="AppealVote.id"
+    )
 
     def __repr__(self) -> str:
         return f"<Appeal {self.id} app={self.application_id} {self.state}>"
@@ -248,6 +252,38 @@ class Appeal(TimestampMixin, db.Model):
         """The panel as it stands: members not removed by a declared conflict."""
         return [member for member in self.members if member.status != MEMBER_CONFLICT]
 
+    def vote_of(self, user_id: int) -> AppealVote | None:
+        return next((vote for vote in self.votes if vote.user_id == user_id), None)
+
+    def tally(self) -> Counter[str]:
+        """The sitting members' votes, by outcome."""
+        sitting = {member.user_id for member in self.sitting_members}
+        return Counter(vote.outcome for vote in self.votes if vote.user_id in sitting)
+
+    @property
+    def majority_outcome(self) -> str | None:
+        """The outcome more than half of the sitting members voted for (1 of 1, 2 of 2, 2 of 3), or None."""
+        seats = len(self.sitting_members)
+        return next((outcome for outcome, count in self.tally().items() if 2 * count > seats), None)
+
+    @property
+    def is_divided(self) -> bool:
+        """The panel cannot reach a majority as it stands, whatever its members yet to vote choose (two members who
+        disagree; three split three ways): only one more member can decide."""
+        if not self.is_open or not self.votes:
+            return False
+        seats = len(self.sitting_members)
+        tally = self.tally()
+        still_to_vote = seats - sum(tally.values())
+        return 2 * (max(tally.values(), default=0) + still_to_vote) <= seats
+
+    @property
+    def dissenting_votes(self) -> list[AppealVote]:
+        """Once decided: the votes of the minority, kept for the file and shown wherever the reasoning is."""
+        if self.outcome is None:
+            return []
+        return [vote for vote in self.votes if vote.outcome != self.outcome]
+
 
 class AppealPanelMember(db.Model):
     """A member of an appeal's panel, who declares his conflicts of interest before he sees the case."""
@@ -274,6 +310,31 @@ class AppealPanelMember(db.Model):
 
     def __repr__(self) -> str:
         return f"<AppealPanelMember appeal={self.appeal_id} user={self.user_id} {self.status}>"
+
+
+class AppealVote(db.Model):
+    """A sitting member's own vote on the appeal: an outcome, his reasoning and the answer he would give the
+    candidate. Kept for the file as it was cast, never changed; one per member."""
+
+    __tablename__ = "appeal_votes"
+    __table_args__ = (
+        UniqueConstraint("appeal_id", "user_id"),
+        CheckConstraint(one_of("outcome", APPEAL_OUTCOMES), name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), nullable=False, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), nullable=False, index=True)
+    outcome: Mapped[str] = mapped_column(String(20), nullable=False)
+    reasoning: Mapped[str] = mapped_column(Text, nullable=False)
+    answer: Mapped[str] = mapped_column(Text, nullable=False)  # sent to the candidate if this vote decides
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    appeal: Mapped[Appeal] = relationship(back_populates="votes")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def __repr__(self) -> str:
+        return f"<AppealVote appeal={self.appeal_id} user={self.user_id} {self.outcome}>"
 
 
 owns_files("appeals", Appeal.attachment_key, sha256=Appeal.attachment_sha256)

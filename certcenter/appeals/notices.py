@@ -11,6 +11,7 @@ from certcenter.appeals.models import APPEAL_OUTCOMES, STATES
 from certcenter.appeals.services import (
     ANSWERED_NOTICE,
     APPEAL_ANSWERED,
+    APPEAL_DIVIDED,
     APPEAL_LODGED,
     APPEAL_MEMBER_CONFLICT,
     APPEAL_SEATED,
@@ -37,6 +38,7 @@ NOTICE_LABELS = {
     APPEAL_SEATED: _l("I am put on an appeals panel"),
     APPEAL_MEMBER_CONFLICT: _l("A member of an appeals panel declared a conflict of interest (administrators)"),
     APPEAL_ANSWERED: _l("The answer to my appeal"),
+    APPEAL_DIVIDED: _l("An appeals panel is divided (administrators)"),
 }
 
 
@@ -70,6 +72,12 @@ def describe_appeal_notice(notification: Notification) -> str:
         return _(
             "You are put on the panel of an appeal about application No. %(id)s; "
             "declare any conflict of interest first.",
+            id=application_id,
+        )
+    if notification.kind == APPEAL_DIVIDED:
+        return _(
+            "The panel of the appeal about application No. %(id)s is divided: no outcome can reach a majority; "
+            "seat one more member if the panel has room.",
             id=application_id,
         )
     if notification.kind == APPEAL_MEMBER_CONFLICT:

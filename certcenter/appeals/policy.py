@@ -60,7 +60,7 @@ def can_decide(complaint: Complaint, user: User) -> bool:
 # suspension or revocation of his certificate: ``certificates.appeals``); an administrator forms the panel; a member
 # sits once he has declared no conflict, and only if he took no part in the round appealed against (its assessors,
 # moderators, decider) or, for a certificate, did not suspend or revoke it, and is not the candidate. The panel's
-# members record the outcome.
+# members vote, and the outcome more than half of them vote for is carried out.
 
 
 def lodging_refusal(
@@ -149,17 +149,37 @@ def can_sit(appeal: Appeal, user: User) -> bool:
     )
 
 
-def outcome_refusal(appeal: Appeal, user: User) -> LazyString | None:
-    """Why ``user`` may not record the appeal's outcome now; None if he may."""
+# Why a vote is refused, by code (the audit log keeps the code).
+VOTE_REFUSALS = {
+    "not_under_review": _l("This appeal is not under review."),
+    "not_on_panel": _l("Only a member of this appeal's panel who declared no conflict of interest votes."),
+    "undeclared": _l("Declare your conflicts of interest before you vote."),
+    "panel_undeclared": _l("Every member of the panel declares his conflicts of interest before any vote."),
+    "voted": _l("You have already voted on this appeal: a vote is not changed."),
+}
+
+
+def vote_refusal(appeal: Appeal, user: User) -> str | None:
+    """Why ``user`` may not cast his vote on ``appeal`` now (a code of ``VOTE_REFUSALS``); None if he may. Each
+    sitting member votes once, after every member of the panel has declared his conflicts."""
     from certcenter.appeals.models import MEMBER_PENDING, UNDER_REVIEW
 
     if appeal.state != UNDER_REVIEW:
-        return _l("This appeal is not under review.")
+        return "not_under_review"
+    member = panel_member(appeal, user)
+    if member is not None and member.status == MEMBER_PENDING:
+        return "undeclared"
     if not can_sit(appeal, user):
-        return _l("Only a member of the appeals panel who declared no conflict of interest records the outcome.")
+        return "not_on_panel"
+    if appeal.vote_of(user.id) is not None:
+        return "voted"
     if any(member.status == MEMBER_PENDING for member in appeal.members):
-        return _l("Every member of the panel declares his conflicts of interest before the outcome is recorded.")
+        return "panel_undeclared"
     return None
+
+
+def can_vote(appeal: Appeal, user: User) -> bool:
+    return vote_refusal(appeal, user) is None
 
 
 def appeal_case_roles(application: Application, user: User) -> set[str]:

@@ -1,8 +1,9 @@
 """Appeals: lodging one (the candidate, within the period), forming the panel (an administrator; only people
-independent of the round appealed against), the members' declarations, and the outcome (dismissed, or upheld with the
-panel's own decision or a new round). Complaints: filing one (anyone), following it by its secret link,
-acknowledging, assigning an investigator, identifying the person complained about, and recording the findings and the
-outcome. Every step is audited and told to the people concerned. None of them commits."""
+independent of the round appealed against), the members' declarations, their votes, and the outcome more than half of
+them vote for (dismissed, or upheld with the panel's own decision, a new round, the certificate valid again).
+Complaints: filing one (anyone), following it by its secret link, acknowledging, assigning an investigator,
+identifying the person complained about, and recording the findings and the outcome. Every step is audited and told
+to the people concerned. None of them commits."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ from certcenter.appeals.models import (
     UPHELD,
     Appeal,
     AppealPanelMember,
+    AppealVote,
     Complaint,
     ComplaintEvent,
 )
@@ -64,7 +66,8 @@ RECEIVED_NOTICE, ASSIGNED_NOTICE, ANSWERED_NOTICE = "complaint.received", "compl
 # the appeals' notices: to the administrators (lodged, a member's conflict), to a member (seated), to the candidate
 APPEAL_LODGED, APPEAL_SEATED, APPEAL_MEMBER_CONFLICT = "appeal.lodged", "appeal.seated", "appeal.member_conflict"
 APPEAL_ANSWERED = "appeal.answered"
-APPEAL_NOTICES = (APPEAL_LODGED, APPEAL_SEATED, APPEAL_MEMBER_CONFLICT, APPEAL_ANSWERED)
+APPEAL_DIVIDED = "appeal.divided"  # to the administrators: the panel's votes cannot reach a majority
+APPEAL_NOTICES = (APPEAL_LODGED, APPEAL_SEATED, APPEAL_MEMBER_CONFLICT, APPEAL_ANSWERED, APPEAL_DIVIDED)
 
 
 class ComplaintError(UserError):
@@ -381,6 +384,7 @@ def _admins() -> list[int]:
 def seat_member(appeal: Appeal, person: User, *, actor: User) -> AppealPanelMember:
     """Put ``person`` on the appeal's panel: refused (audited, and said why) unless he is independent of the round
     appealed against, and while the panel has room."""
+    appeal = lock_appeal(appeal.id)
     application = appeal.application
     case.refuse(application, actor, case.FORM_APPEAL_PANEL)
     if not policy.can_manage(actor):
@@ -413,7 +417,7 @@ def declare_member_conflict(
     member: AppealPanelMember, *, actor: User, conflict: bool, kind: str | None = None, note: str = ""
 ) -> None:
     """A member's declaration, before he sees the case. A conflict removes him; the administrators are told."""
-    appeal = member.appeal
+    appeal = lock_appeal(member.appeal_id)
     case.refuse(appeal.application, actor, case.HEAR_APPEAL)
     if member.user_id != actor.id:
         raise AppealError(_l("Each member declares for himself."))
@@ -433,15 +437,39 @@ def declare_member_conflict(
     notify_many([(admin_id, APPEAL_MEMBER_CONFLICT, appeal, {}) for admin_id in _admins()])
 
 
-def record_appeal_outcome(appeal: Appeal, *, actor: User, outcome: str, reasoning: str, answer: str) -> None:
-    """The panel's outcome. Dismissed: the decision stands and the application is "not confirmed" again. Upheld with
-    the panel's decision: a new decision (in a round of its own) confirms the qualification. Upheld with a new round:
-    the application goes back to the assignment of assessors who took no part before."""
-    application = appeal.application
-    case.refuse(application, actor, case.HEAR_APPEAL)
-    refusal = policy.outcome_refusal(appeal, actor)
+def lock_appeal(appeal_id: int) -> Appeal:
+    """Load the appeal with a row lock (PostgreSQL), its panel and votes read afresh: two members' votes, or a vote
+    and a change of the panel, are counted one after the other (else two agreeing votes cast at once would each
+    count one and close nothing)."""
+    appeal = db.session.execute(
+        select(Appeal)
+        .where(Appeal.id == appeal_id)
+        .with_for_update(of=Appeal)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    db.session.expire(appeal, ["members", "votes"])
+    return appeal
+
+
+class NotOnThePanel(AppealError):
+    """A vote by someone who does not sit on the panel (yet): not his to cast."""
+
+    status = 403
+
+
+def cast_vote(appeal: Appeal, *, actor: User, outcome: str, reasoning: str, answer: str) -> AppealVote:
+    """A sitting member's own vote: an outcome open to the appeal, his reasoning, the answer he would give. When more
+    than half of the sitting members have voted for the same outcome, this vote carries it out (``_carry_out``),
+    with the majority's reasonings and this vote's answer; when no outcome can reach a majority any more, the
+    administrators are told that the panel is divided."""
+    appeal = lock_appeal(appeal.id)
+    case.refuse(appeal.application, actor, case.HEAR_APPEAL)
+    refusal = policy.vote_refusal(appeal, actor)
     if refusal is not None:
-        raise AppealError(refusal)
+        audit.record_refusal("appeal.vote_refused", appeal, actor=actor, refused=refusal, outcome=outcome)
+        raise (NotOnThePanel if refusal in ("not_on_panel", "undeclared") else AppealError)(
+            policy.VOTE_REFUSALS[refusal]
+        )
     if outcome not in APPEAL_OUTCOMES:
         raise AppealError(_l("Choose the outcome."))
     if outcome not in appeal.outcomes:
@@ -456,7 +484,27 @@ def record_appeal_outcome(appeal: Appeal, *, actor: User, outcome: str, reasonin
         )
     reasoning, answer = reasoning.strip(), answer.strip()
     if not reasoning or not answer:
-        raise AppealError(_l("Write the panel's reasoning and the answer to the candidate."))
+        raise AppealError(_l("Write your reasoning and the answer to the candidate."))
+    vote = AppealVote(user=actor, outcome=outcome, reasoning=reasoning, answer=answer)
+    appeal.votes.append(vote)
+    db.session.flush()
+    audit.record("appeal.vote", appeal, actor=actor, outcome=outcome, application_id=appeal.application_id)
+    if appeal.majority_outcome == outcome:
+        majority = [vote for vote in appeal.votes if vote.outcome == outcome]
+        _carry_out(appeal, actor, outcome, "\n\n".join(f"{v.user.full_name}: {v.reasoning}" for v in majority), answer)
+    elif appeal.is_divided:
+        notify_many(
+            [(admin_id, APPEAL_DIVIDED, appeal, {"application_id": appeal.application_id}) for admin_id in _admins()]
+        )
+    return vote
+
+
+def _carry_out(appeal: Appeal, actor: User, outcome: str, reasoning: str, answer: str) -> None:
+    """The panel's outcome, carried out by the vote that made the majority. Dismissed: the decision stands and the
+    application is "not confirmed" again. Upheld with the panel's decision: a new decision (in a round of its own)
+    confirms the qualification. Upheld with a new round: the application goes back to the assignment of assessors
+    who took no part before. Upheld against a certificate's suspension or revocation: it is valid again."""
+    application = appeal.application
     if appeal.against_certificate:
         _close(appeal, actor, outcome, reasoning, answer)
         if outcome == REINSTATED:  # the certificates' own lifecycle move, which asks for this upheld appeal
@@ -471,7 +519,8 @@ def record_appeal_outcome(appeal: Appeal, *, actor: User, outcome: str, reasonin
             rounds.open_round(application, actor, reason=reasoning, reference=appeal.id)
             appeal.new_round_number = rounds.current_round(application)
         _close(appeal, actor, outcome, reasoning, answer)
-    audit.record("appeal.close", appeal, actor=actor, outcome=outcome, application_id=application.id)
+    dissent = sorted(vote.user_id for vote in appeal.dissenting_votes)
+    audit.record("appeal.close", appeal, actor=actor, outcome=outcome, application_id=application.id, dissent=dissent)
     params = {"application_id": application.id, "outcome": outcome}
     if appeal.against_certificate:
         params["certificate_id"] = appeal.certificate_id

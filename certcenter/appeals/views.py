@@ -1,9 +1,9 @@
 """Appeals: the candidate's form, the administrators' list and panel forming, the panel's case page (declaration,
-case file, outcome). The complaints' routes are in ``complaint_views`` (on this blueprint)."""
+case file, the members' votes). The complaints' routes are in ``complaint_views`` (on this blueprint)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from certcenter.appeals import policy, services
 from certcenter.appeals.deadlines import last_day_to_appeal
 from certcenter.appeals.forms import (
     AppealForm,
-    AppealOutcomeForm,
+    AppealVoteForm,
     PanelDeclarationForm,
     PanelMemberForm,
 )
@@ -137,8 +137,8 @@ def appeal_page(appeal: Appeal, status: int = 200, **forms):
             for person, refusal in offered
         }
     )
-    outcome_form = forms.get("outcome_form") or AppealOutcomeForm()
-    outcome_form.outcome.choices = choices({outcome: APPEAL_OUTCOMES[outcome] for outcome in appeal.outcomes})
+    vote_form = forms.get("vote_form") or AppealVoteForm()
+    vote_form.outcome.choices = choices({outcome: APPEAL_OUTCOMES[outcome] for outcome in appeal.outcomes})
     application = appeal.application
     decision = appeal.decision
     sits = policy.can_sit(appeal, current_user)
@@ -160,9 +160,11 @@ def appeal_page(appeal: Appeal, status: int = 200, **forms):
         evidence=evidence_for_assessor(application) if (manage or sits) else [],
         member_form=member_form,
         declaration_form=forms.get("declaration_form") or PanelDeclarationForm(),
-        outcome_form=outcome_form,
+        vote_form=vote_form,
         subjects=APPEAL_SUBJECTS,
-        may_decide=policy.outcome_refusal(appeal, current_user) is None,
+        may_vote=policy.can_vote(appeal, current_user),
+        my_vote=appeal.vote_of(current_user.id),
+        room=max(0, int(current_app.config["APPEAL_PANEL_MAX_MEMBERS"]) - len(appeal.sitting_members)),
         declare=member is not None and member.status == MEMBER_PENDING,
     ), status
 
@@ -244,29 +246,34 @@ def declare_on_appeal(appeal_id: int):
     return redirect(url_for(".appeal", appeal_id=appeal.id))
 
 
-@bp.post("/appeals/<int:appeal_id>/outcome")
+@bp.post("/appeals/<int:appeal_id>/vote")
 @role_required(ADMINISTRATOR, ASSESSOR)
-def appeal_outcome(appeal_id: int):
+def vote(appeal_id: int):
     appeal = db.session.get(Appeal, appeal_id)
     if appeal is None:
         abort(404)
-    form = AppealOutcomeForm()
-    if not form.validate_on_submit():
-        if not policy.can_see_appeal(appeal, current_user):
-            abort(400)
-        return appeal_page(appeal, 400, outcome_form=form)
+    form = AppealVoteForm()  # any outcome: one the appeal does not allow is refused (and audited) by the service
+    # a form in error is shown again to whoever may vote; anyone else's vote is refused (and audited) by the service
+    if not form.validate_on_submit() and policy.can_vote(appeal, current_user):
+        return appeal_page(appeal, 400, vote_form=form)
     try:
-        services.record_appeal_outcome(
+        services.cast_vote(
             appeal,
             actor=current_user,
-            outcome=form.outcome.data,
-            reasoning=form.reasoning.data,
-            answer=form.answer.data,
+            outcome=form.outcome.data or "",
+            reasoning=form.reasoning.data or "",
+            answer=form.answer.data or "",
         )
     except UserError as error:
         db.session.rollback()
         if not policy.can_see_appeal(appeal, current_user):
             abort(error.status, description=str(error.message))
         flash(str(error.message), "error")
-        return appeal_page(appeal, error.status, outcome_form=form)
-    return _appeal_done(appeal, _("The outcome is recorded and the candidate can read the answer."))
+        return appeal_page(appeal, error.status, vote_form=form)
+    if not appeal.is_open:
+        return _appeal_done(
+            appeal, _("Your vote makes the majority: the outcome is carried out and the candidate can read the answer.")
+        )
+    return _appeal_done(
+        appeal, _("Your vote is recorded. The outcome is carried out once more than half of the panel vote for it.")
+    )

@@ -1,7 +1,9 @@
 """The appeals part of the demo data set: a welder told "not confirmed" a week ago, who may still appeal (his
-application's page shows the period), and a second whose appeal is under way, its panel formed (a member who took no
-part in the assessment, waiting to declare his conflicts of interest). Both assessed by the two demo assessors and
-decided by the demo administrator, through the same services a person's clicks go through."""
+application's page shows the period); a second whose appeal is under way, its panel formed (a member who took no
+part in the assessment, waiting to declare his conflicts of interest); and a holder whose certificate the centre
+suspended, whose appeal a panel of two hears: both declared, one voted to reinstate it, the other's vote (the demo
+panel member's) decides. All assessed by the two demo assessors and decided by the demo administrator, through the
+same services a person's clicks go through."""
 
 from __future__ import annotations
 
@@ -25,16 +27,23 @@ from certcenter.qualifications.models import Qualification
 
 APPEAL_PERIOD = "daniyar@demo.certcenter.kz"  # not confirmed, within the period to appeal
 APPELLANT = "marat@demo.certcenter.kz"  # an appeal under way, its panel formed
+SUSPENDED = "asel@demo.certcenter.kz"  # her certificate suspended: her appeal heard by two, one vote cast
 PANEL_MEMBER = "panel@demo.certcenter.kz"  # an assessor who took part in neither
 
 # the accounts are made with the others (``demo.small.DEMO_USERS``); their profiles here
 PROFILES = {
     APPEAL_PERIOD: ("Данияр Асқарұлы Төлеев", "Daniyar Askaruly Toleyev", "870212300111", date(1987, 2, 12)),
     APPELLANT: ("Марат Ерланұлы Жұмабаев", "Marat Yerlanuly Zhumabayev", "850730300144", date(1985, 7, 30)),
+    SUSPENDED: ("Әсел Қанатқызы Бекова", "Assel Kanatkyzy Bekova", "890314440016", date(1989, 3, 14)),
 }
 
 
 def load_appeals_demo(pdf: bytes) -> None:
+    _appeal_under_way(pdf)
+    _certificate_appeal(pdf)
+
+
+def _appeal_under_way(pdf: bytes) -> None:
     if candidates.profile_of(user_by_email(APPELLANT)) is not None:
         return
     admin = user_by_email("admin@demo.certcenter.kz")
@@ -56,9 +65,50 @@ def load_appeals_demo(pdf: bytes) -> None:
     appeals.seat_member(appeal, user_by_email(PANEL_MEMBER), actor=admin)
 
 
-def _not_confirmed(email: str, pdf: bytes, *, days_ago: int) -> Application:
-    """A welder's application for WELD-3, judged by both demo assessors (every criterion met, the practical task
-    below its pass mark) and decided "not confirmed" ``days_ago`` days ago."""
+def _certificate_appeal(pdf: bytes) -> None:
+    """A welder's certificate, suspended by the administrator while a complaint is looked into; her appeal heard by
+    the second demo assessor (who voted to reinstate it) and the demo panel member, whose vote decides."""
+    from certcenter.certificates import appeals as certificate_appeals
+    from certcenter.certificates import services as certificates
+    from certcenter.certificates.models import Certificate
+
+    if candidates.profile_of(user_by_email(SUSPENDED)) is not None:
+        return
+    admin = user_by_email("admin@demo.certcenter.kz")
+    application = _not_confirmed(SUSPENDED, pdf, days_ago=30, outcome="confirmed")
+    (certificate_id,) = certificates.issue_certificates([application.id], actor=admin).issued
+    certificate = db.session.get(Certificate, certificate_id)
+    certificates.suspend(
+        certificate,
+        actor=admin,
+        reason="Шағым: сертификат иесінің басқа объектіде жұмыс істегені туралы мәліметтер тексерілуде.",
+    )
+    holder = user_by_email(SUSPENDED)
+    appeal = certificate_appeals.lodge(
+        certificate,
+        actor=holder,
+        grounds=(
+            "Шағымда аталған объектіде мен ешқашан жұмыс істемегенмін: жұмыс берушінің анықтамасы қоса беріліп отыр."
+        ),
+        attachment=io.BytesIO(pdf),
+        attachment_name="жұмыс-берушінің-анықтамасы.pdf",
+    )
+    voter, member = user_by_email("assessor2@demo.certcenter.kz"), user_by_email(PANEL_MEMBER)
+    for person in (voter, member):
+        seat = appeals.seat_member(appeal, person, actor=admin)
+        appeals.declare_member_conflict(seat, actor=person, conflict=False)
+    appeals.cast_vote(
+        appeal,
+        actor=voter,
+        outcome="reinstated",
+        reasoning="Жұмыс берушінің анықтамасы шағымды жоққа шығарады: ол басқа адам туралы.",
+        answer="Сертификатыңыз қайтадан жарамды.",
+    )
+
+
+def _not_confirmed(email: str, pdf: bytes, *, days_ago: int, outcome: str = "not_confirmed") -> Application:
+    """A welder's application for WELD-3, judged by both demo assessors (every criterion met; for "not confirmed",
+    the practical task below its pass mark) and decided ``outcome`` ``days_ago`` days ago."""
     user = user_by_email(email)
     name, latin, iin, birth = PROFILES[email]
     profile = candidates.save_profile(
@@ -111,11 +161,11 @@ def _not_confirmed(email: str, pdf: bytes, *, days_ago: int) -> Application:
             },
             "results": {
                 "theory": {"percent": 82, "taken_on": taken_on},
-                "practical": {"percent": 41, "taken_on": taken_on},
+                "practical": {"percent": 41 if outcome == "not_confirmed" else 88, "taken_on": taken_on},
             },
         }
         assessment.submit_judgement(assignment, data, actor=assessor)
-    decision = assessment.decide(application, actor=admin, outcome="not_confirmed")
+    decision = assessment.decide(application, actor=admin, outcome=outcome)
     decision.decided_at = utcnow() - timedelta(days=days_ago)
     db.session.flush()
     return application

@@ -31,6 +31,7 @@ DEMO_USERS = [
     (CANDIDATE, "holder@demo.certcenter.kz"),
     (CANDIDATE, "daniyar@demo.certcenter.kz"),
     (CANDIDATE, "marat@demo.certcenter.kz"),
+    (CANDIDATE, "asel@demo.certcenter.kz"),
     (ASSESSOR, "panel@demo.certcenter.kz"),
 ]
 
@@ -43,6 +44,7 @@ DEMO_NAMES = {
     "holder@demo.certcenter.kz": "Ержан Серікұлы Ахметов",
     "daniyar@demo.certcenter.kz": "Данияр Асқарұлы Төлеев",
     "marat@demo.certcenter.kz": "Марат Ерланұлы Жұмабаев",
+    "asel@demo.certcenter.kz": "Әсел Қанатқызы Бекова",
     "panel@demo.certcenter.kz": "Гүлмира Бекқызы Садықова",
 }
 

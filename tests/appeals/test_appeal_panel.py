@@ -1,7 +1,7 @@
 """The appeals panel, as the people around it meet it: an administrator seats people who took no part in the round
 appealed against, and each excluded person is refused through the route, with the reason on the page and in the
-audit log; members declare conflicts before they see the case file; a dismissal leaves round 1 as it was and the
-candidate reads the answer."""
+audit log; members declare conflicts before they see the case file; each votes, and the outcome more than half of
+them vote for is carried out: a dismissal leaves round 1 as it was and the candidate reads the answer."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from certcenter.accounts.models import ADMINISTRATOR, ASSESSOR, CANDIDATE, User
-from certcenter.appeals.models import Appeal, AppealPanelMember
+from certcenter.appeals.models import Appeal, AppealPanelMember, AppealVote
 from certcenter.applications.models import Application
 from certcenter.assessments.models import Assignment, Decision, FinalRating, Moderator
 from certcenter.core.models import AuditEntry
@@ -32,6 +32,11 @@ def appealed(app, not_confirmed):
         decided.appeal_id = db.session.scalar(select(Appeal.id))
     english(decided.scene.admin)
     return decided
+
+
+def vote(client, appeal_id: int, kind: str, reasoning: str, answer: str):
+    data = {"outcome": kind, "reasoning": reasoning, "answer": answer, "confirmation_asked": "1", "confirmed": "y"}
+    return client.post(f"/appeals/{appeal_id}/vote", data=data)
 
 
 def seat(client, appeal_id: int, user_id: int):
@@ -123,7 +128,7 @@ def test_the_candidate_who_is_an_administrator_does_not_form_his_own_panel(app, 
     assert me.get(f"/appeals/{appealed.appeal_id}").status_code == 404
     assert declare(me, appealed.appeal_id).status_code == 404
     outcome = {"outcome": "panel_decision", "reasoning": "Mine.", "answer": "Confirmed.", "confirmed": "y"}
-    assert me.post(f"/appeals/{appealed.appeal_id}/outcome", data=outcome).status_code in (404, 409)
+    assert me.post(f"/appeals/{appealed.appeal_id}/vote", data=outcome).status_code in (404, 409)
     with app.app_context():
         assert db.session.get(Application, appealed.application_id).state == "appealed"
 
@@ -168,46 +173,63 @@ def seated_panel(app, appealed, login_as):
         assert declare(member, appealed.appeal_id).status_code == 302
     # then it reads the whole case file: the decision, the ratings, the evidence, the history
     page = assessor.get(f"/appeals/{appealed.appeal_id}").get_data(as_text=True)
-    assert 'id="case-evidence"' in page and 'id="decision"' in page and "Record the outcome" in page
+    assert 'id="case-evidence"' in page and 'id="decision"' in page and "Cast your vote" in page
     assert assessor.get(f"/evidence/{item_id}").status_code == 200
     return admin, assessor, administrator
 
 
 def test_a_dismissal_leaves_round_one_untouched_and_the_candidate_reads_the_answer(app, appealed, login_as):
     before = round_one(app, appealed.application_id)
-    admin, assessor, _administrator = seated_panel(app, appealed, login_as)
+    admin, assessor, administrator = seated_panel(app, appealed, login_as)
     outsider = login_as("assessor")
     assert outsider.get(f"/appeals/{appealed.appeal_id}").status_code == 404
     answer = "The practical task was marked against the standard of the qualification."
     data = {"outcome": "dismissed", "reasoning": "The marking followed the standard.", "answer": answer}
-    assert outsider.post(f"/appeals/{appealed.appeal_id}/outcome", data=data | {"confirmed": "y"}).status_code in (
+    assert outsider.post(f"/appeals/{appealed.appeal_id}/vote", data=data | {"confirmed": "y"}).status_code in (
+        403,
         404,
-        409,
     )
-    response = assessor.post(
-        f"/appeals/{appealed.appeal_id}/outcome", data=data | {"confirmation_asked": "1", "confirmed": "y"}
-    )
+    # the first of two votes decides nothing: the application waits, the candidate is told nothing
+    first = vote(assessor, appealed.appeal_id, "dismissed", "The marking followed the standard.", "It stands.")
+    assert first.status_code == 302, re.findall(r"flash[^>]*>([^<]*)", first.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.get(Application, appealed.application_id).state == "appealed"
+        assert db.session.get(Appeal, appealed.appeal_id).state == "under_review"
+        assert not told(appealed)
+    response = vote(administrator, appealed.appeal_id, "dismissed", "The standard was applied.", answer)
     assert response.status_code == 302, re.findall(r"flash[^>]*>([^<]*)", response.get_data(as_text=True))
     assert round_one(app, appealed.application_id) == before
     with app.app_context():
         application = db.session.get(Application, appealed.application_id)
         appeal = db.session.get(Appeal, appealed.appeal_id)
         assert application.state == "not_confirmed"
-        assert (appeal.state, appeal.outcome, appeal.closed_by_id) == ("dismissed", "dismissed", assessor.user.id)
-        told = db.session.scalar(
-            select(Notification).where(
-                Notification.kind == "appeal.answered", Notification.user_id == appealed.candidate.user.id
-            )
+        # the vote that made the majority closed it, with its answer and both members' reasonings
+        assert (appeal.state, appeal.outcome, appeal.closed_by_id) == ("dismissed", "dismissed", administrator.user.id)
+        assert appeal.answer == answer
+        assert appeal.reasoning == (
+            f"{assessor.user.full_name}: The marking followed the standard.\n\n"
+            f"{administrator.user.full_name}: The standard was applied."
         )
-        assert told is not None
+        assert told(appealed)
     page = appealed.candidate.get(f"/applications/{appealed.application_id}").get_data(as_text=True)
     assert "Dismissed: the decision stands" in page and answer in page
-    # the outcome is final
-    again = assessor.post(f"/appeals/{appealed.appeal_id}/outcome", data=data | {"outcome": "panel_decision"})
+    # the vote is final, and so is the outcome
+    again = vote(assessor, appealed.appeal_id, "panel_decision", "Changed my mind.", "Confirmed.")
     assert again.status_code == 409
     # the administrator's list shows it among the dismissed
     listing = admin.get("/admin/appeals?state=dismissed").get_data(as_text=True)
     assert f'data-appeal="{appealed.appeal_id}"' in listing
+
+
+def told(appealed) -> bool:
+    return (
+        db.session.scalar(
+            select(Notification).where(
+                Notification.kind == "appeal.answered", Notification.user_id == appealed.candidate.user.id
+            )
+        )
+        is not None
+    )
 
 
 def test_every_member_declares_before_the_outcome(app, appealed, login_as):
@@ -218,9 +240,19 @@ def test_every_member_declares_before_the_outcome(app, appealed, login_as):
         assert seat(admin, appealed.appeal_id, member.user.id).status_code == 302
     assert declare(first, appealed.appeal_id).status_code == 302
     data = {"outcome": "dismissed", "reasoning": "R.", "answer": "A.", "confirmation_asked": "1", "confirmed": "y"}
-    response = first.post(f"/appeals/{appealed.appeal_id}/outcome", data=data)
+    response = first.post(f"/appeals/{appealed.appeal_id}/vote", data=data)
     assert response.status_code == 409
     assert "Every member of the panel declares" in response.get_data(as_text=True)
+    # nor does the member who has not declared vote: he is not yet sitting
+    response = second.post(f"/appeals/{appealed.appeal_id}/vote", data=data)
+    assert response.status_code == 403
+    assert "Declare your conflicts of interest before you vote." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(AppealVote)).all() == []
+        refused = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "appeal.vote_refused")).all()
+        assert sorted((entry.actor_id, entry.details["refused"]) for entry in refused) == sorted(
+            [(first.user.id, "panel_undeclared"), (second.user.id, "undeclared")]
+        )
 
 
 def test_an_overdue_appeal_is_flagged_on_the_administrators_list(app, appealed, login_as):
@@ -237,9 +269,11 @@ def test_an_overdue_appeal_is_flagged_on_the_administrators_list(app, appealed, 
     assert f'data-appeal="{appealed.appeal_id}" class="overdue"' in listing and "overdue</span>" in listing
 
 
-def outcome(client, appeal_id: int, kind: str, reasoning: str, answer: str):
-    data = {"outcome": kind, "reasoning": reasoning, "answer": answer, "confirmation_asked": "1", "confirmed": "y"}
-    return client.post(f"/appeals/{appeal_id}/outcome", data=data)
+def outcome(members, appeal_id: int, kind: str, reasoning: str, answer: str):
+    """Every member votes ``kind``; the last vote makes the majority."""
+    for member in members:
+        response = vote(member, appeal_id, kind, reasoning, answer)
+    return response
 
 
 def issue(app, admin, application_id: int):
@@ -254,9 +288,12 @@ def test_upheld_with_the_panels_own_decision_confirms_and_the_certificate_follow
     from tests.certificates.conftest import pdftotext
 
     before = round_one(app, appealed.application_id)
-    admin, assessor, _administrator = seated_panel(app, appealed, login_as)
-    reasoning = "The practical result was recorded against the wrong task; the corrected record shows it passed."
-    response = outcome(assessor, appealed.appeal_id, "panel_decision", reasoning, "Your qualification is confirmed.")
+    admin, assessor, administrator = seated_panel(app, appealed, login_as)
+    said = "The practical result was recorded against the wrong task; the corrected record shows it passed."
+    response = outcome(
+        [assessor, administrator], appealed.appeal_id, "panel_decision", said, "Your qualification is confirmed."
+    )
+    reasoning = f"{assessor.user.full_name}: {said}\n\n{administrator.user.full_name}: {said}"
     assert response.status_code == 302
     assert round_one(app, appealed.application_id) == before  # round 1 keeps its decision, snapshot and ratings
     with app.app_context():
@@ -266,7 +303,7 @@ def test_upheld_with_the_panels_own_decision_confirms_and_the_certificate_follow
         ).all()
         assert application.state == "confirmed" and application.current_round == 2
         assert [(d.round, d.outcome) for d in decisions] == [(1, "not_confirmed"), (2, "confirmed")]
-        assert decisions[1].decided_by_id == assessor.user.id and decisions[1].deviation_reason == reasoning
+        assert decisions[1].decided_by_id == administrator.user.id and decisions[1].deviation_reason == reasoning
         # the confirming decision gives the panel's reasons, not the not-confirmed decision's
         assert (
             decisions[1].reasons
@@ -298,9 +335,13 @@ def test_upheld_with_a_new_round_ends_in_a_second_decision_and_a_certificate(app
     from tests.assessments.conftest import declare_no_conflict, judgement
 
     before = round_one(app, appealed.application_id)
-    admin, assessor, _administrator = seated_panel(app, appealed, login_as)
+    admin, assessor, administrator = seated_panel(app, appealed, login_as)
     response = outcome(
-        assessor, appealed.appeal_id, "new_round", "The marking is disputed.", "Two new assessors will assess you."
+        [assessor, administrator],
+        appealed.appeal_id,
+        "new_round",
+        "The marking is disputed.",
+        "Two new assessors will assess you.",
     )
     assert response.status_code == 302
     with app.app_context():
@@ -353,8 +394,9 @@ def test_the_assessment_report_mentions_the_appeal(app, appealed, login_as, tmp_
     from certcenter.reports.models import Report
     from tests.certificates.conftest import pdftotext
 
-    admin, assessor, _administrator = seated_panel(app, appealed, login_as)
-    assert outcome(assessor, appealed.appeal_id, "dismissed", "The marking was right.", "It stands.").status_code == 302
+    admin, assessor, administrator = seated_panel(app, appealed, login_as)
+    panel = [assessor, administrator]
+    assert outcome(panel, appealed.appeal_id, "dismissed", "The marking was right.", "It stands.").status_code == 302
     admin.post("/language", data={"language": "en"})
     assert admin.post(f"/admin/applications/{appealed.application_id}/report").status_code == 302
     with app.app_context():

@@ -94,7 +94,7 @@ def outcome(client, appeal_id: int, kind: str, answer: str = "Your certificate i
         "confirmation_asked": "1",
         "confirmed": "y",
     }
-    return client.post(f"/appeals/{appeal_id}/outcome", data=data)
+    return client.post(f"/appeals/{appeal_id}/vote", data=data)
 
 
 def heard(app, revoked: Revoked, login_as) -> tuple[int, FlaskClient]:

@@ -51,7 +51,7 @@ REFUSED_ON_OWN_CASE = {
     # tests/appeals/test_appeal_panel.py: the candidate is refused through each route)
     "appeals.seat_member",
     "appeals.declare_on_appeal",
-    "appeals.appeal_outcome",
+    "appeals.vote",
 }
 # The candidate's own acts on his own case: applying, his evidence, his test, his credential, his profile.
 CANDIDATES_OWN = {

@@ -20,11 +20,15 @@ def test_setup_loads_the_demo_and_is_idempotent(app):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Qualification)) >= 6
         states = sorted(db.session.scalars(select(Application.state)))
-        # + a holder near expiry, a person past retention; a welder who may appeal, another whose appeal is heard
-        assert states == ["appealed", "certified", "in_assessment", "not_confirmed", "withdrawn"]
-        assert db.session.scalar(select(func.count()).select_from(Assignment)) == 8
-        (appeal,) = db.session.scalars(select(Appeal)).all()
+        # + a holder near expiry, a person past retention; a welder who may appeal, another whose appeal is heard, a
+        # holder whose certificate's suspension is appealed against
+        assert states == ["appealed", "certified", "certified", "in_assessment", "not_confirmed", "withdrawn"]
+        assert db.session.scalar(select(func.count()).select_from(Assignment)) == 10
+        appeal, against_suspension = db.session.scalars(select(Appeal).order_by(Appeal.id)).all()
         assert appeal.state == "under_review" and len(appeal.members) == 1
+        assert (against_suspension.subject, against_suspension.appealed_status) == ("certificate_status", "suspended")
+        assert against_suspension.state == "under_review" and len(against_suspension.members) == 2
+        assert [vote.outcome for vote in against_suspension.votes] == ["reinstated"]
         # the complaints desk, with one waiting (and one closed six years ago, past its retention period)
         (complaint,) = db.session.scalars(select(Complaint).where(Complaint.state != "closed")).all()
         assert complaint.state == "acknowledged" and complaint.investigator_id is None
@@ -83,5 +87,13 @@ def test_the_demo_shows_the_period_to_appeal_and_an_appeal_under_way(app):
     login(member, "panel@demo.certcenter.kz", DEMO_PASSWORD)
     member.post("/language", data={"language": "en"})
     with app.app_context():
-        appeal_id = db.session.scalar(select(Appeal.id))
+        appeal_id, suspension_id = db.session.scalars(select(Appeal.id).order_by(Appeal.id)).all()
     assert "Before you see the case, declare" in member.get(f"/appeals/{appeal_id}").get_data(as_text=True)
+    # on the suspension's panel he has declared: one vote is cast, his decides
+    case = member.get(f"/appeals/{suspension_id}").get_data(as_text=True)
+    assert "Voted: Upheld: the certificate is valid again" in case and "Cast your vote" in case
+    asel = app.test_client()
+    login(asel, "asel@demo.certcenter.kz", DEMO_PASSWORD)
+    asel.post("/language", data={"language": "en"})
+    card = asel.get("/dashboard").get_data(as_text=True)
+    assert "Under review by the appeals panel" in card and "valid again" not in card

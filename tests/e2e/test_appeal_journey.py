@@ -1,7 +1,8 @@
 """An appeal in the browser: the candidate told "not confirmed" sees the period to appeal on his application's page,
 lodges an appeal (grounds, the criterion contested, a new document, the confirmation); an administrator forms the
-panel from people who took no part; the member declares no conflict, reads the case file and records the outcome; the
-candidate reads the answer. Upheld with the panel's own decision, the certificate is issued and downloaded."""
+panel from people who took no part; the member declares no conflict, reads the case file and casts his vote, which
+(his panel being of one) decides; the candidate reads the answer. Upheld with the panel's own decision, the
+certificate is issued and downloaded."""
 
 from __future__ import annotations
 
@@ -57,11 +58,14 @@ def lodge_and_hear(app, browser, live_server, decided, make_user, tmp_path, outc
     member.get_by_role("button", name="Record my declaration").click()
     expect(member.locator("#case-evidence")).to_be_visible()
     expect(member.locator("#grounds")).to_contain_text(GROUNDS)
-    member.get_by_label("The panel's reasoning").fill("The sheet attached is the candidate's own and it passes.")
-    member.get_by_label("Outcome", exact=True).select_option(label=outcome_label)
+    expect(member.get_by_role("heading", name="Cast your vote")).to_be_visible()
+    member.get_by_label("Your vote", exact=True).select_option(label=outcome_label)
+    member.get_by_label("Your reasoning").fill("The sheet attached is the candidate's own and it passes.")
     member.get_by_label("Answer to the candidate").fill(answer)
-    member.get_by_role("button", name="Record the outcome").click()
-    expect(member.get_by_text("The outcome is recorded and the candidate can read the answer.")).to_be_visible()
+    member.get_by_role("button", name="Cast my vote").click()
+    expect(member.get_by_text("Your vote makes the majority: the outcome is carried out")).to_be_visible()
+    expect(member.locator("#outcome")).to_contain_text(outcome_label)
+    expect(member.locator("#outcome")).to_contain_text("The sheet attached is the candidate's own and it passes.")
 
     candidate.goto(f"/applications/{decided.application_id}")
     expect(candidate.locator("#appeals")).to_contain_text(answer)

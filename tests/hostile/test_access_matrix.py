@@ -157,7 +157,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/appeals/<int:appeal_id>"): {ASSESSOR, ADMIN},
     ("GET", "/appeals/<int:appeal_id>/attachment"): {OWNER, ASSESSOR, ADMIN},
     ("POST", "/appeals/<int:appeal_id>/declaration"): {ASSESSOR},
-    ("POST", "/appeals/<int:appeal_id>/outcome"): {ASSESSOR},
+    ("POST", "/appeals/<int:appeal_id>/vote"): {ASSESSOR},
     # examinations: the bank is any assessor's or administrator's; "assessor" also proctors the owner's sitting
     ("GET", "/exams"): ASSESSORS | ADMINS,
     ("GET", "/exams/analysis"): ADMINS,
