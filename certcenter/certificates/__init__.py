@@ -13,9 +13,10 @@ def init_app(app: Flask) -> None:
     import certcenter.certificates.tasks  # noqa: F401 - registers the tasks with the Celery app
     from certcenter.appeals.services import register_certificate_outcome
     from certcenter.assessments.services import register_assessors_rule
-    from certcenter.certificates import (  # noqa: F401 - renewal, surveillance and appeals register their routes
+    from certcenter.certificates import (  # noqa: F401 - the *_views modules register their routes
         appeal_views,
         appeals,
+        download_views,
         panels,
         public,
         renewal,
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
         services,
         surveillance,
         surveillance_views,
+        verify_views,
         views,
     )
     from certcenter.certificates.commands import credentials_cli

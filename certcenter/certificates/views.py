@@ -1,13 +1,13 @@
-"""Issuing and the register (administrators), downloads (the holder), verification and the JSON API (anyone)."""
+"""Issuing and the register (administrators). The blueprint's other routes are registered on it by
+``download_views`` (the holder's downloads), ``verify_views`` (verification and the JSON API, for anyone), and
+``renewal_views``, ``surveillance_views`` and ``appeal_views``."""
 
 from __future__ import annotations
-
-import hashlib
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -19,25 +19,16 @@ from certcenter.applications import workflow
 from certcenter.applications.models import Application
 from certcenter.candidates.models import CandidateProfile
 from certcenter.certificates import services
-from certcenter.certificates.credential import VC_MEDIA_TYPE, credential_json, signed_credential
-from certcenter.certificates.forms import IssueForm, LifecycleForm, VerifyUploadForm
+from certcenter.certificates.forms import IssueForm, LifecycleForm
 from certcenter.certificates.models import FAILED, STATUS_LABELS, STATUSES, Certificate
-from certcenter.certificates.openapi import OPENAPI
-from certcenter.certificates.signing import verify_pdf
 from certcenter.certificates.tasks import queue_rendering
 from certcenter.core.ids import id_list_or_400, ids_or_400
 from certcenter.core.models import AuditEntry
 from certcenter.core.permissions import role_required
-from certcenter.core.settings import centre_settings
-from certcenter.core.storage import StorageError, send_stored
 from certcenter.core.transactions import broker_unreachable, note_broker_unreachable
-from certcenter.extensions import csrf, db, limiter
+from certcenter.extensions import db
 
 bp = Blueprint("certificates", __name__)
-
-
-def verify_limit() -> str:
-    return current_app.config["VERIFY_RATE_LIMIT"]
 
 
 def _queue(ids: list[int]) -> bool:
@@ -53,9 +44,6 @@ def _queue(ids: list[int]) -> bool:
         current_app.logger.warning("broker unreachable; certificates %s wait for the sweep", ids)
         return False
     return True
-
-
-# --- administrators -------------------------------------------------------------------------------------------------
 
 
 @bp.get("/admin/certificates")
@@ -242,88 +230,3 @@ def lifecycle(certificate_id: int, action: str):
         return redirect(url_for(".progress", ids=str(target.id)))
     flash(_("The certificate is now: %(status)s.", status=STATUS_LABELS[certificate.status]), "success")
     return redirect(url_for(".detail", certificate_id=certificate.id))
-
-
-# --- the holder -----------------------------------------------------------------------------------------------------
-
-
-def _downloadable(certificate_id: int) -> Certificate:
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or not certificate.can_download(current_user):
-        abort(404)
-    return certificate
-
-
-@bp.get("/certificates/<int:certificate_id>.pdf")
-@login_required
-def download(certificate_id: int):
-    certificate = _downloadable(certificate_id)
-    if not certificate.ready:
-        abort(404)
-    try:
-        return send_stored(
-            certificate.storage_key,
-            size=certificate.size,
-            mimetype="application/pdf",
-            download_name=f"{certificate.number}.pdf",
-            etag=certificate.sha256,
-        )
-    except StorageError:
-        abort(404)
-
-
-@bp.get("/certificates/<int:certificate_id>/credential.json")
-@login_required
-def credential(certificate_id: int):
-    certificate = _downloadable(certificate_id)
-    record = signed_credential(certificate)
-    db.session.commit()  # signed the first time it is asked for, and kept
-    response = current_app.response_class(credential_json(record), mimetype=VC_MEDIA_TYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="{certificate.number}.credential.json"'
-    return response
-
-
-# --- anyone ---------------------------------------------------------------------------------------------------------
-
-
-@bp.route("/verify/<code>", methods=["GET", "POST"])
-@limiter.shared_limit(verify_limit, scope="certificate-verification")
-def verify(code: str):
-    certificate = services.certificate_by_code(code)
-    if certificate is None:
-        return render_template("certificates/verify_unknown.html"), 404
-    form = VerifyUploadForm()
-    check = None
-    if form.validate_on_submit() and form.file.data:
-        content = form.file.data.read(current_app.config["EVIDENCE_MAX_FILE_BYTES"] + 1)
-        digest = hashlib.sha256(content).hexdigest()
-        signature = verify_pdf(content)
-        check = {
-            "matches": digest == certificate.sha256,
-            "sha256": digest,
-            "signature": signature,
-            "other": None if digest == certificate.sha256 else services.certificate_by_hash(digest),
-        }
-    return render_template(
-        "certificates/verify.html",
-        certificate=certificate,
-        record=services.public_record(certificate),
-        form=form,
-        check=check,
-        status_labels=STATUS_LABELS,
-    )
-
-
-@bp.get("/api/v1/certificates/<code>")
-@limiter.shared_limit(verify_limit, scope="certificate-verification")
-@csrf.exempt
-def api_certificate(code: str):
-    certificate = services.certificate_by_code(code)
-    if certificate is None:
-        abort(404)  # answered as problem details
-    return jsonify(services.public_record(certificate))
-
-
-@bp.get("/api/v1/openapi.json")
-def openapi():
-    return jsonify(OPENAPI | {"servers": [{"url": centre_settings().public_base_url.rstrip("/")}]})
