@@ -158,7 +158,6 @@ def _moderation_done(application: Application, actor: User) -> None:
     ):
         workflow.transition(application, workflow.AWAITING_DECISION, actor)
         notify_administrators(READY_FOR_DECISION, application)
-        notify_administrators(READY_FOR_DECISION, application)
 
 
 def moderation_outstanding(application: Application) -> bool:

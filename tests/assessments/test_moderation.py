@@ -339,3 +339,24 @@ def test_a_moderated_result_below_the_pass_mark_leads_to_not_confirmed(app, in_m
     page = text(scene.admin.get(f"/applications/{scene.application_id}"))
     assert "Recommendation: Qualification not confirmed" in page
     assert "Theory test: 65% is below the pass mark of 70%." in page
+
+
+def test_the_administrators_are_told_once_that_a_moderated_application_awaits_its_decision(
+    app, in_moderation, login_as
+):
+    from certcenter.notifications.models import Notification
+
+    scene = in_moderation
+    moderator = login_as("assessor")
+    pick(scene, moderator)
+    moderator.post(f"/moderation/{scene.application_id}/declaration", data={"conflict": "no"})
+    settle(moderator, scene.application_id)
+    assert application_state(app, scene.application_id) == "awaiting_decision"
+    with app.app_context():
+        told = db.session.scalars(
+            select(Notification.user_id).where(
+                Notification.kind == "ready_for_decision", Notification.subject_id == str(scene.application_id)
+            )
+        ).all()
+    assert told and sorted(told) == sorted(set(told))  # each administrator once (was twice: a repeated line)
+    assert scene.admin.user.id in told
