@@ -20,6 +20,8 @@ WORDS = {
         "appeal.outcome_refused": _l("Outcome of an appeal refused: it does not apply to what the appeal is against"),
         "appeal.member_seated": _l("Member put on an appeals panel"),
         "appeal.member_refused": _l("Member of an appeals panel refused: not independent"),
+        "appeal.member_released": _l("Member released from an appeals panel"),
+        "appeal.member_release_refused": _l("Release of a member from an appeals panel refused"),
         "appeal.no_conflict": _l("Member of an appeals panel declared no conflict of interest"),
         "appeal.conflict": _l("Member of an appeals panel declared a conflict of interest"),
         "appeal.vote": _l("Member of an appeals panel voted"),

@@ -92,3 +92,9 @@ class AppealVoteForm(FlaskForm):
         _l("Answer to the candidate"),
         validators=[DataRequired(message=_l("Write the answer to the candidate.")), Length(max=5000)],
     )
+
+
+class ReleaseMemberForm(FlaskForm):
+    """An administrator releases a member who has not voted; the service asks for the reason."""
+
+    reason = TextAreaField(_l("Why the member is released"), validators=[Optional(), Length(max=2000)])

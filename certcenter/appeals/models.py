@@ -162,9 +162,10 @@ OUTCOMES_BY_SUBJECT = {
     LOWER_LEVEL: (DISMISSED, PANEL_DECISION, NEW_ROUND),
     CERTIFICATE_STATUS: (DISMISSED, REINSTATED),
 }
-# A panel member's declaration: waiting, declared free of conflicts, removed by a declared conflict.
-MEMBER_PENDING, MEMBER_ACTIVE, MEMBER_CONFLICT = "pending", "active", "conflict"
-MEMBER_STATES = (MEMBER_PENDING, MEMBER_ACTIVE, MEMBER_CONFLICT)
+# A panel member's seat: waiting for his declaration, declared free of conflicts, removed by a declared conflict,
+# released by an administrator (who can no longer sit, or one who has not declared before any vote; with the reason).
+MEMBER_PENDING, MEMBER_ACTIVE, MEMBER_CONFLICT, MEMBER_RELEASED = "pending", "active", "conflict", "released"
+MEMBER_STATES = (MEMBER_PENDING, MEMBER_ACTIVE, MEMBER_CONFLICT, MEMBER_RELEASED)
 
 
 class Appeal(TimestampMixin, db.Model):
@@ -249,8 +250,8 @@ class Appeal(TimestampMixin, db.Model):
 
     @property
     def sitting_members(self) -> list[AppealPanelMember]:
-        """The panel as it stands: members not removed by a declared conflict."""
-        return [member for member in self.members if member.status != MEMBER_CONFLICT]
+        """The panel as it stands: members not removed by a declared conflict nor released."""
+        return [member for member in self.members if member.status in (MEMBER_PENDING, MEMBER_ACTIVE)]
 
     def vote_of(self, user_id: int) -> AppealVote | None:
         return next((vote for vote in self.votes if vote.user_id == user_id), None)
@@ -303,10 +304,14 @@ class AppealPanelMember(db.Model):
     declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     conflict_kind: Mapped[str | None] = mapped_column(String(30), nullable=True)
     conflict_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    release_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     appeal: Mapped[Appeal] = relationship(back_populates="members")
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     added_by: Mapped[User | None] = relationship(foreign_keys=[added_by_id])
+    released_by: Mapped[User | None] = relationship(foreign_keys=[released_by_id])
 
     def __repr__(self) -> str:
         return f"<AppealPanelMember appeal={self.appeal_id} user={self.user_id} {self.status}>"

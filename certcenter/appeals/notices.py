@@ -14,6 +14,7 @@ from certcenter.appeals.services import (
     APPEAL_DIVIDED,
     APPEAL_LODGED,
     APPEAL_MEMBER_CONFLICT,
+    APPEAL_RELEASED,
     APPEAL_SEATED,
     ASSIGNED_NOTICE,
     RECEIVED_NOTICE,
@@ -39,6 +40,7 @@ NOTICE_LABELS = {
     APPEAL_MEMBER_CONFLICT: _l("A member of an appeals panel declared a conflict of interest (administrators)"),
     APPEAL_ANSWERED: _l("The answer to my appeal"),
     APPEAL_DIVIDED: _l("An appeals panel is divided (administrators)"),
+    APPEAL_RELEASED: _l("I am released from an appeals panel"),
 }
 
 
@@ -82,6 +84,8 @@ def describe_appeal_notice(notification: Notification) -> str:
         )
     if notification.kind == APPEAL_MEMBER_CONFLICT:
         return _("A member of an appeals panel declared a conflict of interest; seat another member.")
+    if notification.kind == APPEAL_RELEASED:
+        return _("You are released from the panel of the appeal about application No. %(id)s.", id=application_id)
     outcome = APPEAL_OUTCOMES.get(notification.params.get("outcome", ""), "")
     if notification.params.get("certificate_id"):
         return _(
@@ -97,4 +101,6 @@ def appeal_notice_link(notification: Notification) -> tuple[str, dict[str, Any]]
         return "applications.dashboard", {}  # the certificate's card, with the appeal and its answer
     if notification.kind == APPEAL_ANSWERED:
         return "applications.application", {"application_id": int(notification.params.get("application_id", 0))}
+    if notification.kind == APPEAL_RELEASED:  # the case is no longer his to open
+        return "notifications.notification_list", {}
     return "appeals.appeal", {"appeal_id": int(notification.subject_id)}

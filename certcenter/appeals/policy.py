@@ -103,7 +103,7 @@ def level_refusal(application: Application) -> LazyString | None:
 
 def panel_refusal(appeal: Appeal, user: User) -> LazyString | None:
     """Why ``user`` may not sit on the panel of ``appeal``, whoever puts him there; None if he may."""
-    from certcenter.appeals.models import MEMBER_CONFLICT
+    from certcenter.appeals.models import MEMBER_CONFLICT, MEMBER_RELEASED
     from certcenter.appeals.rounds import round_participants
 
     application = appeal.application
@@ -122,6 +122,29 @@ def panel_refusal(appeal: Appeal, user: User) -> LazyString | None:
         )
     if any(member.user_id == user.id and member.status == MEMBER_CONFLICT for member in appeal.members):
         return _l("%(name)s declared a conflict of interest with this appeal.", name=user.full_name)
+    if any(member.user_id == user.id and member.status == MEMBER_RELEASED for member in appeal.members):
+        return _l("%(name)s was released from this appeal's panel.", name=user.full_name)
+    return None
+
+
+def release_refusal(appeal: Appeal, member: AppealPanelMember, user: User) -> LazyString | None:
+    """Why ``user`` may not release ``member`` from the panel now; None if he may. An administrator releases a member
+    who has not voted: before any vote is cast, for any reason he writes (a member who does not declare stalls the
+    panel); once the panel has begun to vote, only one who can no longer sit (no longer active, or no longer
+    independent) — never to change the count a majority needs."""
+    if not can_manage(user):
+        return _l("Administrators form appeals panels.")
+    if not appeal.is_open:
+        return _l("This appeal is closed.")
+    if member not in appeal.sitting_members:
+        return _l("%(name)s no longer sits on this panel.", name=member.user.full_name)
+    if appeal.vote_of(member.user_id) is not None:
+        return _l("%(name)s has voted: a member who has voted is not released.", name=member.user.full_name)
+    if appeal.votes and panel_refusal(appeal, member.user) is None:
+        return _l(
+            "The panel has begun to vote: a member is released now only if he can no longer sit (no longer active or "
+            "no longer independent)."
+        )
     return None
 
 

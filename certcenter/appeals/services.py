@@ -32,6 +32,7 @@ from certcenter.appeals.models import (
     MEMBER_ACTIVE,
     MEMBER_CONFLICT,
     MEMBER_PENDING,
+    MEMBER_RELEASED,
     NOT_CONFIRMED_DECISION,
     OUTCOMES,
     PANEL_DECISION,
@@ -67,7 +68,15 @@ RECEIVED_NOTICE, ASSIGNED_NOTICE, ANSWERED_NOTICE = "complaint.received", "compl
 APPEAL_LODGED, APPEAL_SEATED, APPEAL_MEMBER_CONFLICT = "appeal.lodged", "appeal.seated", "appeal.member_conflict"
 APPEAL_ANSWERED = "appeal.answered"
 APPEAL_DIVIDED = "appeal.divided"  # to the administrators: the panel's votes cannot reach a majority
-APPEAL_NOTICES = (APPEAL_LODGED, APPEAL_SEATED, APPEAL_MEMBER_CONFLICT, APPEAL_ANSWERED, APPEAL_DIVIDED)
+APPEAL_RELEASED = "appeal.released"  # to a member an administrator released from the panel
+APPEAL_NOTICES = (
+    APPEAL_LODGED,
+    APPEAL_SEATED,
+    APPEAL_MEMBER_CONFLICT,
+    APPEAL_ANSWERED,
+    APPEAL_DIVIDED,
+    APPEAL_RELEASED,
+)
 
 
 class ComplaintError(UserError):
@@ -437,6 +446,40 @@ def declare_member_conflict(
     notify_many([(admin_id, APPEAL_MEMBER_CONFLICT, appeal, {}) for admin_id in _admins()])
 
 
+def release_member(member: AppealPanelMember, *, actor: User, reason: str) -> None:
+    """An administrator releases a member who has not voted (``policy.release_refusal``): his seat is kept as
+    released, with the reason; he is told. If the votes already cast now make a majority of the smaller panel (a
+    member who could no longer sit was all it waited for), the outcome is carried out with the answer of the last
+    vote of that majority."""
+    appeal = lock_appeal(member.appeal_id)
+    case.refuse(appeal.application, actor, case.FORM_APPEAL_PANEL)
+    reason = reason.strip()
+    refusal = policy.release_refusal(appeal, member, actor)
+    if refusal is None and not reason:
+        refusal = _l("Write why the member is released.")
+    if refusal is not None:
+        audit.record_refusal("appeal.member_release_refused", appeal, actor=actor, member_id=member.user_id)
+        raise AppealError(refusal)
+    member.status, member.released_at, member.released_by, member.release_reason = (
+        MEMBER_RELEASED,
+        utcnow(),
+        actor,
+        reason,
+    )
+    db.session.flush()
+    audit.record("appeal.member_released", appeal, actor=actor, member_id=member.user_id, reason=reason)
+    notify(member.user_id, APPEAL_RELEASED, appeal, application_id=appeal.application_id)
+    outcome = appeal.majority_outcome
+    if outcome is not None:
+        majority = [vote for vote in appeal.votes if vote.outcome == outcome]
+        _carry_out(appeal, actor, outcome, _majority_reasoning(majority), majority[-1].answer)
+
+
+def _majority_reasoning(majority: list[AppealVote]) -> str:
+    """The panel's reasoning for the file: each member of the majority's own, under his name."""
+    return "\n\n".join(f"{vote.user.full_name}: {vote.reasoning}" for vote in majority)
+
+
 def lock_appeal(appeal_id: int) -> Appeal:
     """Load the appeal with a row lock (PostgreSQL), its panel and votes read afresh: two members' votes, or a vote
     and a change of the panel, are counted one after the other (else two agreeing votes cast at once would each
@@ -491,7 +534,7 @@ def cast_vote(appeal: Appeal, *, actor: User, outcome: str, reasoning: str, answ
     audit.record("appeal.vote", appeal, actor=actor, outcome=outcome, application_id=appeal.application_id)
     if appeal.majority_outcome == outcome:
         majority = [vote for vote in appeal.votes if vote.outcome == outcome]
-        _carry_out(appeal, actor, outcome, "\n\n".join(f"{v.user.full_name}: {v.reasoning}" for v in majority), answer)
+        _carry_out(appeal, actor, outcome, _majority_reasoning(majority), answer)
     elif appeal.is_divided:
         notify_many(
             [(admin_id, APPEAL_DIVIDED, appeal, {"application_id": appeal.application_id}) for admin_id in _admins()]

@@ -16,6 +16,7 @@ from certcenter.appeals.forms import (
     AppealVoteForm,
     PanelDeclarationForm,
     PanelMemberForm,
+    ReleaseMemberForm,
 )
 from certcenter.appeals.models import (
     APPEAL_OUTCOMES,
@@ -25,6 +26,7 @@ from certcenter.appeals.models import (
     NOT_CONFIRMED_DECISION,
     OPEN_APPEAL_STATES,
     Appeal,
+    AppealPanelMember,
 )
 from certcenter.applications.models import Application
 from certcenter.applications.workflow import STATE_LABELS
@@ -161,6 +163,7 @@ def appeal_page(appeal: Appeal, status: int = 200, **forms):
         member_form=member_form,
         declaration_form=forms.get("declaration_form") or PanelDeclarationForm(),
         vote_form=vote_form,
+        release_form=ReleaseMemberForm(),
         subjects=APPEAL_SUBJECTS,
         may_vote=policy.can_vote(appeal, current_user),
         my_vote=appeal.vote_of(current_user.id),
@@ -218,6 +221,27 @@ def seat_member(appeal_id: int):
         flash(str(error.message), "error")
         return appeal_page(appeal, error.status, member_form=form)
     return _appeal_done(appeal, _("%(name)s is on the panel.", name=person.full_name))
+
+
+@bp.post("/admin/appeals/<int:appeal_id>/panel/<int:member_id>/release")
+@role_required(ADMINISTRATOR)
+def release_member(appeal_id: int, member_id: int):
+    member = db.session.get(AppealPanelMember, member_id)
+    if member is None or member.appeal_id != appeal_id:
+        abort(404)
+    appeal = member.appeal
+    form = ReleaseMemberForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.release_member(member, actor=current_user, reason=form.reason.data or "")
+    except UserError as error:
+        db.session.commit()  # keeps the audit entry of the refusal
+        if not policy.can_see_appeal(appeal, current_user):
+            abort(error.status, description=str(error.message))
+        flash(str(error.message), "error")
+        return appeal_page(appeal, error.status)
+    return _appeal_done(appeal, _("%(name)s is released from the panel.", name=member.user.full_name))
 
 
 @bp.post("/appeals/<int:appeal_id>/declaration")

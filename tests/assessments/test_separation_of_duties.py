@@ -50,6 +50,7 @@ REFUSED_ON_OWN_CASE = {
     # appeals (#14): forming the panel of an appeal against his own case, sitting on it (tested in
     # tests/appeals/test_appeal_panel.py: the candidate is refused through each route)
     "appeals.seat_member",
+    "appeals.release_member",  # tests/appeals/test_panel_release.py: the candidate refused through the route
     "appeals.declare_on_appeal",
     "appeals.vote",
 }
