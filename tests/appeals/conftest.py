@@ -29,6 +29,14 @@ class Decided:
         return self.scene.candidate
 
 
+def latest_report_text(app, application_id: int, tmp_path) -> str:
+    """The text of the application's newest assessment report (pdftotext, whitespace folded)."""
+    from tests.reports.test_assessment_report import report_text, reports
+
+    (*_, report) = [report for report in reports(app) if report.application_id == application_id]
+    return report_text(app, report, tmp_path)
+
+
 def english(client: FlaskClient) -> None:
     client.post("/language", data={"language": "en"})
     with client.application.app_context():

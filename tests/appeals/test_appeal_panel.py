@@ -18,7 +18,7 @@ from certcenter.assessments.models import Assignment, Decision, FinalRating, Mod
 from certcenter.core.models import AuditEntry
 from certcenter.extensions import db
 from certcenter.notifications.models import Notification
-from tests.appeals.conftest import appeal_form, english
+from tests.appeals.conftest import appeal_form, english, latest_report_text
 
 
 @pytest.fixture
@@ -285,7 +285,6 @@ def issue(app, admin, application_id: int):
 
 
 def test_upheld_with_the_panels_own_decision_confirms_and_the_certificate_follows(app, appealed, login_as, tmp_path):
-    from tests.certificates.conftest import pdftotext
 
     before = round_one(app, appealed.application_id)
     admin, assessor, administrator = seated_panel(app, appealed, login_as)
@@ -319,15 +318,7 @@ def test_upheld_with_the_panels_own_decision_confirms_and_the_certificate_follow
     case = html.unescape(page)
     assert f"The appeals panel's reasoning: {reasoning}" in case
     # the assessment report of the panel's decision mentions the appeal
-    from certcenter.core.storage import get_storage
-    from certcenter.reports.models import Report
-
-    with app.app_context():
-        report = db.session.scalars(
-            select(Report).where(Report.application_id == appealed.application_id).order_by(Report.id.desc())
-        ).first()
-        with get_storage().open(report.storage_key) as handle:
-            text = re.sub(r"\s+", " ", pdftotext(handle.read(), tmp_path))
+    text = latest_report_text(app, appealed.application_id, tmp_path)
     assert f"A-{appeal.lodged_at.year}-{appealed.appeal_id:05d}" in text
 
 
@@ -390,21 +381,13 @@ def test_upheld_with_a_new_round_ends_in_a_second_decision_and_a_certificate(app
 
 
 def test_the_assessment_report_mentions_the_appeal(app, appealed, login_as, tmp_path):
-    from certcenter.core.storage import get_storage
-    from certcenter.reports.models import Report
-    from tests.certificates.conftest import pdftotext
-
     admin, assessor, administrator = seated_panel(app, appealed, login_as)
     panel = [assessor, administrator]
     assert outcome(panel, appealed.appeal_id, "dismissed", "The marking was right.", "It stands.").status_code == 302
     admin.post("/language", data={"language": "en"})
     assert admin.post(f"/admin/applications/{appealed.application_id}/report").status_code == 302
+    text = latest_report_text(app, appealed.application_id, tmp_path)
     with app.app_context():
-        report = db.session.scalars(
-            select(Report).where(Report.application_id == appealed.application_id).order_by(Report.id.desc())
-        ).first()
-        with get_storage().open(report.storage_key) as handle:
-            text = re.sub(r"\s+", " ", pdftotext(handle.read(), tmp_path))
         reference = db.session.get(Appeal, appealed.appeal_id).reference
     assert f"Appeal {reference}" in text and "Dismissed: the decision stands" in text
     assert "The marking was right." in text

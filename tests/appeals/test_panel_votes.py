@@ -7,7 +7,6 @@ refused vote is refused through the route and audited; the minority's dissent is
 from __future__ import annotations
 
 import html
-import re
 
 import pytest
 from sqlalchemy import func, select
@@ -19,7 +18,7 @@ from certcenter.certificates.models import Certificate
 from certcenter.core.models import AuditEntry
 from certcenter.extensions import db
 from certcenter.notifications.models import Notification
-from tests.appeals.conftest import appeal_form, english
+from tests.appeals.conftest import appeal_form, english, latest_report_text
 from tests.appeals.test_certificate_appeals import changed, heard, public_status  # noqa: F401 - a fixture
 
 ANSWER = "The panel has heard your appeal."
@@ -141,10 +140,6 @@ def test_of_three_the_first_vote_decides_nothing_and_the_second_agreeing_one_car
 
 
 def test_the_dissent_is_kept_in_the_file_and_shown_where_the_reasoning_is(app, appealed, login_as, tmp_path):
-    from certcenter.core.storage import get_storage
-    from certcenter.reports.models import Report
-    from tests.certificates.conftest import pdftotext
-
     admin, (first, second, third) = panel(app, appealed.appeal_id, login_as, 3)
     assert vote(first, appealed.appeal_id, "new_round", "The practical sheet is someone else's.").status_code == 302
     assert vote(second, appealed.appeal_id, "dismissed", "The marking followed the standard.").status_code == 302
@@ -171,12 +166,7 @@ def test_the_dissent_is_kept_in_the_file_and_shown_where_the_reasoning_is(app, a
     # the assessment report prints the panel's reasoning and the dissent
     admin.post("/language", data={"language": "en"})
     assert admin.post(f"/admin/applications/{appealed.application_id}/report").status_code == 302
-    with app.app_context():
-        report = db.session.scalars(
-            select(Report).where(Report.application_id == appealed.application_id).order_by(Report.id.desc())
-        ).first()
-        with get_storage().open(report.storage_key) as handle:
-            text = re.sub(r"\s+", " ", pdftotext(handle.read(), tmp_path))
+    text = latest_report_text(app, appealed.application_id, tmp_path)
     assert "The sheet is his own." in text
     assert f"Dissent of {first.user.full_name}" in text and "The practical sheet is someone else" in text
 
